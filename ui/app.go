@@ -1,0 +1,426 @@
+// Package ui is podtui's terminal interface: bubbletea models that read a
+// Cluster and never call the API themselves.
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/podtui/podtui/diagnose"
+	"github.com/podtui/podtui/keymap"
+	"github.com/podtui/podtui/kube"
+)
+
+// Options configure the app.
+type Options struct {
+	Scope kube.Scope
+	Keys  keymap.Keys
+	// Now is the clock; tests fix it.
+	Now func() time.Time
+	// Dark selects the dark theme.
+	Dark bool
+}
+
+type mode int
+
+const (
+	modeList mode = iota
+	modeFilter
+	modePicker
+)
+
+// App is the root model: it routes keys and lays out the views.
+type App struct {
+	cluster Cluster
+	keys    keymap.Keys
+	styles  Styles
+	now     func() time.Time
+	info    kube.Info
+
+	scope  kube.Scope // what the user asked for
+	gen    int        // feed generation; older messages are dropped
+	src    kube.PodSource
+	snap   kube.PodSnapshot
+	loaded bool
+	err    string // why the feed could not start
+
+	table  podTable
+	filter textinput.Model
+	picker nsPicker
+	help   help.Model
+	mode   mode
+
+	width, height int
+}
+
+// New builds the app for a cluster.
+func New(c Cluster, opts Options) *App {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	fi := textinput.New()
+	fi.Prompt = "/"
+	fi.Placeholder = "filter by name, namespace, status, node"
+	h := help.New()
+	h.Styles = help.DefaultStyles(opts.Dark)
+	a := &App{
+		cluster: c,
+		keys:    opts.Keys,
+		styles:  DefaultStyles(opts.Dark),
+		now:     opts.Now,
+		info:    c.Info(),
+		scope:   opts.Scope,
+		filter:  fi,
+		help:    h,
+		picker:  newNSPicker(opts.Keys.Picker),
+	}
+	return a
+}
+
+// Init starts the pod feed.
+func (a *App) Init() tea.Cmd {
+	return tea.Batch(startFeed(a.cluster, a.scope, a.gen), ageTick())
+}
+
+// Update handles one message.
+func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		a.width, a.height = msg.Width, msg.Height
+		a.layout()
+		return a, nil
+	case feedStartedMsg:
+		if msg.gen != a.gen {
+			if msg.src != nil {
+				msg.src.Stop()
+			}
+			return a, nil
+		}
+		if msg.err != nil {
+			a.err = msg.err.Error()
+			return a, nil
+		}
+		a.err = ""
+		a.src = msg.src
+		return a, waitPods(msg.src, msg.gen, true)
+	case podsMsg:
+		if msg.gen != a.gen {
+			return a, nil
+		}
+		a.snap = msg.snap
+		a.loaded = true
+		a.table.setPods(msg.snap.Pods)
+		return a, waitPods(a.src, a.gen, false)
+	case namespacesMsg:
+		a.picker.setNamespaces(msg.names, msg.err)
+		return a, nil
+	case tickMsg:
+		return a, ageTick()
+	case tea.KeyPressMsg:
+		return a.handleKey(msg)
+	}
+	if a.mode == modeFilter {
+		return a, a.updateFilter(msg)
+	}
+	if a.mode == modePicker {
+		var cmd tea.Cmd
+		a.picker, cmd = a.picker.Update(msg)
+		return a, cmd
+	}
+	return a, nil
+}
+
+func (a *App) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	if msg.String() == "ctrl+c" {
+		return a, a.quit()
+	}
+	switch a.mode {
+	case modeFilter:
+		switch msg.String() {
+		case "esc":
+			a.filter.SetValue("")
+			a.filter.Blur()
+			a.mode = modeList
+			a.applyFilter()
+			return a, nil
+		case "enter":
+			a.filter.Blur()
+			a.mode = modeList
+			return a, nil
+		}
+		return a, a.updateFilter(msg)
+	case modePicker:
+		var cmd tea.Cmd
+		var chosen *string
+		a.picker, chosen, cmd = a.picker.handleKey(msg)
+		if chosen != nil {
+			a.mode = modeList
+			return a, a.switchNamespace(*chosen)
+		}
+		if !a.picker.open {
+			a.mode = modeList
+		}
+		return a, cmd
+	}
+
+	k, p := a.keys, a.keys.PodList
+	switch {
+	case key.Matches(msg, k.Global.Quit):
+		return a, a.quit()
+	case key.Matches(msg, k.Global.Help):
+		a.help.ShowAll = !a.help.ShowAll
+	case key.Matches(msg, p.Up):
+		a.table.move(-1)
+	case key.Matches(msg, p.Down):
+		a.table.move(1)
+	case key.Matches(msg, p.PageUp):
+		a.table.move(-a.table.height)
+	case key.Matches(msg, p.PageDown):
+		a.table.move(a.table.height)
+	case key.Matches(msg, p.Top):
+		a.table.move(-len(a.table.shown))
+	case key.Matches(msg, p.Bottom):
+		a.table.move(len(a.table.shown))
+	case key.Matches(msg, p.Filter):
+		a.mode = modeFilter
+		return a, a.filter.Focus()
+	case key.Matches(msg, p.ClearFilter):
+		if a.help.ShowAll {
+			a.help.ShowAll = false
+		} else if a.table.filter != "" {
+			a.filter.SetValue("")
+			a.applyFilter()
+		}
+	case key.Matches(msg, p.Sort):
+		a.table.sortKey = (a.table.sortKey + 1) % sortKeyCount
+		a.table.resort()
+	case key.Matches(msg, p.Reverse):
+		a.table.reverse = !a.table.reverse
+		a.table.resort()
+	case key.Matches(msg, p.Namespace):
+		a.mode = modePicker
+		return a, tea.Batch(a.picker.openPicker(a.current()), loadNamespaces(a.cluster))
+	case key.Matches(msg, p.AllNS):
+		return a, a.switchNamespace("")
+	}
+	return a, nil
+}
+
+func (a *App) quit() tea.Cmd {
+	if a.src != nil {
+		a.src.Stop()
+	}
+	return tea.Quit
+}
+
+func (a *App) updateFilter(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	a.filter, cmd = a.filter.Update(msg)
+	a.applyFilter()
+	return cmd
+}
+
+func (a *App) applyFilter() {
+	if v := a.filter.Value(); v != a.table.filter {
+		a.table.filter = v
+		a.table.refilter()
+	}
+}
+
+// current is the namespace shown now ("" = all).
+func (a *App) current() string {
+	if a.loaded {
+		return a.snap.Scope.Namespace
+	}
+	return a.scope.Namespace
+}
+
+// switchNamespace restarts the feed for another namespace ("" = all).
+func (a *App) switchNamespace(ns string) tea.Cmd {
+	if a.src != nil {
+		a.src.Stop()
+		a.src = nil
+	}
+	a.gen++
+	a.scope.Namespace = ns
+	a.loaded = false
+	a.snap = kube.PodSnapshot{}
+	a.table.setPods(nil)
+	a.table.cursor, a.table.offset = 0, 0
+	return startFeed(a.cluster, a.scope, a.gen)
+}
+
+func (a *App) layout() {
+	a.help.SetWidth(a.width)
+	a.filter.SetWidth(max(10, a.width-4))
+	a.picker.setSize(a.width, a.height)
+	a.table.setHeight(a.height - a.chromeHeight())
+}
+
+// chromeHeight is the lines taken by everything but the pod rows.
+func (a *App) chromeHeight() int {
+	return 4 // header, column titles, status line, help line
+}
+
+// View draws the screen.
+func (a *App) View() tea.View {
+	v := tea.NewView(a.render())
+	v.AltScreen = true
+	v.WindowTitle = "podtui"
+	return v
+}
+
+func (a *App) render() string {
+	if a.width == 0 || a.height == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString(a.renderHeader())
+	b.WriteByte('\n')
+	body := a.height - 3
+	switch {
+	case a.mode == modePicker:
+		b.WriteString(a.picker.View(body))
+	case a.help.ShowAll:
+		b.WriteString(fitLines(a.renderFullHelp(), body, a.width))
+	default:
+		b.WriteString(a.renderTable(body))
+	}
+	b.WriteByte('\n')
+	b.WriteString(pad(a.renderStatus(), a.width))
+	b.WriteByte('\n')
+	b.WriteString(pad(a.help.ShortHelpView(a.keys.ShortHelp()), a.width))
+	return b.String()
+}
+
+func (a *App) renderHeader() string {
+	s := a.styles
+	ns := a.current()
+	if ns == "" {
+		ns = "all"
+	}
+	total := len(a.table.all)
+	parts := []string{
+		s.Badge.Render("podtui"),
+		s.HeaderKey.Render("context: ") + s.Header.Render(orDash(a.info.Context)),
+		s.HeaderKey.Render("cluster: ") + s.Header.Render(orDash(a.info.Cluster)),
+		s.HeaderKey.Render("namespace: ") + s.Header.Render(ns),
+		s.HeaderKey.Render("pods: ") + s.Header.Render(fmt.Sprintf("%d/%d", len(a.table.shown), total)),
+		s.HeaderKey.Render("sort: ") + s.Header.Render(sortLabel(a.table.sortKey, a.table.reverse)),
+	}
+	if a.snap.Conn.Stale {
+		parts = append(parts, s.StaleBadge.Render("STALE"))
+	}
+	return pad(strings.Join(parts, "  "), a.width)
+}
+
+func sortLabel(k SortKey, rev bool) string {
+	if rev {
+		return k.String() + "↑"
+	}
+	return k.String()
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func (a *App) renderTable(height int) string {
+	now := a.now()
+	cols := a.table.columns(a.snap.Scope.AllNamespaces() && a.loaded, a.width, now)
+	var b strings.Builder
+	var title strings.Builder
+	for _, c := range cols {
+		title.WriteString(pad(c.title, c.width) + "  ")
+	}
+	b.WriteString(a.styles.ColumnTitle.Render(pad(title.String(), a.width)))
+	rows := height - 1
+	lines := 0
+	switch {
+	case a.err != "":
+		b.WriteString("\n" + a.styles.Error.Render(pad("cannot list pods: "+a.err, a.width)))
+		lines++
+	case !a.loaded || !a.snap.Synced && len(a.table.all) == 0 && !a.snap.Conn.Stale:
+		b.WriteString("\n" + a.styles.Muted.Render(pad("loading pods…", a.width)))
+		lines++
+	case len(a.table.shown) == 0:
+		msg := "no pods in this namespace"
+		if a.table.filter != "" {
+			msg = fmt.Sprintf("no pods match %q", a.table.filter)
+		} else if a.snap.Scope.AllNamespaces() {
+			msg = "no pods in the cluster"
+		}
+		b.WriteString("\n" + a.styles.Muted.Render(pad(msg, a.width)))
+		lines++
+	default:
+		end := min(len(a.table.shown), a.table.offset+rows)
+		for i := a.table.offset; i < end; i++ {
+			r := &a.table.all[a.table.shown[i]]
+			var line strings.Builder
+			for _, c := range cols {
+				line.WriteString(pad(c.cell(r, now), c.width) + "  ")
+			}
+			text := pad(line.String(), a.width)
+			st := a.styles.ForHealth(r.health)
+			if a.snap.Conn.Stale {
+				st = a.styles.Stale
+			}
+			if i == a.table.cursor {
+				st = st.Inherit(a.styles.Selected).Reverse(true)
+			}
+			b.WriteString("\n" + st.Render(text))
+			lines++
+		}
+	}
+	for ; lines < rows; lines++ {
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+func (a *App) renderStatus() string {
+	s := a.styles
+	switch {
+	case a.mode == modeFilter:
+		return a.filter.View()
+	case a.snap.Conn.Stale:
+		since := ""
+		if !a.snap.Conn.Since.IsZero() {
+			since = fmt.Sprintf(" (for %s)", diagnose.Age(a.snap.Conn.Since, a.now()))
+		}
+		return s.Error.Render("⚠ " + a.snap.Conn.Problem + since + " — showing the last known pods")
+	case a.snap.Notice != "":
+		return s.Notice.Render("ℹ " + a.snap.Notice)
+	case a.table.filter != "":
+		return s.Muted.Render(fmt.Sprintf("filter: %s  (esc clears)", a.table.filter))
+	}
+	return ""
+}
+
+func (a *App) renderFullHelp() string {
+	return a.styles.Title.Render("Keys") + "\n\n" + a.help.FullHelpView(a.keys.FullHelp())
+}
+
+// fitLines pads or cuts text to exactly h lines of width w.
+func fitLines(s string, h, w int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	for i, l := range lines {
+		lines[i] = pad(l, w)
+	}
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,305 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/podtui/podtui/keymap"
+	"github.com/podtui/podtui/kube"
+)
+
+var clock = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+
+// fakeCluster serves fixed pods per namespace.
+type fakeCluster struct {
+	pods      []*corev1.Pod
+	forbidAll bool // RBAC forbids the all-namespaces list
+	started   []kube.Scope
+}
+
+func (f *fakeCluster) Info() kube.Info {
+	return kube.Info{Context: "kind-dev", Cluster: "kind-dev", Namespace: "shop"}
+}
+
+func (f *fakeCluster) WatchPods(_ context.Context, s kube.Scope) (kube.PodSource, error) {
+	f.started = append(f.started, s)
+	snap := kube.PodSnapshot{Synced: true, Scope: s}
+	if s.AllNamespaces() && f.forbidAll {
+		snap.Scope.Namespace = "shop"
+		snap.Notice = `not allowed to list pods in all namespaces; showing namespace "shop" instead`
+	}
+	for _, p := range f.pods {
+		if snap.Scope.AllNamespaces() || p.Namespace == snap.Scope.Namespace {
+			snap.Pods = append(snap.Pods, p)
+		}
+	}
+	return &fakeSource{snap: snap, changed: make(chan struct{}, 1), done: make(chan struct{})}, nil
+}
+
+func (f *fakeCluster) Namespaces(context.Context) ([]string, error) {
+	return []string{"db", "shop"}, nil
+}
+
+type fakeSource struct {
+	snap    kube.PodSnapshot
+	changed chan struct{}
+	done    chan struct{}
+}
+
+func (s *fakeSource) Changed() <-chan struct{}    { return s.changed }
+func (s *fakeSource) Done() <-chan struct{}       { return s.done }
+func (s *fakeSource) Snapshot() kube.PodSnapshot { return s.snap }
+func (s *fakeSource) Stop()                       {}
+
+func pod(ns, name, node string, age time.Duration, mutate func(*corev1.Pod)) *corev1.Pod {
+	p := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{
+			Namespace: ns, Name: name, UID: types.UID(ns + "/" + name),
+			CreationTimestamp: metav1.NewTime(clock.Add(-age)),
+		},
+		Spec: corev1.PodSpec{NodeName: node, Containers: []corev1.Container{{Name: "app", Image: "app:1"}}},
+		Status: corev1.PodStatus{
+			Phase: corev1.PodRunning, PodIP: "10.244.0.7",
+			Conditions: []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionTrue}},
+			ContainerStatuses: []corev1.ContainerStatus{{
+				Name: "app", Ready: true, Started: new(true),
+				State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{}},
+			}},
+		},
+	}
+	if mutate != nil {
+		mutate(p)
+	}
+	return p
+}
+
+func waiting(reason string) func(*corev1.Pod) {
+	return func(p *corev1.Pod) {
+		p.Status.Phase = corev1.PodPending
+		p.Status.PodIP = ""
+		p.Status.Conditions = nil
+		p.Status.ContainerStatuses[0].Ready = false
+		p.Status.ContainerStatuses[0].State = corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: reason}}
+	}
+}
+
+func crashLoop(p *corev1.Pod) {
+	p.Status.Conditions = nil
+	cs := &p.Status.ContainerStatuses[0]
+	cs.Ready, cs.RestartCount = false, 7
+	cs.State = corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff"}}
+	cs.LastTerminationState = corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{
+		ExitCode: 137, Reason: "OOMKilled", FinishedAt: metav1.NewTime(clock.Add(-3 * time.Minute)),
+	}}
+}
+
+func fixturePods() []*corev1.Pod {
+	return []*corev1.Pod{
+		pod("shop", "api-7d9f8-abcde", "worker-1", 3*time.Hour, nil),
+		pod("shop", "api-7d9f8-fghij", "worker-2", 2*time.Hour, crashLoop),
+		pod("shop", "web-5c6d-xk2p9", "worker-1", 40*time.Minute, waiting("ImagePullBackOff")),
+		pod("shop", "worker-0", "worker-3", 26*time.Hour, waiting("CreateContainerConfigError")),
+		pod("db", "postgres-0", "worker-2", 72*time.Hour, nil),
+		pod("db", "migrate-xyz", "worker-3", 5*time.Hour, func(p *corev1.Pod) {
+			p.Status.Phase = corev1.PodSucceeded
+			p.Status.Conditions = nil
+			p.Status.ContainerStatuses[0].Ready = false
+			p.Status.ContainerStatuses[0].State = corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{Reason: "Completed"}}
+		}),
+	}
+}
+
+// harnessApp builds an app at a fixed size and clock and loads the first snapshot.
+func harnessApp(t *testing.T, c *fakeCluster, scope kube.Scope, w, h int) *App {
+	t.Helper()
+	a := New(c, Options{Scope: scope, Keys: keymap.Default(), Now: func() time.Time { return clock }, Dark: true})
+	a.Update(tea.WindowSizeMsg{Width: w, Height: h})
+	load(t, a)
+	return a
+}
+
+// load runs the feed start and the first snapshot, as the runtime would.
+func load(t *testing.T, a *App) {
+	t.Helper()
+	msg := startFeed(a.cluster, a.scope, a.gen)()
+	_, cmd := a.Update(msg)
+	if cmd == nil {
+		t.Fatalf("feed did not start: %+v", msg)
+	}
+	a.Update(cmd())
+}
+
+func press(a *App, keys ...string) {
+	for _, k := range keys {
+		a.Update(keyMsg(k))
+	}
+}
+
+func keyMsg(k string) tea.KeyPressMsg {
+	switch k {
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	case "up":
+		return tea.KeyPressMsg{Code: tea.KeyUp}
+	}
+	r := []rune(k)[0]
+	return tea.KeyPressMsg{Code: r, Text: k}
+}
+
+func screen(a *App) string {
+	return ansi.Strip(a.View().Content)
+}
+
+func TestPodListGolden(t *testing.T) {
+	tests := []struct {
+		name  string
+		scope kube.Scope
+		w, h  int
+		keys  []string
+	}{
+		{name: "namespace", scope: kube.Scope{Namespace: "shop"}, w: 110, h: 12},
+		{name: "all_namespaces", scope: kube.Scope{}, w: 120, h: 12},
+		{name: "narrow", scope: kube.Scope{}, w: 60, h: 8},
+		{name: "sorted_by_status", scope: kube.Scope{}, w: 120, h: 12, keys: []string{"o"}},
+		{name: "sorted_by_restarts_reversed", scope: kube.Scope{}, w: 120, h: 12, keys: []string{"o", "o", "O"}},
+		{name: "filtered", scope: kube.Scope{}, w: 120, h: 12, keys: []string{"/", "i", "m", "a", "g", "e"}},
+		{name: "help", scope: kube.Scope{Namespace: "shop"}, w: 100, h: 14, keys: []string{"?"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := harnessApp(t, &fakeCluster{pods: fixturePods()}, tt.scope, tt.w, tt.h)
+			press(a, tt.keys...)
+			out := screen(a)
+			if got := strings.Count(out, "\n") + 1; got != tt.h {
+				t.Errorf("screen has %d lines, want %d", got, tt.h)
+			}
+			golden.RequireEqual(t, out)
+		})
+	}
+}
+
+func TestFilterMatchesFuzzilyAndClears(t *testing.T) {
+	a := harnessApp(t, &fakeCluster{pods: fixturePods()}, kube.Scope{}, 120, 12)
+	press(a, "/", "c", "r", "s", "h")
+	if got := len(a.table.shown); got != 1 || a.table.all[a.table.shown[0]].name != "api-7d9f8-fghij" {
+		t.Fatalf("filter 'crsh' should match only the crash-looping pod, got %d rows:\n%s", got, screen(a))
+	}
+	press(a, "enter") // leave the input, keep the filter
+	if !strings.Contains(screen(a), "filter: crsh") {
+		t.Fatalf("filter not shown in status line:\n%s", screen(a))
+	}
+	press(a, "esc")
+	if got := len(a.table.shown); got != 6 {
+		t.Fatalf("esc should clear the filter, got %d rows", got)
+	}
+}
+
+func TestSelectionFollowsPodAcrossUpdates(t *testing.T) {
+	c := &fakeCluster{pods: fixturePods()}
+	a := harnessApp(t, c, kube.Scope{}, 120, 12)
+	press(a, "down", "down")
+	before, _ := a.table.selectedRow()
+	// A new pod sorted before the selection must not move the cursor off it.
+	pods := append([]*corev1.Pod{pod("aaa", "aaa-first", "w", time.Minute, nil)}, c.pods...)
+	a.Update(podsMsg{gen: a.gen, snap: kube.PodSnapshot{Pods: pods, Synced: true}})
+	after, _ := a.table.selectedRow()
+	if before.uid != after.uid {
+		t.Fatalf("selection moved from %s to %s", before.name, after.name)
+	}
+}
+
+func TestStaleMessagesAreDropped(t *testing.T) {
+	c := &fakeCluster{pods: fixturePods()}
+	a := harnessApp(t, c, kube.Scope{Namespace: "shop"}, 120, 12)
+	old := a.gen
+	press(a, "a") // all namespaces: a new feed generation
+	a.Update(podsMsg{gen: old, snap: kube.PodSnapshot{Synced: true}})
+	if strings.Contains(screen(a), "no pods") == false && a.loaded {
+		t.Fatalf("a snapshot of the old feed was applied")
+	}
+	load(t, a)
+	if got := len(a.table.all); got != 6 {
+		t.Fatalf("all namespaces: got %d pods, want 6", got)
+	}
+}
+
+func TestStaleConnectionIsShown(t *testing.T) {
+	c := &fakeCluster{pods: fixturePods()}
+	a := harnessApp(t, c, kube.Scope{Namespace: "shop"}, 120, 12)
+	snap := a.snap
+	snap.Conn = kube.Conn{Stale: true, Problem: "API server unreachable: connection refused; reconnecting", Since: clock.Add(-12 * time.Second)}
+	a.Update(podsMsg{gen: a.gen, snap: snap})
+	out := screen(a)
+	for _, want := range []string{"STALE", "API server unreachable: connection refused; reconnecting (for 12s)", "api-7d9f8-abcde"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("screen lacks %q:\n%s", want, out)
+		}
+	}
+	golden.RequireEqual(t, out)
+}
+
+func TestRBACFallbackNotice(t *testing.T) {
+	c := &fakeCluster{pods: fixturePods(), forbidAll: true}
+	a := harnessApp(t, c, kube.Scope{}, 120, 12)
+	out := screen(a)
+	if !strings.Contains(out, `not allowed to list pods in all namespaces; showing namespace "shop" instead`) || !strings.Contains(out, "namespace: shop") {
+		t.Fatalf("fallback not explained:\n%s", out)
+	}
+}
+
+func TestNamespacePicker(t *testing.T) {
+	c := &fakeCluster{pods: fixturePods()}
+	a := harnessApp(t, c, kube.Scope{Namespace: "shop"}, 120, 12)
+	press(a, ":")
+	a.Update(loadNamespaces(c)())
+	out := screen(a)
+	if !strings.Contains(out, "(all namespaces)") || !strings.Contains(out, "shop (current)") {
+		t.Fatalf("picker not shown:\n%s", out)
+	}
+	press(a, "d", "b", "enter")
+	load(t, a)
+	if got := c.started[len(c.started)-1]; got.Namespace != "db" {
+		t.Fatalf("feed restarted for %q, want db", got.Namespace)
+	}
+	if out := screen(a); !strings.Contains(out, "postgres-0") || strings.Contains(out, "api-7d9f8") {
+		t.Fatalf("namespace db not shown:\n%s", out)
+	}
+}
+
+func TestFeedErrorIsShown(t *testing.T) {
+	a := New(&errCluster{}, Options{Keys: keymap.Default(), Now: func() time.Time { return clock }})
+	a.Update(tea.WindowSizeMsg{Width: 80, Height: 8})
+	a.Update(startFeed(a.cluster, a.scope, a.gen)())
+	if out := screen(a); !strings.Contains(out, `cannot list pods: invalid label selector "a=="`) {
+		t.Fatalf("error not shown:\n%s", out)
+	}
+}
+
+type errCluster struct{ fakeCluster }
+
+func (*errCluster) WatchPods(context.Context, kube.Scope) (kube.PodSource, error) {
+	return nil, errors.New(`invalid label selector "a=="`)
+}
+
+func TestTinyTerminalDoesNotPanic(t *testing.T) {
+	a := harnessApp(t, &fakeCluster{pods: fixturePods()}, kube.Scope{}, 120, 12)
+	for _, sz := range [][2]int{{20, 5}, {1, 1}, {0, 0}, {5, 3}, {200, 60}} {
+		a.Update(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
+		press(a, "down", "G", "g", "?", "?")
+		_ = screen(a)
+	}
+}

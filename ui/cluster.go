@@ -1,0 +1,86 @@
+package ui
+
+import (
+	"context"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/podtui/podtui/kube"
+)
+
+// Cluster is all the UI needs from the API. *kube.Client satisfies it; tests
+// use a fake.
+type Cluster interface {
+	Info() kube.Info
+	WatchPods(ctx context.Context, scope kube.Scope) (kube.PodSource, error)
+	Namespaces(ctx context.Context) ([]string, error)
+}
+
+// Messages from Cmds. Each carries the generation of the feed it belongs to,
+// so results of a feed the user has left are dropped.
+
+type feedStartedMsg struct {
+	gen int
+	src kube.PodSource
+	err error
+}
+
+type podsMsg struct {
+	gen  int
+	snap kube.PodSnapshot
+}
+
+type namespacesMsg struct {
+	names []string
+	err   error
+}
+
+type tickMsg time.Time
+
+// frame is the shortest gap between two pod refreshes: bursts of informer
+// events collapse into one refresh per frame.
+const frame = time.Second / 60
+
+func startFeed(c Cluster, scope kube.Scope, gen int) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		src, err := c.WatchPods(ctx, scope)
+		return feedStartedMsg{gen: gen, src: src, err: err}
+	}
+}
+
+// waitPods blocks until the source changes, lets the rest of the burst
+// arrive, and returns one snapshot.
+func waitPods(src kube.PodSource, gen int, first bool) tea.Cmd {
+	return func() tea.Msg {
+		if !first {
+			select {
+			case <-src.Changed():
+			case <-src.Done():
+				return nil
+			}
+			time.Sleep(frame)
+			select { // drop the signal of changes this snapshot already holds
+			case <-src.Changed():
+			default:
+			}
+		}
+		return podsMsg{gen: gen, snap: src.Snapshot()}
+	}
+}
+
+func loadNamespaces(c Cluster) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		names, err := c.Namespaces(ctx)
+		return namespacesMsg{names: names, err: err}
+	}
+}
+
+// ageTick redraws ages; they change with time, not with data.
+func ageTick() tea.Cmd {
+	return tea.Tick(5*time.Second, func(t time.Time) tea.Msg { return tickMsg(t) })
+}
