@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
@@ -177,4 +178,29 @@ func (c *Client) WatchPods(ctx context.Context, scope Scope) (PodSource, error) 
 // Namespaces lists the cluster's namespaces.
 func (c *Client) Namespaces(ctx context.Context) ([]string, error) {
 	return Namespaces(ctx, c.Clientset)
+}
+
+// Preflight checks that the API server answers and accepts the credentials,
+// so a wrong context fails with a clear message before the UI starts.
+func (c *Client) Preflight(ctx context.Context) error {
+	err := c.Clientset.Discovery().RESTClient().Get().AbsPath("/version").Do(ctx).Error()
+	if err == nil {
+		return nil
+	}
+	where := fmt.Sprintf("context %q (%s)", c.info.Context, c.info.Server)
+	msg := err.Error()
+	switch {
+	case apierrors.IsUnauthorized(err):
+		return &ConfigError{Problem: "the API server of " + where + " rejected the credentials (401 Unauthorized): the token or certificate is invalid or expired", Fix: "log in again (refresh the token, or re-run your cloud's get-credentials command)", Err: err}
+	case apierrors.IsForbidden(err):
+		return nil // authenticated; RBAC is handled per request
+	case strings.Contains(msg, "x509:") || strings.Contains(msg, "tls:"):
+		return &ConfigError{Problem: "TLS problem talking to " + where + ": " + msg, Fix: "the server certificate does not match the certificate-authority of the kubeconfig cluster entry; fetch a fresh kubeconfig", Err: err}
+	case errors.Is(err, context.DeadlineExceeded) || strings.Contains(msg, "Client.Timeout") || strings.Contains(msg, "i/o timeout"):
+		return &ConfigError{Problem: "the API server of " + where + " did not answer in time: " + msg, Fix: "check the network/VPN and that this is the right context", Err: err}
+	case strings.Contains(msg, "connection refused") || strings.Contains(msg, "no such host") || strings.Contains(msg, "dial tcp"):
+		return &ConfigError{Problem: "cannot reach the API server of " + where + ": " + msg, Fix: "is the cluster running, and is this the right context? (--context)", Err: err}
+	default:
+		return &ConfigError{Problem: "the API server of " + where + " failed: " + msg, Err: err}
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"slices"
 	"sync"
 	"time"
@@ -12,9 +13,11 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/informers"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/cache"
+	"k8s.io/klog/v2"
 )
 
 // Scope is what the pod list shows: one namespace or all ("" = all), and a label selector.
@@ -147,17 +150,28 @@ func (f *PodFeed) notify() {
 }
 
 func (f *PodFeed) startInformerLocked() {
-	var opts []informers.SharedInformerOption
-	if f.scope.Namespace != "" {
-		opts = append(opts, informers.WithNamespace(f.scope.Namespace))
-	}
-	if sel := f.scope.Selector; sel != "" {
-		opts = append(opts, informers.WithTweakListOptions(func(o *metav1.ListOptions) { o.LabelSelector = sel }))
-	}
-	opts = append(opts, informers.WithTransform(TrimPod))
-	factory := informers.NewSharedInformerFactoryWithOptions(f.cs, 0, opts...)
-	inf := factory.Core().V1().Pods().Informer()
-	_ = inf.SetWatchErrorHandler(func(_ *cache.Reflector, err error) { f.watchFailed(inf, err) })
+	pods := f.cs.CoreV1().Pods(f.scope.Namespace)
+	sel := f.scope.Selector
+	var inf cache.SharedIndexInformer
+	// The list and watch calls are wrapped to see connection errors: client-go
+	// retries a failed watch inside the reflector without telling anyone.
+	lw := cache.ToListWatcherWithWatchListSemantics(&cache.ListWatch{
+		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+			o.LabelSelector = sel
+			list, err := pods.List(ctx, o)
+			f.callFailed(inf, err)
+			return list, err
+		},
+		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+			o.LabelSelector = sel
+			w, err := pods.Watch(ctx, o)
+			f.callFailed(inf, err)
+			return w, err
+		},
+	}, f.cs)
+	inf = cache.NewSharedIndexInformer(lw, &corev1.Pod{}, 0, cache.Indexers{cache.NamespaceIndex: cache.MetaNamespaceIndexFunc})
+	_ = inf.SetTransform(TrimPod)
+	_ = inf.SetWatchErrorHandler(func(_ *cache.Reflector, err error) { f.callFailed(inf, err) })
 	_, _ = inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
 		AddFunc:    func(any) { f.notify() },
 		UpdateFunc: func(any, any) { f.notify() },
@@ -181,14 +195,15 @@ func (f *PodFeed) startInformerLocked() {
 	}()
 }
 
-// watchFailed marks the data stale and starts probing the server. The
+// callFailed marks the data stale and starts probing the server. The
 // reflector retries on its own with a backoff of up to 30 s; the probe notices
 // a recovered server within a second and starts a fresh informer, so the list
 // is relisted at once and nothing stays stale.
-func (f *PodFeed) watchFailed(inf cache.SharedIndexInformer, err error) {
-	if errors.Is(err, io.EOF) || apierrors.IsResourceExpired(err) || apierrors.IsGone(err) {
-		return // normal watch expiry: the reflector resumes by itself
+func (f *PodFeed) callFailed(inf cache.SharedIndexInformer, err error) {
+	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, io.EOF) || apierrors.IsResourceExpired(err) || apierrors.IsGone(err) {
+		return // fine, or a normal watch expiry the reflector resumes from
 	}
+	klog.Infof("pods (%s): %v", f.scope.Namespace, err)
 	f.mu.Lock()
 	if f.informer != inf {
 		f.mu.Unlock()
@@ -226,9 +241,12 @@ func (f *PodFeed) probe() {
 		cancel()
 		f.mu.Lock()
 		if err != nil {
+			changed := f.conn.Problem != Explain(err)
 			f.conn.Problem = Explain(err)
 			f.mu.Unlock()
-			f.notify()
+			if changed {
+				f.notify()
+			}
 			// Credentials do not fix themselves quickly: do not hammer the server.
 			if apierrors.IsUnauthorized(err) || apierrors.IsForbidden(err) {
 				wait = 5 * ProbeInterval
@@ -265,6 +283,11 @@ func Explain(err error) string {
 	case apierrors.IsServiceUnavailable(err), apierrors.IsInternalError(err), apierrors.IsTimeout(err), apierrors.IsServerTimeout(err):
 		return "API server error: " + apiMessage(err) + "; retrying"
 	default:
+		// Drop the request URL: the cause is what matters on one line.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
 		return "API server unreachable: " + err.Error() + "; reconnecting"
 	}
 }
@@ -281,22 +304,27 @@ func apiMessage(err error) string {
 // on big clusters: managedFields and the last-applied annotation are often a
 // third of a pod's size.
 func TrimPod(obj any) (any, error) {
-	if acc, ok := obj.(metav1.ObjectMetaAccessor); ok {
-		meta := acc.GetObjectMeta()
-		meta.SetManagedFields(nil)
-		if ann := meta.GetAnnotations(); ann != nil {
-			if _, ok := ann[corev1.LastAppliedConfigAnnotation]; ok {
-				trimmed := make(map[string]string, len(ann)-1)
-				for k, v := range ann {
-					if k != corev1.LastAppliedConfigAnnotation {
-						trimmed[k] = v
-					}
-				}
-				meta.SetAnnotations(trimmed)
+	p, ok := obj.(*corev1.Pod)
+	if !ok {
+		return obj, nil
+	}
+	_, hasLastApplied := p.Annotations[corev1.LastAppliedConfigAnnotation]
+	if p.ManagedFields == nil && !hasLastApplied {
+		return p, nil
+	}
+	// A shallow copy: the decoded object may be shared (fake clients do).
+	trimmed := *p
+	trimmed.ManagedFields = nil
+	if hasLastApplied {
+		ann := make(map[string]string, len(p.Annotations)-1)
+		for k, v := range p.Annotations {
+			if k != corev1.LastAppliedConfigAnnotation {
+				ann[k] = v
 			}
 		}
+		trimmed.Annotations = ann
 	}
-	return obj, nil
+	return &trimmed, nil
 }
 
 // Namespaces lists namespace names, sorted.

@@ -85,7 +85,7 @@ func New(c Cluster, opts Options) *App {
 
 // Init starts the pod feed.
 func (a *App) Init() tea.Cmd {
-	return tea.Batch(startFeed(a.cluster, a.scope, a.gen), ageTick())
+	return tea.Batch(startFeed(a.cluster, a.scope, a.gen), ageTick(), tea.RequestBackgroundColor)
 }
 
 // Update handles one message.
@@ -119,6 +119,10 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, waitPods(a.src, a.gen, false)
 	case namespacesMsg:
 		a.picker.setNamespaces(msg.names, msg.err)
+		return a, nil
+	case tea.BackgroundColorMsg:
+		a.styles = DefaultStyles(msg.IsDark())
+		a.help.Styles = help.DefaultStyles(msg.IsDark())
 		return a, nil
 	case tickMsg:
 		return a, ageTick()

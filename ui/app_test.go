@@ -56,10 +56,10 @@ type fakeSource struct {
 	done    chan struct{}
 }
 
-func (s *fakeSource) Changed() <-chan struct{}    { return s.changed }
-func (s *fakeSource) Done() <-chan struct{}       { return s.done }
+func (s *fakeSource) Changed() <-chan struct{}   { return s.changed }
+func (s *fakeSource) Done() <-chan struct{}      { return s.done }
 func (s *fakeSource) Snapshot() kube.PodSnapshot { return s.snap }
-func (s *fakeSource) Stop()                       {}
+func (s *fakeSource) Stop()                      {}
 
 func pod(ns, name, node string, age time.Duration, mutate func(*corev1.Pod)) *corev1.Pod {
 	p := &corev1.Pod{

@@ -1,0 +1,103 @@
+// Package e2e runs the real podtui binary in a pseudo-terminal against a real
+// kube-apiserver + etcd, with kwok as the nodes' kubelets, started by the
+// project's own harness on loopback.
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/podtui/podtui/internal/harness"
+	"github.com/podtui/podtui/internal/termtest"
+)
+
+var (
+	cluster *harness.Cluster
+	podtui  string // path of the built binary
+)
+
+func TestMain(m *testing.M) {
+	harness.StopOnSignal()
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	binDir, err := harness.BinDir()
+	if err == nil {
+		err = harness.CheckBinaries(binDir)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "e2e: %v\nbuild the control plane first: go run ./internal/harness/cmd/controlplane build (or make test)\n", err)
+		return 1
+	}
+	tmp, err := os.MkdirTemp("", "podtui-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(tmp)
+	podtui = filepath.Join(tmp, "podtui")
+	build := exec.Command("go", "build", "-o", podtui, "..")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintf(os.Stderr, "e2e: building podtui: %v\n", err)
+		return 1
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	start := time.Now()
+	cluster, err = harness.Start(ctx, harness.Options{Nodes: 2, BinDir: binDir})
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "e2e: starting the control plane: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(os.Stderr, "e2e: control plane up in %s\n", time.Since(start).Round(time.Millisecond))
+	defer harness.StopAll()
+	return m.Run()
+}
+
+// startPodtui runs podtui in a pty of 160x40 with the given arguments.
+func startPodtui(t *testing.T, kubeconfig string, args ...string) *termtest.Term {
+	t.Helper()
+	args = append([]string{"--kubeconfig", kubeconfig}, args...)
+	return termtest.Start(t, 160, 40, []string{"HOME=" + t.TempDir(), "PODTUI_DEBUG=" + os.Getenv("PODTUI_E2E_DEBUG")}, podtui, args...)
+}
+
+// ok fails the test on a wait error (which carries the screen):
+// ok(t)(term.WaitFor(...)).
+func ok(t *testing.T) func(string, error) {
+	return func(_ string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// rowRE matches a pod's row with the given STATUS, as whole words.
+func rowRE(name, status string) *regexp.Regexp {
+	return regexp.MustCompile(`(?m)^\s*(\S+\s+)?` + regexp.QuoteMeta(name) + `\s+\d+/\d+\s+` + regexp.QuoteMeta(status) + `\s`)
+}
+
+// rowOf returns the screen line showing the pod.
+func rowOf(screen, name string) string {
+	for _, l := range strings.Split(screen, "\n") {
+		if strings.Contains(l, " "+name+" ") || strings.HasPrefix(l, name+" ") {
+			return l
+		}
+	}
+	return ""
+}
+
+func ctx(t *testing.T) context.Context {
+	c, cancel := context.WithTimeout(context.Background(), time.Minute)
+	t.Cleanup(cancel)
+	return c
+}

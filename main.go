@@ -1,0 +1,159 @@
+// Command podtui is a terminal UI for finding out why a Kubernetes pod is
+// broken and what to do next.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/klog/v2"
+
+	"github.com/podtui/podtui/keymap"
+	"github.com/podtui/podtui/kube"
+	"github.com/podtui/podtui/ui"
+)
+
+// Set by the release build (-ldflags -X main.version=…).
+var (
+	version = "dev"
+	commit  = "none"
+	date    = "unknown"
+)
+
+// preflightTimeout bounds the first contact with the API server.
+const preflightTimeout = 10 * time.Second
+
+// errSilent marks an error whose message was already printed.
+var errSilent = errors.New("")
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	closeLog := setupLogging()
+	defer closeLog()
+	root := newRootCmd(stdout, stderr)
+	root.SetArgs(args)
+	err := root.Execute()
+	var ec exitCodeError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ec):
+		if ec.msg != "" {
+			fmt.Fprintln(stderr, "podtui: "+ec.msg)
+		}
+		return ec.code
+	case errors.Is(err, errSilent):
+		return 1
+	default:
+		fmt.Fprintln(stderr, "podtui: "+err.Error())
+		return 1
+	}
+}
+
+// exitCodeError ends podtui with a given exit code.
+type exitCodeError struct {
+	code int
+	msg  string
+}
+
+func (e exitCodeError) Error() string { return e.msg }
+
+// globalFlags are the kubectl-compatible flags shared by all commands.
+type globalFlags struct {
+	config   *genericclioptions.ConfigFlags
+	allNS    bool
+	selector string
+}
+
+func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
+	g := &globalFlags{config: genericclioptions.NewConfigFlags(true)}
+	root := &cobra.Command{
+		Use:   "podtui",
+		Short: "A terminal UI that shows why a Kubernetes pod is broken and what to do next",
+		Long: `podtui shows the live pod list of the current kubeconfig context, with each
+pod's status exactly as kubectl prints it. It takes kubectl's flags.
+
+Run "podtui demo" to try it on a local demo cluster with broken pods.`,
+		Example: `  podtui                      # pods of the context's namespace
+  podtui -A                   # pods of all namespaces
+  podtui -n shop -l app=api   # one namespace, filtered by label
+  podtui --context staging`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			client, err := kube.NewClient(g.config)
+			if err != nil {
+				return err
+			}
+			ctx, cancel := context.WithTimeout(cmd.Context(), preflightTimeout)
+			defer cancel()
+			if err := client.Preflight(ctx); err != nil {
+				return err
+			}
+			return runTUI(client, g.scope(client))
+		},
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	g.config.AddFlags(root.PersistentFlags())
+	root.PersistentFlags().BoolVarP(&g.allNS, "all-namespaces", "A", false, "show pods of all namespaces")
+	root.PersistentFlags().StringVarP(&g.selector, "selector", "l", "", "label selector to filter pods (e.g. app=web,tier!=db)")
+	root.AddCommand(newVersionCmd(stdout), newDemoCmd(g, stderr))
+	addExtraCommands(root, g, stdout, stderr)
+	return root
+}
+
+// scope turns the flags into what the list shows.
+func (g *globalFlags) scope(c *kube.Client) kube.Scope {
+	s := kube.Scope{Namespace: c.Namespace(), Selector: g.selector}
+	if g.allNS {
+		s.Namespace = ""
+	}
+	return s
+}
+
+func runTUI(c *kube.Client, scope kube.Scope) error {
+	app := ui.New(c, ui.Options{Scope: scope, Keys: keymap.Default(), Dark: true})
+	_, err := tea.NewProgram(app).Run()
+	return err
+}
+
+func newVersionCmd(stdout io.Writer) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print podtui's version",
+		Args:  cobra.NoArgs,
+		Run: func(*cobra.Command, []string) {
+			fmt.Fprintf(stdout, "podtui %s (commit %s, built %s)\n", version, commit, date)
+		},
+	}
+}
+
+// setupLogging keeps client-go and klog off the screen. With PODTUI_DEBUG set
+// to a path, they log there instead (mode 0600: logs may name resources).
+func setupLogging() func() {
+	klog.LogToStderr(false)
+	klog.SetOutput(io.Discard)
+	path := os.Getenv("PODTUI_DEBUG")
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "podtui: cannot open debug log %s: %v\n", path, err)
+		return func() {}
+	}
+	klog.SetOutput(f)
+	return func() { klog.Flush(); f.Close() }
+}
