@@ -28,6 +28,6 @@ func PodColumns(pod *corev1.Pod) Columns {
 		Total:       r.total,
 		Restarts:    r.restarts,
 		LastRestart: r.lastRestart,
-		Health:      PodHealth(pod),
+		Health:      healthOf(pod, r),
 	}
 }

@@ -268,7 +268,11 @@ func PodHealth(pod *corev1.Pod) Health {
 	if pod == nil {
 		return HealthProgressing
 	}
-	r := printPod(pod)
+	return healthOf(pod, printPod(pod))
+}
+
+// healthOf classifies from an already computed row (no second pass).
+func healthOf(pod *corev1.Pod, r podRow) Health {
 	s := r.reason
 	switch s {
 	case "Completed", "Succeeded", "ExitCode:0":

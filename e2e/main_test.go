@@ -66,8 +66,17 @@ func run(m *testing.M) int {
 // startPodtui runs podtui in a pty of 160x40 with the given arguments.
 func startPodtui(t *testing.T, kubeconfig string, args ...string) *termtest.Term {
 	t.Helper()
+	return startPodtuiSized(t, kubeconfig, 160, 40, args...)
+}
+
+func startPodtuiSized(tb testing.TB, kubeconfig string, cols, rows int, args ...string) *termtest.Term {
+	tb.Helper()
 	args = append([]string{"--kubeconfig", kubeconfig}, args...)
-	return termtest.Start(t, 160, 40, []string{"HOME=" + t.TempDir(), "PODTUI_DEBUG=" + os.Getenv("PODTUI_E2E_DEBUG")}, podtui, args...)
+	env := []string{"HOME=" + tb.TempDir()}
+	if d := os.Getenv("PODTUI_E2E_DEBUG"); d != "" {
+		env = append(env, "PODTUI_DEBUG="+d)
+	}
+	return termtest.Start(tb, cols, rows, env, podtui, args...)
 }
 
 // ok fails the test on a wait error (which carries the screen):

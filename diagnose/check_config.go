@@ -1,0 +1,136 @@
+package diagnose
+
+import (
+	"fmt"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+)
+
+// refsTo lists where the pod uses a Secret or ConfigMap, for explanations.
+func (c *ctx) refsTo(kind, name string) []string {
+	var out []string
+	isKind := func(secret bool) bool { return (kind == KindSecret) == secret }
+	for _, v := range c.containers() {
+		for _, e := range v.spec.Env {
+			if e.ValueFrom == nil {
+				continue
+			}
+			if r := e.ValueFrom.SecretKeyRef; r != nil && isKind(true) && r.Name == name {
+				out = append(out, fmt.Sprintf("env %s of container %s (key %s)", e.Name, v.spec.Name, r.Key))
+			}
+			if r := e.ValueFrom.ConfigMapKeyRef; r != nil && isKind(false) && r.Name == name {
+				out = append(out, fmt.Sprintf("env %s of container %s (key %s)", e.Name, v.spec.Name, r.Key))
+			}
+		}
+		for _, e := range v.spec.EnvFrom {
+			if e.SecretRef != nil && isKind(true) && e.SecretRef.Name == name {
+				out = append(out, "envFrom of container "+v.spec.Name)
+			}
+			if e.ConfigMapRef != nil && isKind(false) && e.ConfigMapRef.Name == name {
+				out = append(out, "envFrom of container "+v.spec.Name)
+			}
+		}
+	}
+	for _, vol := range c.pod.Spec.Volumes {
+		if vol.Secret != nil && isKind(true) && vol.Secret.SecretName == name {
+			out = append(out, "volume "+vol.Name)
+		}
+		if vol.ConfigMap != nil && isKind(false) && vol.ConfigMap.Name == name {
+			out = append(out, "volume "+vol.Name)
+		}
+		if vol.Projected != nil {
+			for _, s := range vol.Projected.Sources {
+				if s.Secret != nil && isKind(true) && s.Secret.Name == name || s.ConfigMap != nil && isKind(false) && s.ConfigMap.Name == name {
+					out = append(out, "projected volume "+vol.Name)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// configMissing reports a missing Secret/ConfigMap (key == "") or a missing
+// key in one, checked against what the lookup knows.
+func (c *ctx) configMissing(kind, name, key, container string, ev []string) {
+	lower := strings.ToLower(kind)
+	ns := c.pod.Namespace
+	pres, keys := Unknown, []string(nil)
+	if name != "" {
+		pres, keys = c.rel.Lookup(kind, ns, name)
+	}
+	var summary, id string
+	var detail []string
+	if key == "" {
+		id = "config/" + lower + "-missing"
+		summary = fmt.Sprintf("%s %q not found in namespace %s%s", lower, name, ns, c.suggest(kind, name))
+		switch pres {
+		case Exists:
+			detail = append(detail, "It exists now, so the next retry should succeed.")
+		case Unknown:
+			detail = append(detail, fmt.Sprintf("podtui has not seen this %s (no access, or not in the given files); the kubelet's message is the evidence.", kind))
+		}
+	} else {
+		id = "config/" + lower + "-key-missing"
+		if name == "" {
+			summary = fmt.Sprintf("key %q not found in the %s", key, lower)
+		} else {
+			summary = fmt.Sprintf("key %q not found in %s %s", key, lower, name)
+		}
+		if pres == Exists {
+			summary += fmt.Sprintf(" (it has: %s", orNone(keys))
+			if best := Closest(key, keys); best != "" {
+				summary += fmt.Sprintf("; did you mean %s?", best)
+			}
+			summary += ")"
+		}
+	}
+	if refs := c.refsTo(kind, name); len(refs) > 0 {
+		detail = append(detail, "Used by "+strings.Join(refs, ", ")+".")
+	}
+	c.add(id, container, summary, strings.Join(detail, " "), ev, vars{lower: name, "key": key})
+}
+
+func orNone(s []string) string {
+	if len(s) == 0 {
+		return "none"
+	}
+	return strings.Join(s, ", ")
+}
+
+// configError handles a CreateContainerConfigError waiting state.
+func (c *ctx) configError(v cview, w *corev1.ContainerStateWaiting) {
+	name := v.name()
+	ev := []string{w.Message, fmt.Sprintf("%s.state.waiting.reason: %s", statusPath(v), w.Reason)}
+	for _, e := range c.eventsWith(name, "Failed") {
+		if strings.HasPrefix(e.Message, "Error: ") {
+			ev = append(ev, c.evidence(e))
+			break
+		}
+	}
+	ref, ok := ParseConfigError(w.Message)
+	switch {
+	case ok && ref.Kind != "":
+		c.configMissing(ref.Kind, ref.Name, ref.Key, name, ev)
+	case ok && ref.NonRoot != "":
+		what := map[string]string{
+			"root":        "the image runs as root (UID 0)",
+			"non-numeric": "the image's USER is a name, which the kubelet cannot check is non-root",
+			"invalid":     "the image's USER is not a valid UID",
+		}[ref.NonRoot]
+		c.add("config/run-as-non-root", name, "runAsNonRoot is set but "+what, "", ev, nil)
+	default:
+		c.add("config/other", name, "Container config cannot be built: "+firstLine(w.Message), "", ev, nil)
+	}
+}
+
+// statusPath names a container's status for evidence lines.
+func statusPath(v cview) string {
+	switch {
+	case v.init || v.sidecar:
+		return "initContainerStatuses[" + v.name() + "]"
+	case v.ephemeral:
+		return "ephemeralContainerStatuses[" + v.name() + "]"
+	}
+	return "containerStatuses[" + v.name() + "]"
+}

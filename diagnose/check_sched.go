@@ -1,0 +1,485 @@
+package diagnose
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+)
+
+func checkScheduling(c *ctx) {
+	p := c.pod
+	if p.Spec.NodeName != "" || c.terminal() || p.DeletionTimestamp != nil {
+		return
+	}
+	cond := c.podCondition(corev1.PodScheduled)
+	if len(p.Spec.SchedulingGates) > 0 || (cond != nil && cond.Reason == corev1.PodReasonSchedulingGated) {
+		var gates []string
+		for _, g := range p.Spec.SchedulingGates {
+			gates = append(gates, g.Name)
+		}
+		ev := []string{"spec.schedulingGates: " + strings.Join(gates, ", ")}
+		if cond != nil {
+			ev = append(ev, fmt.Sprintf("condition PodScheduled=%s reason=%s: %s", cond.Status, cond.Reason, cond.Message))
+		}
+		since := ""
+		if !p.CreationTimestamp.IsZero() {
+			since = " for " + c.ago(p.CreationTimestamp.Time)
+		}
+		c.add("schedule/gated", "", fmt.Sprintf("Held back by scheduling gates%s: %s", since, quoteList(gates)), "", ev, nil)
+		return
+	}
+
+	// The newest FailedScheduling event, else the PodScheduled condition
+	// (events expire after an hour; the condition does not).
+	var msg string
+	var ev []string
+	if evs := c.eventsWith("", "FailedScheduling"); len(evs) > 0 {
+		msg = evs[0].Message
+		ev = append(ev, c.evidence(evs[0]))
+	} else if cond != nil && cond.Status == corev1.ConditionFalse && cond.Message != "" {
+		msg = cond.Message
+		ev = append(ev, fmt.Sprintf("condition PodScheduled=False reason=%s: %s", cond.Reason, cond.Message))
+	}
+	if msg == "" {
+		if !p.CreationTimestamp.IsZero() && c.now.Sub(p.CreationTimestamp.Time) > time.Minute {
+			sched := p.Spec.SchedulerName
+			if sched == "" {
+				sched = corev1.DefaultSchedulerName
+			}
+			c.add("schedule/waiting", "", fmt.Sprintf("Pending for %s and no scheduler has reported on it (schedulerName %s)", c.ago(p.CreationTimestamp.Time), sched),
+				"", []string{"spec.nodeName: (empty)", "spec.schedulerName: " + sched}, nil)
+		}
+		return
+	}
+	fe, ok := ParseFitError(msg)
+	if !ok {
+		id := "schedule/other"
+		if strings.Contains(msg, "VolumeBinding") || strings.Contains(strings.ToLower(msg), "persistentvolumeclaim") {
+			id = "schedule/volume"
+			c.schedVolume(FitReason{Reason: stripCombined(msg)}, 0, ev)
+			return
+		}
+		c.add(id, "", "Cannot be scheduled: "+firstLine(stripCombined(msg)), "", ev, nil)
+		return
+	}
+	if fe.Nodes == 0 {
+		c.add("schedule/no-nodes", "", "Cannot be scheduled: the cluster has no nodes", "", ev, nil)
+		return
+	}
+	// Group reasons by kind; keep the counts side by side.
+	byKind := map[FitKind][]FitReason{}
+	var kinds []FitKind
+	for _, r := range fe.Reasons {
+		k := r.Kind()
+		if _, seen := byKind[k]; !seen {
+			kinds = append(kinds, k)
+		}
+		byKind[k] = append(byKind[k], r)
+	}
+	breakdown := make([]string, 0, len(fe.Reasons))
+	for _, r := range fe.Reasons {
+		breakdown = append(breakdown, fmt.Sprintf("%d: %s", r.Count, r.Reason))
+	}
+	ev = append(ev, fmt.Sprintf("0/%d nodes fit; per reason: %s", fe.Nodes, strings.Join(breakdown, "; ")))
+	for _, k := range kinds {
+		rs := byKind[k]
+		n := 0
+		for _, r := range rs {
+			n += r.Count
+		}
+		switch k {
+		case FitResources:
+			c.schedResources(rs, fe.Nodes, ev)
+		case FitTaint:
+			c.schedTaints(rs, n, fe.Nodes, ev)
+		case FitSelector:
+			c.schedSelector(n, fe.Nodes, ev)
+		case FitVolume:
+			c.schedVolume(rs[0], fe.Nodes, ev)
+		case FitTooManyPods:
+			c.add("schedule/too-many-pods", "", fmt.Sprintf("%s reached their maximum number of pods", nodesOf(n, fe.Nodes)), "", ev, nil)
+		case FitHostPort:
+			c.add("schedule/host-port", "", fmt.Sprintf("%s hostPort %s already taken", nodesOf(n, fe.Nodes), hostPorts(c.pod)), "", ev, nil)
+		case FitPodAffinity:
+			c.add("schedule/pod-affinity", "", fmt.Sprintf("%d of %d nodes ruled out by pod (anti-)affinity: %s", n, fe.Nodes, rs[0].Reason), "", ev, nil)
+		case FitTopology:
+			c.add("schedule/topology-spread", "", fmt.Sprintf("%d of %d nodes would break a topology spread constraint", n, fe.Nodes), "", ev, nil)
+		case FitUnschedNode:
+			c.add("schedule/nodes-unschedulable", "", fmt.Sprintf("%s cordoned or not ready", strings.Replace(strings.Replace(nodesOf(n, fe.Nodes), " has", " is", 1), " have", " are", 1)), c.cordoned(), ev, c.firstCordoned())
+		default:
+			var rsn []string
+			for _, r := range rs {
+				rsn = append(rsn, fmt.Sprintf("%d %s", r.Count, r.Reason))
+			}
+			c.add("schedule/other", "", fmt.Sprintf("0/%d nodes fit: %s", fe.Nodes, strings.Join(rsn, ", ")), "", ev, nil)
+		}
+	}
+}
+
+// podRequest is what the scheduler counts for a resource: the larger of the
+// app containers (plus sidecars) and any single init container, plus overhead.
+func podRequest(p *corev1.Pod, name corev1.ResourceName) (resource.Quantity, []string) {
+	var sum resource.Quantity
+	var parts []string
+	var sidecars resource.Quantity
+	var initMax resource.Quantity
+	for _, ic := range p.Spec.InitContainers {
+		q, ok := ic.Resources.Requests[name]
+		if !ok {
+			continue
+		}
+		if isSidecar(&ic) {
+			sidecars.Add(q)
+			parts = append(parts, fmt.Sprintf("%s %s", ic.Name, q.String()))
+			continue
+		}
+		cand := sidecars.DeepCopy()
+		cand.Add(q)
+		if cand.Cmp(initMax) > 0 {
+			initMax = cand
+		}
+	}
+	sum.Add(sidecars)
+	for _, ctr := range p.Spec.Containers {
+		if q, ok := ctr.Resources.Requests[name]; ok {
+			sum.Add(q)
+			parts = append(parts, fmt.Sprintf("%s %s", ctr.Name, q.String()))
+		}
+	}
+	if initMax.Cmp(sum) > 0 {
+		sum = initMax
+	}
+	if q, ok := p.Spec.Overhead[name]; ok {
+		sum.Add(q)
+	}
+	return sum, parts
+}
+
+func (c *ctx) schedResources(rs []FitReason, total int, ev []string) {
+	var parts []string
+	var detail []string
+	for _, r := range rs {
+		res := r.Resource()
+		req, per := podRequest(c.pod, corev1.ResourceName(res))
+		s := fmt.Sprintf("%d of %d nodes lack %s", r.Count, total, res)
+		if !req.IsZero() {
+			s += fmt.Sprintf(" (the pod requests %s %s", req.String(), res)
+			if len(per) > 1 {
+				s += ": " + strings.Join(per, ", ")
+			}
+			s += ")"
+		}
+		parts = append(parts, s)
+		if nodes, ok := c.rel.Nodes(); ok && len(nodes) > 0 {
+			var best *corev1.Node
+			var bestQ resource.Quantity
+			for _, n := range nodes {
+				if !c.usable(n) {
+					continue
+				}
+				if q, ok := n.Status.Allocatable[corev1.ResourceName(res)]; ok && (best == nil || q.Cmp(bestQ) > 0) {
+					best, bestQ = n, q
+				}
+			}
+			if best != nil {
+				d := fmt.Sprintf("The largest allocatable %s of the nodes it may use is %s (%s)", res, bestQ.String(), best.Name)
+				if !req.IsZero() && req.Cmp(bestQ) > 0 {
+					d += ": the request is larger than any node it may use, so it cannot fit without bigger nodes"
+				} else {
+					d += ", before subtracting what other pods request"
+				}
+				detail = append(detail, d+".")
+			}
+		}
+	}
+	c.add("schedule/insufficient-resources", "", strings.Join(parts, "; "), strings.Join(detail, " "), ev, nil)
+}
+
+func tolerates(tols []corev1.Toleration, t corev1.Taint) bool {
+	for _, tol := range tols {
+		if tol.Effect != "" && tol.Effect != t.Effect {
+			continue
+		}
+		if tol.Key == "" && tol.Operator == corev1.TolerationOpExists {
+			return true
+		}
+		if tol.Key != t.Key {
+			continue
+		}
+		switch tol.Operator {
+		case corev1.TolerationOpExists:
+			return true
+		case "", corev1.TolerationOpEqual:
+			if tol.Value == t.Value {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func taintString(t corev1.Taint) string {
+	if t.Value == "" {
+		return t.Key + ":" + string(t.Effect)
+	}
+	return t.Key + "=" + t.Value + ":" + string(t.Effect)
+}
+
+func (c *ctx) schedTaints(rs []FitReason, n, total int, ev []string) {
+	// Newer schedulers say only "untolerated taint(s)"; name them from the nodes when known.
+	byTaint := map[string][]string{}
+	var order []string
+	if nodes, ok := c.rel.Nodes(); ok {
+		for _, node := range nodes {
+			for _, t := range node.Spec.Taints {
+				if t.Effect == corev1.TaintEffectPreferNoSchedule || tolerates(c.pod.Spec.Tolerations, t) {
+					continue
+				}
+				s := taintString(t)
+				if _, seen := byTaint[s]; !seen {
+					order = append(order, s)
+				}
+				byTaint[s] = append(byTaint[s], node.Name)
+			}
+		}
+	}
+	for _, r := range rs {
+		for _, k := range r.TaintKeys() {
+			found := false
+			for _, s := range order {
+				key, _, _ := strings.Cut(k, "=")
+				if strings.HasPrefix(s, key+"=") || strings.HasPrefix(s, key+":") {
+					found = true
+				}
+			}
+			if !found {
+				order = append(order, k)
+				byTaint[k] = nil
+			}
+		}
+	}
+	summary := fmt.Sprintf("%s taints the pod does not tolerate", nodesOf(n, total))
+	var named []string
+	for _, s := range order {
+		if len(byTaint[s]) > 0 {
+			named = append(named, fmt.Sprintf("%s (%s)", s, strings.Join(byTaint[s], ", ")))
+		} else {
+			named = append(named, s)
+		}
+	}
+	if len(named) > 0 {
+		summary += ": " + strings.Join(named, ", ")
+	}
+	var tols []string
+	for _, t := range c.pod.Spec.Tolerations {
+		s := t.Key
+		if t.Operator == corev1.TolerationOpExists {
+			s += " (exists)"
+		} else if t.Value != "" {
+			s += "=" + t.Value
+		}
+		if t.Effect != "" {
+			s += ":" + string(t.Effect)
+		}
+		tols = append(tols, s)
+	}
+	detail := "The pod tolerates: none."
+	if len(tols) > 0 {
+		detail = "The pod tolerates: " + strings.Join(tols, ", ") + "."
+	}
+	extra := vars{}
+	for _, s := range order {
+		if ns := byTaint[s]; len(ns) > 0 {
+			extra["node"] = ns[0]
+			break
+		}
+	}
+	c.add("schedule/taints", "", summary, detail, ev, extra)
+}
+
+func (c *ctx) schedSelector(n, total int, ev []string) {
+	p := c.pod
+	var want []string
+	keys := make([]string, 0, len(p.Spec.NodeSelector))
+	for k := range p.Spec.NodeSelector {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		want = append(want, k+"="+p.Spec.NodeSelector[k])
+	}
+	var detail []string
+	if a := p.Spec.Affinity; a != nil && a.NodeAffinity != nil && a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution != nil {
+		for _, term := range a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms {
+			for _, e := range term.MatchExpressions {
+				want = append(want, fmt.Sprintf("%s %s %s", e.Key, strings.ToLower(string(e.Operator)), strings.Join(e.Values, ",")))
+			}
+		}
+	}
+	if nodes, ok := c.rel.Nodes(); ok && len(nodes) > 0 {
+		for _, k := range keys {
+			v := p.Spec.NodeSelector[k]
+			match := 0
+			values := map[string]bool{}
+			for _, node := range nodes {
+				if nv, has := node.Labels[k]; has {
+					values[nv] = true
+					if nv == v {
+						match++
+					}
+				}
+			}
+			if match == 0 {
+				var vs []string
+				for x := range values {
+					vs = append(vs, x)
+				}
+				sort.Strings(vs)
+				d := fmt.Sprintf("No known node has %s=%s", k, v)
+				if len(vs) > 0 {
+					d += fmt.Sprintf(" (values present: %s)", strings.Join(vs, ", "))
+					if best := Closest(v, vs); best != "" {
+						d += fmt.Sprintf("; did you mean %s=%s", k, best)
+					}
+				} else {
+					d += "; no node has the label " + k + " at all"
+				}
+				if strings.Contains(d, "did you mean") {
+					d += "?"
+				} else {
+					d += "."
+				}
+				detail = append(detail, d)
+			}
+		}
+	}
+	summary := fmt.Sprintf("%d of %d nodes do not match the pod's node selector/affinity", n, total)
+	if len(want) > 0 {
+		summary += ": " + strings.Join(want, ", ")
+	}
+	c.add("schedule/node-selector", "", summary, strings.Join(detail, " "), ev, nil)
+}
+
+func (c *ctx) schedVolume(r FitReason, total int, ev []string) {
+	var parts []string
+	var detail []string
+	first := ""
+	for _, v := range c.pod.Spec.Volumes {
+		if v.PersistentVolumeClaim == nil {
+			continue
+		}
+		name := v.PersistentVolumeClaim.ClaimName
+		if first == "" {
+			first = name
+		}
+		pvc, pres := c.rel.PVC(c.pod.Namespace, name)
+		switch {
+		case pres == Missing:
+			parts = append(parts, fmt.Sprintf("persistentvolumeclaim %q does not exist%s", name, c.suggest(KindPVC, name)))
+			first = name
+		case pvc != nil && pvc.Status.Phase != corev1.ClaimBound:
+			s := fmt.Sprintf("persistentvolumeclaim %s is %s", name, phaseOr(string(pvc.Status.Phase), "Pending"))
+			sc := ""
+			if pvc.Spec.StorageClassName != nil {
+				sc = *pvc.Spec.StorageClassName
+			}
+			if sc == "" {
+				detail = append(detail, fmt.Sprintf("PVC %s names no storageClassName and no default StorageClass applied, so it waits for a matching PersistentVolume.", name))
+			} else if cls, p := c.rel.StorageClass(sc); p == Missing {
+				s += fmt.Sprintf(": storageclass %q does not exist%s", sc, c.suggest(KindStorageClass, sc))
+			} else if cls != nil && cls.VolumeBindingMode != nil && *cls.VolumeBindingMode == "WaitForFirstConsumer" {
+				detail = append(detail, fmt.Sprintf("StorageClass %s binds on first use, so the PVC is created for the node the pod goes to; look at the other reasons.", sc))
+			} else {
+				s += fmt.Sprintf(" (storageclass %s)", sc)
+			}
+			parts = append(parts, s)
+			first = name
+		}
+	}
+	summary := "Volume constraints rule out every node: " + r.Reason
+	if total > 0 && r.Count > 0 && r.Count < total {
+		summary = fmt.Sprintf("%d of %d nodes ruled out by volumes: %s", r.Count, total, r.Reason)
+	}
+	if len(parts) > 0 {
+		summary = "Cannot be scheduled: " + strings.Join(parts, "; ")
+	}
+	extra := vars{}
+	if first != "" {
+		extra["pvc"] = first
+	}
+	c.add("schedule/volume", "", summary, strings.Join(detail, " "), ev, extra)
+}
+
+func phaseOr(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+func hostPorts(p *corev1.Pod) string {
+	var ports []string
+	for _, ctr := range p.Spec.Containers {
+		for _, port := range ctr.Ports {
+			if port.HostPort != 0 {
+				ports = append(ports, fmt.Sprintf("%d/%s", port.HostPort, protoOr(port.Protocol)))
+			}
+		}
+	}
+	if len(ports) == 0 {
+		return "(none in spec)"
+	}
+	return strings.Join(ports, ", ")
+}
+
+func protoOr(p corev1.Protocol) string {
+	if p == "" {
+		return "TCP"
+	}
+	return string(p)
+}
+
+func (c *ctx) cordoned() string {
+	nodes, ok := c.rel.Nodes()
+	if !ok {
+		return ""
+	}
+	var names []string
+	for _, n := range nodes {
+		if n.Spec.Unschedulable {
+			names = append(names, n.Name)
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	return "Cordoned: " + strings.Join(names, ", ") + "."
+}
+
+func (c *ctx) firstCordoned() vars {
+	nodes, _ := c.rel.Nodes()
+	for _, n := range nodes {
+		if n.Spec.Unschedulable {
+			return vars{"node": n.Name}
+		}
+	}
+	return nil
+}
+
+// usable reports whether the pod could go to n at all: not cordoned and no
+// untolerated NoSchedule/NoExecute taint.
+func (c *ctx) usable(n *corev1.Node) bool {
+	if n.Spec.Unschedulable {
+		return false
+	}
+	for _, t := range n.Spec.Taints {
+		if t.Effect != corev1.TaintEffectPreferNoSchedule && !tolerates(c.pod.Spec.Tolerations, t) {
+			return false
+		}
+	}
+	return true
+}

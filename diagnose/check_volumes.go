@@ -1,0 +1,261 @@
+package diagnose
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+)
+
+// notStarted reports whether the pod is on a node but no container has run
+// yet: the phase where volume and sandbox problems block everything.
+func (c *ctx) notStarted() bool {
+	p := c.pod
+	if p.Spec.NodeName == "" || c.terminal() {
+		return false
+	}
+	all := append(append([]corev1.ContainerStatus{}, p.Status.InitContainerStatuses...), p.Status.ContainerStatuses...)
+	for _, s := range all {
+		if s.State.Running != nil || s.State.Terminated != nil || s.LastTerminationState.Terminated != nil {
+			return false
+		}
+		if w := s.State.Waiting; w != nil && w.Reason != "" && w.Reason != "ContainerCreating" && w.Reason != "PodInitializing" {
+			return false
+		}
+	}
+	return true
+}
+
+// volumeSource names the object behind a pod volume, for messages.
+func volumeSource(v corev1.Volume) (kind, name string) {
+	switch {
+	case v.Secret != nil:
+		return KindSecret, v.Secret.SecretName
+	case v.ConfigMap != nil:
+		return KindConfigMap, v.ConfigMap.Name
+	case v.PersistentVolumeClaim != nil:
+		return KindPVC, v.PersistentVolumeClaim.ClaimName
+	case v.NFS != nil:
+		return "nfs", v.NFS.Server + ":" + v.NFS.Path
+	case v.CSI != nil:
+		return "csi", v.CSI.Driver
+	}
+	return "", ""
+}
+
+func (c *ctx) volume(name string) *corev1.Volume {
+	for i := range c.pod.Spec.Volumes {
+		if c.pod.Spec.Volumes[i].Name == name {
+			return &c.pod.Spec.Volumes[i]
+		}
+	}
+	return nil
+}
+
+func (c *ctx) firstPVC() string {
+	for _, v := range c.pod.Spec.Volumes {
+		if v.PersistentVolumeClaim != nil {
+			return v.PersistentVolumeClaim.ClaimName
+		}
+	}
+	return ""
+}
+
+func checkVolumes(c *ctx) {
+	if !c.notStarted() {
+		return
+	}
+	covered := map[string]bool{} // volumes a specific finding explains
+	var timeouts []Event
+	type multiAttach struct{ ev, usedBy []string }
+	multi := map[string]*multiAttach{}
+	var multiOrder []string
+	for _, e := range c.eventsWith("", "FailedMount", "FailedAttachVolume", "FailedMapVolume") {
+		m := ParseMount(e.Message)
+		ev := []string{c.evidence(e)}
+		switch m.Kind {
+		case MountSecretMissing, MountConfigMapMissing:
+			kind := KindSecret
+			if m.Kind == MountConfigMapMissing {
+				kind = KindConfigMap
+			}
+			c.configMissing(kind, m.Object, "", "", ev)
+			covered[m.Volume] = true
+		case MountSecretKey, MountConfigMapKey:
+			kind, obj := KindSecret, ""
+			if m.Kind == MountConfigMapKey {
+				kind = KindConfigMap
+			}
+			if v := c.volume(m.Volume); v != nil {
+				_, obj = volumeSource(*v)
+			}
+			c.configMissing(kind, obj, m.Object, "", ev)
+			covered[m.Volume] = true
+		case MountMultiAttach:
+			// Old ("Multi-Attach error") and new ("Waiting for detach") wordings
+			// of the same problem: one finding per volume.
+			if multi[m.Volume] == nil {
+				multi[m.Volume] = &multiAttach{}
+				multiOrder = append(multiOrder, m.Volume)
+			}
+			ma := multi[m.Volume]
+			ma.ev = append(ma.ev, ev...)
+			ma.usedBy = append(ma.usedBy, m.UsedBy...)
+			covered[m.Volume] = true
+		case MountCSIDriver:
+			c.add("volume/csi-driver-missing", "", fmt.Sprintf("CSI driver %s is not registered on node %s", m.Object, nodeOr(c.pod.Spec.NodeName)), "", ev, vars{"csidriver": m.Object})
+			covered[m.Volume] = true
+		case MountNFS:
+			c.add("volume/nfs", "", fmt.Sprintf("NFS volume %s cannot be mounted%s", m.Volume, nfsHint(e.Message)), "", ev, nil)
+			covered[m.Volume] = true
+		case MountAttach:
+			c.add("volume/attach-failed", "", fmt.Sprintf("Volume %s cannot be attached to node %s", m.Volume, nodeOr(c.pod.Spec.NodeName)), "", ev, vars{"pvc": c.firstPVC()})
+			covered[m.Volume] = true
+		case MountCSI:
+			c.add("volume/csi-failed", "", fmt.Sprintf("CSI driver failed to mount volume %s: %s", m.Volume, rpcDesc(e.Message)), "", ev, vars{"pvc": c.firstPVC()})
+			covered[m.Volume] = true
+		case MountPVC:
+			c.add("volume/mount-failed", "", fmt.Sprintf("persistentvolumeclaim %q is missing or being deleted%s", m.Object, c.suggest(KindPVC, m.Object)), "", ev, vars{"pvc": m.Object})
+			covered[m.Volume] = true
+		case MountTimeout:
+			timeouts = append(timeouts, e)
+		default:
+			if strings.Contains(e.Message, "serviceaccounts \"") {
+				continue // handled by checkServiceAccount
+			}
+			c.add("volume/mount-failed", "", "Volume cannot be mounted: "+firstLine(stripCombined(e.Message)), "", ev, nil)
+			covered[m.Volume] = true
+		}
+	}
+	for _, vol := range multiOrder {
+		ma := multi[vol]
+		s := fmt.Sprintf("Volume %s is still attached to another node", vol)
+		if used := dedupStrings(ma.usedBy); len(used) > 0 {
+			s += ", in use by pod(s) " + strings.Join(used, ", ")
+		}
+		c.add("volume/multi-attach", "", s, "", ma.ev, vars{"pvc": c.firstPVC()})
+	}
+	// Events expire; also check the volumes' sources against what is known.
+	for _, v := range c.pod.Spec.Volumes {
+		kind, name := volumeSource(v)
+		optional := (v.Secret != nil && v.Secret.Optional != nil && *v.Secret.Optional) ||
+			(v.ConfigMap != nil && v.ConfigMap.Optional != nil && *v.ConfigMap.Optional)
+		if covered[v.Name] || optional || (kind != KindSecret && kind != KindConfigMap) {
+			continue
+		}
+		if p, _ := c.rel.Lookup(kind, c.pod.Namespace, name); p == Missing {
+			c.configMissing(kind, name, "", "", []string{fmt.Sprintf("volume %s: %s %q: not found", v.Name, strings.ToLower(kind), name)})
+			covered[v.Name] = true
+		}
+	}
+	for _, e := range timeouts {
+		m := ParseMount(e.Message)
+		var open []string
+		var detail []string
+		pvc := ""
+		for _, name := range m.Unmounted {
+			if covered[name] {
+				continue
+			}
+			open = append(open, name)
+			if v := c.volume(name); v != nil {
+				kind, obj := volumeSource(*v)
+				if kind == KindPVC {
+					pvc = obj
+					if claim, p := c.rel.PVC(c.pod.Namespace, obj); p == Missing {
+						detail = append(detail, fmt.Sprintf("PVC %s does not exist%s.", obj, c.suggest(KindPVC, obj)))
+					} else if claim != nil && claim.Status.Phase != corev1.ClaimBound {
+						detail = append(detail, fmt.Sprintf("PVC %s is %s.", obj, phaseOr(string(claim.Status.Phase), "Pending")))
+					}
+				} else if kind == KindSecret || kind == KindConfigMap {
+					if p, _ := c.rel.Lookup(kind, c.pod.Namespace, obj); p == Exists {
+						// It exists, so it mounts once the others do.
+						open = open[:len(open)-1]
+						continue
+					}
+					detail = append(detail, fmt.Sprintf("Volume %s comes from %s %s.", name, strings.ToLower(kind), obj))
+				} else if kind != "" {
+					detail = append(detail, fmt.Sprintf("Volume %s comes from %s %s.", name, strings.ToLower(kind), obj))
+				}
+			}
+		}
+		if len(m.Unmounted) > 0 && len(open) == 0 {
+			continue // the specific findings above explain it
+		}
+		s := "Volumes not mounted in time"
+		if len(open) > 0 {
+			s += ": " + strings.Join(open, ", ")
+		}
+		c.add("volume/mount-timeout", "", s, strings.Join(detail, " "), []string{c.evidence(e)}, vars{"pvc": pvc})
+	}
+}
+
+var nfsOutput = regexp.MustCompile(`(?m)Output: (.*)$`)
+
+func nfsHint(msg string) string {
+	l := strings.ToLower(msg)
+	switch {
+	case strings.Contains(l, "wrong fs type") || strings.Contains(l, "bad option") || strings.Contains(l, "helper program"):
+		return ": the node lacks the NFS client (install nfs-common or nfs-utils on the nodes)"
+	case strings.Contains(l, "timed out") || strings.Contains(l, "no route to host"):
+		return ": the NFS server does not answer from this node"
+	case strings.Contains(l, "access denied") || strings.Contains(l, "permission denied"):
+		return ": the server refused the mount (check the export's allowed clients)"
+	case strings.Contains(l, "no such file or directory"):
+		return ": the export path does not exist on the server"
+	}
+	if m := nfsOutput.FindStringSubmatch(unescape(msg)); m != nil {
+		return ": " + strings.TrimSpace(m[1])
+	}
+	return ""
+}
+
+var rpcDescRe = regexp.MustCompile(`desc = (.*)$`)
+
+func rpcDesc(msg string) string {
+	if m := rpcDescRe.FindStringSubmatch(firstLine(msg)); m != nil {
+		return m[1]
+	}
+	return firstLine(stripCombined(msg))
+}
+
+// unescape turns literal "\n" sequences (from %q formatting) into newlines.
+func unescape(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, `\n`, "\n"), `\t`, "\t")
+}
+
+func checkSandbox(c *ctx) {
+	if !c.notStarted() {
+		return
+	}
+	for _, e := range c.eventsWith("", "NetworkNotReady") {
+		c.add("sandbox/network-not-ready", "", fmt.Sprintf("Node %s has no working pod network (CNI not ready)", nodeOr(c.pod.Spec.NodeName)), "", []string{c.evidence(e)}, nil)
+		return
+	}
+	evs := c.eventsWith("", "FailedCreatePodSandBox")
+	if len(evs) == 0 {
+		return
+	}
+	e := evs[0]
+	l := strings.ToLower(e.Message)
+	ev := []string{c.evidence(e)}
+	plugin := ""
+	if m := regexp.MustCompile(`plugin type="([^"]+)"`).FindStringSubmatch(e.Message); m != nil {
+		plugin = m[1]
+	}
+	switch {
+	case strings.Contains(l, "cni plugin not initialized") || strings.Contains(l, "networkpluginnotready") || strings.Contains(l, "network is not ready"):
+		c.add("sandbox/network-not-ready", "", fmt.Sprintf("Node %s has no working pod network (CNI not ready)", nodeOr(c.pod.Spec.NodeName)), "", ev, nil)
+	case strings.Contains(l, "no ip addresses available") || strings.Contains(l, "failed to allocate for range") || strings.Contains(l, "ipam") && strings.Contains(l, "exhaust"):
+		c.add("sandbox/ip-exhausted", "", fmt.Sprintf("Node %s is out of pod IP addresses", nodeOr(c.pod.Spec.NodeName)), "", ev, nil)
+	case strings.Contains(l, "failed to setup network") || strings.Contains(l, "cni") || plugin != "":
+		s := "The network plugin failed to set up the pod's network"
+		if plugin != "" {
+			s = fmt.Sprintf("CNI plugin %s failed to set up the pod's network", plugin)
+		}
+		c.add("sandbox/cni-failed", "", s, "", ev, nil)
+	default:
+		c.add("sandbox/failed", "", "Pod sandbox cannot be created: "+rpcDesc(stripCombined(e.Message)), "", ev, nil)
+	}
+}

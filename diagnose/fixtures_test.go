@@ -1,0 +1,214 @@
+package diagnose_test
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/podtui/podtui/diagnose"
+	"github.com/podtui/podtui/diagnose/report"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files and docs/diagnoses.md")
+
+// fixtureNow is the clock every fixture is written against.
+var fixtureNow = time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+
+var completeRe = regexp.MustCompile(`(?m)^#.*podtui-test: complete=(\S+)`)
+
+// loadFixture reads a fixture. A "podtui-test: complete=Kind/ns,..." comment
+// says the file lists every object of that kind there, so absent means missing
+// (the CLI never assumes that).
+func loadFixture(t *testing.T, path string) *report.Bundle {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := report.NewBundle()
+	if err := b.Load(filepath.Base(path), bytes.NewReader(data)); err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	if m := completeRe.FindSubmatch(data); m != nil {
+		for _, kn := range strings.Split(string(m[1]), ",") {
+			kind, ns, _ := strings.Cut(kn, "/")
+			b.Store.SetComplete(kind, ns)
+		}
+	}
+	return b
+}
+
+func render(b *report.Bundle) (string, []report.PodReport) {
+	var reports []report.PodReport
+	for _, p := range b.Pods {
+		in := diagnose.Input{Pod: p, Events: b.Events, Related: b.Store, Now: fixtureNow}
+		reports = append(reports, report.NewPodReport(p, diagnose.Diagnose(in)))
+	}
+	var buf bytes.Buffer
+	_ = report.WriteText(&buf, reports, report.TextOptions{})
+	return buf.String(), reports
+}
+
+// expect names, per fixture, the rule the top finding must have ("" for no
+// error or warning finding at all). Goldens hold the full rendering.
+var expect = map[string]string{
+	"healthy-running":                   "",
+	"completed-job":                     "",
+	"config-secret-missing":             "config/secret-missing",
+	"config-configmap-missing":          "config/configmap-missing",
+	"config-secret-key-missing":         "config/secret-key-missing",
+	"config-configmap-key-missing":      "config/configmap-key-missing",
+	"config-run-as-non-root":            "config/run-as-non-root",
+	"image-not-found":                   "image/not-found",
+	"image-unauthorized":                "image/unauthorized",
+	"image-tls":                         "image/tls",
+	"image-dns":                         "image/network",
+	"image-rate-limit":                  "image/rate-limit",
+	"image-platform":                    "image/platform",
+	"image-never-pull":                  "image/never-pull",
+	"image-invalid-name":                "image/invalid-name",
+	"image-signature":                   "image/signature",
+	"image-registry-unavailable":        "image/registry-unavailable",
+	"crash-exit-1":                      "crash/exit-error",
+	"crash-exit-0":                      "crash/exit-zero",
+	"crash-exit-127":                    "crash/command-not-found",
+	"crash-segfault":                    "crash/segfault",
+	"crash-recent-restart":              "crash/recent-restarts",
+	"oom-killed":                        "oom/killed",
+	"sidecar-crash-loop":                "crash/exit-error",
+	"probe-liveness-killed":             "probe/liveness-killing",
+	"probe-startup-killed":              "probe/startup-failing",
+	"probe-readiness-failing":           "probe/readiness-failing",
+	"start-no-such-file":                "start/no-such-file",
+	"start-executable-not-found":        "start/executable-not-found",
+	"start-permission-denied":           "start/permission-denied",
+	"create-no-command":                 "create/no-command",
+	"init-stuck":                        "init/stuck",
+	"init-crash-loop":                   "init/crash-loop",
+	"init-error":                        "init/failed",
+	"schedule-insufficient-cpu":         "schedule/insufficient-resources",
+	"schedule-taint-older":              "schedule/taints",
+	"schedule-node-selector":            "schedule/node-selector",
+	"schedule-unbound-pvc":              "schedule/volume",
+	"schedule-ports-and-pods":           "schedule/too-many-pods",
+	"schedule-gated":                    "schedule/gated",
+	"schedule-waiting":                  "schedule/waiting",
+	"events-v1-no-nodes":                "schedule/no-nodes",
+	"volume-secret-missing":             "config/secret-missing",
+	"volume-nfs":                        "volume/nfs",
+	"volume-multi-attach":               "volume/multi-attach",
+	"volume-csi-driver-missing":         "volume/csi-driver-missing",
+	"sandbox-cni-failed":                "sandbox/cni-failed",
+	"sandbox-network-not-ready":         "sandbox/network-not-ready",
+	"sandbox-ip-exhausted":              "sandbox/ip-exhausted",
+	"evicted-memory":                    "evicted/node-pressure",
+	"evicted-ephemeral-storage":         "evicted/ephemeral-storage-limit",
+	"deadline-exceeded":                 "deadline/exceeded",
+	"preempted":                         "preempted/scheduler",
+	"admission-out-of-cpu":              "admission/out-of-resources",
+	"admission-node-affinity":           "admission/node-affinity",
+	"node-lost":                         "node/lost",
+	"terminating-stuck":                 "terminating/stuck",
+	"container-status-unknown":          "node/container-status-unknown",
+	"hook-post-start":                   "hook/post-start",
+	"hook-pre-stop":                     "hook/pre-stop",
+	"admission-unexpected":              "admission/rejected",
+	"schedule-affinity-spread-cordoned": "schedule/pod-affinity",
+	"serviceaccount-missing":            "config/serviceaccount-missing",
+	"volume-attach-failed":              "volume/attach-failed",
+	"volume-csi-timeout":                "volume/csi-failed",
+	"volume-mount-timeout":              "volume/mount-timeout",
+	"sandbox-runtime-handler":           "sandbox/failed",
+	"image-no-space":                    "image/pull-failed",
+	"image-inspect-error":               "image/inspect-error",
+	"start-exec-format":                 "start/exec-format",
+	"create-name-reserved":              "create/name-reserved",
+	"create-failed":                     "create/failed",
+	"start-failed":                      "start/failed",
+	"config-other":                      "config/other",
+	"crash-exit-126":                    "crash/not-executable",
+	"crash-sigkill":                     "crash/sigkill",
+	"crash-sigterm":                     "crash/sigterm",
+	"crash-sigabrt":                     "crash/signal",
+	"probe-liveness-failing":            "probe/liveness-failing",
+	"probe-not-ready":                   "probe/not-ready",
+	"evicted-other":                     "evicted/other",
+}
+
+func TestFixtures(t *testing.T) {
+	files, err := filepath.Glob("testdata/fixtures/*.yaml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no fixtures: %v", err)
+	}
+	seen := map[string]bool{}
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), ".yaml")
+		seen[name] = true
+		t.Run(name, func(t *testing.T) {
+			want, ok := expect[name]
+			if !ok {
+				t.Fatalf("fixture %s has no entry in expect", name)
+			}
+			b := loadFixture(t, f)
+			if len(b.Pods) != 1 {
+				t.Fatalf("want 1 pod, got %d", len(b.Pods))
+			}
+			got, reports := render(b)
+			fs := reports[0].Findings
+			if want == "" {
+				for _, x := range fs {
+					if x.Severity >= diagnose.SeverityWarning {
+						t.Errorf("healthy pod got %s finding %s: %s", x.Severity, x.Rule, x.Summary)
+					}
+				}
+			} else if len(fs) == 0 || fs[0].Rule != want {
+				t.Errorf("top finding = %v, want %s\n%s", rulesOf(fs), want, got)
+			}
+			for _, x := range fs {
+				if len(x.Next) == 0 {
+					t.Errorf("%s has no next command", x.Rule)
+				}
+				for _, n := range x.Next {
+					if strings.Contains(n, "<") && strings.Contains(n, ">") && !strings.Contains(n, "<type>") {
+						t.Errorf("%s: unfilled placeholder in %q", x.Rule, n)
+					}
+				}
+			}
+			golden := filepath.Join("testdata", "golden", name+".txt")
+			if *update {
+				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			wantText, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("missing golden (run go test ./diagnose -run TestFixtures -update): %v", err)
+			}
+			if string(wantText) != got {
+				t.Errorf("golden mismatch for %s (run with -update to accept):\n--- want\n%s\n--- got\n%s", name, wantText, got)
+			}
+		})
+	}
+	for name := range expect {
+		if !seen[name] {
+			t.Errorf("expect lists %s but there is no fixture", name)
+		}
+	}
+}
+
+func rulesOf(fs []diagnose.Finding) []string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, f.Rule)
+	}
+	return out
+}

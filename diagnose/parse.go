@@ -1,0 +1,516 @@
+package diagnose
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Parsers for kubelet and scheduler messages. They never panic on any input
+// (fuzzed) and return ok=false when the message is not of their kind.
+
+// FitReason is one entry of the scheduler's per-node histogram.
+type FitReason struct {
+	Count  int    // nodes that gave this reason; 0 for a pre-filter message that applies to all
+	Reason string // e.g. "Insufficient cpu", "node(s) had untolerated taint(s)"
+}
+
+// FitError is a parsed "0/N nodes are available: ..." message.
+type FitError struct {
+	Nodes      int
+	Reasons    []FitReason
+	Preemption string // the text after "preemption:", if any
+}
+
+var fitHead = regexp.MustCompile(`^0/(\d+) nodes are available:?\s*`)
+var fitCount = regexp.MustCompile(`(?:^|, )(\d+) `)
+
+// ParseFitError parses the scheduler's FailedScheduling message, in its older
+// and newer wordings. "no nodes available to schedule pods" gives Nodes=0.
+func ParseFitError(msg string) (FitError, bool) {
+	var fe FitError
+	msg = stripCombined(msg)
+	if strings.HasPrefix(msg, "no nodes available to schedule pods") {
+		return fe, true
+	}
+	m := fitHead.FindStringSubmatch(msg)
+	if m == nil {
+		return fe, false
+	}
+	fe.Nodes, _ = strconv.Atoi(m[1])
+	if fe.Nodes < 0 || fe.Nodes > 1<<24 {
+		fe.Nodes = 0
+	}
+	body := msg[len(m[0]):]
+	for _, sep := range []string{" preemption: ", " pod group preemption: "} {
+		if i := strings.Index(body, sep); i >= 0 {
+			fe.Preemption = strings.TrimSpace(body[i+len(sep):])
+			body = body[:i]
+			break
+		}
+	}
+	body = strings.TrimSpace(body)
+	body = strings.TrimSuffix(body, ".")
+	if body == "" {
+		return fe, true
+	}
+	locs := fitCount.FindAllStringSubmatchIndex(body, -1)
+	if len(locs) == 0 || locs[0][0] != 0 {
+		// A pre-filter message ("pod has unbound immediate PersistentVolumeClaims")
+		// applies to every node and carries no count.
+		fe.Reasons = append(fe.Reasons, FitReason{Count: fe.Nodes, Reason: body})
+		return fe, true
+	}
+	for i, l := range locs {
+		end := len(body)
+		if i+1 < len(locs) {
+			end = locs[i+1][0]
+		}
+		n, _ := strconv.Atoi(body[l[2]:l[3]])
+		r := strings.TrimSpace(body[l[1]:end])
+		if r != "" {
+			fe.Reasons = append(fe.Reasons, FitReason{Count: n, Reason: r})
+		}
+	}
+	return fe, true
+}
+
+// FitKind groups scheduler reasons into what a person can act on.
+type FitKind string
+
+const (
+	FitResources    FitKind = "resources"
+	FitTaint        FitKind = "taint"
+	FitSelector     FitKind = "selector"
+	FitVolume       FitKind = "volume"
+	FitTooManyPods  FitKind = "pods"
+	FitHostPort     FitKind = "hostport"
+	FitPodAffinity  FitKind = "pod-affinity"
+	FitTopology     FitKind = "topology"
+	FitUnschedNode  FitKind = "cordoned"
+	FitNodeName     FitKind = "nodename"
+	FitOther        FitKind = "other"
+	fitInsufficient         = "Insufficient "
+)
+
+// Kind classifies a scheduler reason.
+func (r FitReason) Kind() FitKind {
+	s := r.Reason
+	switch {
+	case s == "Too many pods":
+		return FitTooManyPods
+	case strings.HasPrefix(s, fitInsufficient):
+		return FitResources
+	case strings.Contains(s, "taint"):
+		return FitTaint
+	case strings.Contains(s, "node affinity/selector"), strings.Contains(s, "didn't match node selector"):
+		return FitSelector
+	case strings.Contains(s, "PersistentVolumeClaim"), strings.Contains(s, "persistentvolumeclaim"),
+		strings.Contains(s, "persistent volumes"), strings.Contains(s, "PersistentVolume's node affinity"),
+		strings.Contains(s, "volume node affinity"), strings.Contains(s, "pv(s)"), strings.Contains(s, "volume zone"),
+		strings.Contains(s, "max volume count"), strings.Contains(s, "available disk"), strings.Contains(s, "free storage"):
+		return FitVolume
+	case strings.Contains(s, "free ports"):
+		return FitHostPort
+	case strings.Contains(s, "pod affinity"), strings.Contains(s, "anti-affinity"):
+		return FitPodAffinity
+	case strings.Contains(s, "topology spread"):
+		return FitTopology
+	case strings.Contains(s, "were unschedulable"), strings.Contains(s, "unknown condition"):
+		return FitUnschedNode
+	case strings.Contains(s, "requested node name"):
+		return FitNodeName
+	}
+	return FitOther
+}
+
+// Resource returns "cpu" for "Insufficient cpu".
+func (r FitReason) Resource() string {
+	if strings.HasPrefix(r.Reason, fitInsufficient) {
+		return strings.TrimSpace(r.Reason[len(fitInsufficient):])
+	}
+	return ""
+}
+
+// TaintKeys returns the taints ("key" or "key=value") named in older wordings:
+// "node(s) had taint {key: value}, that the pod didn't tolerate" and
+// "node(s) had untolerated taint {key: value}". Newer schedulers name none.
+func (r FitReason) TaintKeys() []string {
+	var out []string
+	s := r.Reason
+	for {
+		i := strings.IndexByte(s, '{')
+		if i < 0 {
+			return out
+		}
+		j := strings.IndexByte(s[i:], '}')
+		if j < 0 {
+			return out
+		}
+		inner := s[i+1 : i+j]
+		k, v, _ := strings.Cut(inner, ":")
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		if k != "" && v != "" {
+			out = append(out, k+"="+v)
+		} else if k != "" {
+			out = append(out, k)
+		}
+		s = s[i+j+1:]
+	}
+}
+
+// Eviction is a parsed kubelet eviction message (pkg/kubelet/eviction/helpers.go).
+type Eviction struct {
+	Resource       string // "memory", "ephemeral-storage", "nodefs"...
+	Threshold      string
+	Available      string
+	NodeConditions []string
+	Containers     []ContainerUsage
+	// Limit evictions: a container or pod over its ephemeral-storage limit, or an emptyDir over its sizeLimit.
+	LimitContainer string
+	Limit          string
+	PodLimit       string
+	EmptyDir       string
+}
+
+// ContainerUsage is "Container app was using 1Gi, request is 256Mi".
+type ContainerUsage struct {
+	Name, Usage, Request string
+}
+
+var (
+	evLow       = regexp.MustCompile(`The node was low on resource: ([^.\s]+)\.`)
+	evThreshold = regexp.MustCompile(`Threshold quantity: ([^,]+), available: ([^.\s]+)\.`)
+	evCond      = regexp.MustCompile(`The node had condition: \[([^\]]*)\]`)
+	// newer "request is", older "which exceeds its request of"
+	evContainer = regexp.MustCompile(`Container (\S+) was using (\S+?), (?:request is (\S+?), has larger consumption of \S+?|which exceeds its request of (\S+?))\.(?:\s|$)`)
+	evCLimit    = regexp.MustCompile(`Container (\S+) exceeded its local ephemeral storage limit "([^"]*)"`)
+	evPodLimit  = regexp.MustCompile(`Pod ephemeral local storage usage exceeds the total limit of containers (\S+?)\.(?:\s|$)`)
+	evEmptyDir  = regexp.MustCompile(`Usage of EmptyDir volume "([^"]*)" exceeds the limit "([^"]*)"`)
+)
+
+// ParseEviction reads an Evicted pod's status message.
+func ParseEviction(msg string) (Eviction, bool) {
+	var ev Eviction
+	ok := false
+	if m := evLow.FindStringSubmatch(msg); m != nil {
+		ev.Resource, ok = m[1], true
+	}
+	if m := evThreshold.FindStringSubmatch(msg); m != nil {
+		ev.Threshold, ev.Available = strings.TrimSpace(m[1]), m[2]
+	}
+	if m := evCond.FindStringSubmatch(msg); m != nil {
+		ev.NodeConditions, ok = strings.Fields(m[1]), true
+	}
+	for _, m := range evContainer.FindAllStringSubmatch(msg, -1) {
+		req := m[3]
+		if req == "" {
+			req = m[4]
+		}
+		ev.Containers = append(ev.Containers, ContainerUsage{Name: m[1], Usage: m[2], Request: req})
+	}
+	if m := evCLimit.FindStringSubmatch(msg); m != nil {
+		ev.LimitContainer, ev.Limit, ev.Resource, ok = m[1], m[2], "ephemeral-storage", true
+	}
+	if m := evPodLimit.FindStringSubmatch(msg); m != nil {
+		ev.PodLimit, ev.Resource, ok = m[1], "ephemeral-storage", true
+	}
+	if m := evEmptyDir.FindStringSubmatch(msg); m != nil {
+		ev.EmptyDir, ev.Limit, ev.Resource, ok = m[1], m[2], "ephemeral-storage", true
+	}
+	return ev, ok
+}
+
+// MountKind classifies a FailedMount / FailedAttachVolume message.
+type MountKind string
+
+const (
+	MountSecretMissing    MountKind = "secret-missing"
+	MountConfigMapMissing MountKind = "configmap-missing"
+	MountSecretKey        MountKind = "secret-key-missing"
+	MountConfigMapKey     MountKind = "configmap-key-missing"
+	MountTimeout          MountKind = "timeout"
+	MountNFS              MountKind = "nfs"
+	MountCSIDriver        MountKind = "csi-driver-missing"
+	MountCSI              MountKind = "csi"
+	MountMultiAttach      MountKind = "multi-attach"
+	MountAttach           MountKind = "attach"
+	MountPVC              MountKind = "pvc"
+	MountOther            MountKind = "other"
+)
+
+// Mount is a parsed volume error.
+type Mount struct {
+	Kind       MountKind
+	Volume     string   // the volume named in "for volume \"x\""
+	Object     string   // secret/configmap/driver/key named by the message
+	Unmounted  []string // "unmounted volumes=[...]"
+	Unattached []string
+	UsedBy     []string // Multi-Attach: pods holding the volume
+}
+
+var (
+	mVolume     = regexp.MustCompile(`for volume "([^"]*)"`)
+	mSecret     = regexp.MustCompile(`secrets? "([^"]*)" not found`)
+	mConfigMap  = regexp.MustCompile(`configmaps? "([^"]*)" not found`)
+	mSecretKey  = regexp.MustCompile(`references non-existent secret key: (\S+)`)
+	mCMKey      = regexp.MustCompile(`references non-existent config key: (\S+)`)
+	mUnmounted  = regexp.MustCompile(`unmounted volumes=\[([^\]]*)\]`)
+	mUnattached = regexp.MustCompile(`unattached volumes=\[([^\]]*)\]`)
+	mDriver     = regexp.MustCompile(`driver name (\S+) not found in the list of registered CSI drivers`)
+	mUsedBy     = regexp.MustCompile(`already used by pod\(s\) (.*?)(?: and \d+ pod\(s\) in different namespaces)?$`)
+	mPVC        = regexp.MustCompile(`persistentvolumeclaim "([^"]*)" (?:not found|is being deleted)`)
+)
+
+// ParseMount classifies FailedMount, FailedAttachVolume and FailedMapVolume messages.
+func ParseMount(msg string) Mount {
+	msg = stripCombined(msg)
+	var m Mount
+	if s := mVolume.FindStringSubmatch(msg); s != nil {
+		m.Volume = s[1]
+	}
+	if s := mUnmounted.FindStringSubmatch(msg); s != nil {
+		m.Unmounted = strings.Fields(s[1])
+	}
+	if s := mUnattached.FindStringSubmatch(msg); s != nil {
+		m.Unattached = strings.Fields(s[1])
+	}
+	low := strings.ToLower(msg)
+	switch {
+	case hasMatch(mSecret, msg, &m.Object):
+		m.Kind = MountSecretMissing
+	case hasMatch(mConfigMap, msg, &m.Object):
+		m.Kind = MountConfigMapMissing
+	case hasMatch(mSecretKey, msg, &m.Object):
+		m.Kind = MountSecretKey
+	case hasMatch(mCMKey, msg, &m.Object):
+		m.Kind = MountConfigMapKey
+	case hasMatch(mPVC, msg, &m.Object):
+		m.Kind = MountPVC
+	case strings.HasPrefix(msg, "Multi-Attach error"), strings.HasPrefix(msg, "Waiting for detach"):
+		m.Kind = MountMultiAttach
+		if s := mUsedBy.FindStringSubmatch(msg); s != nil {
+			for _, p := range strings.Split(s[1], ",") {
+				if p = strings.TrimSpace(p); p != "" {
+					m.UsedBy = append(m.UsedBy, p)
+				}
+			}
+		}
+	case hasMatch(mDriver, msg, &m.Object):
+		m.Kind = MountCSIDriver
+	case strings.Contains(low, "nfs"):
+		m.Kind = MountNFS
+	case strings.HasPrefix(msg, "AttachVolume.Attach failed"):
+		m.Kind = MountAttach
+	case strings.Contains(msg, "kubernetes.io/csi"), strings.Contains(msg, "rpc error"):
+		m.Kind = MountCSI
+	case strings.Contains(low, "timed out waiting for the condition"), strings.Contains(low, "context deadline exceeded"):
+		m.Kind = MountTimeout
+	default:
+		m.Kind = MountOther
+	}
+	return m
+}
+
+func hasMatch(re *regexp.Regexp, s string, out *string) bool {
+	m := re.FindStringSubmatch(s)
+	if m == nil {
+		return false
+	}
+	*out = m[1]
+	return true
+}
+
+// PullCause is why an image pull failed, read from the runtime's message.
+type PullCause string
+
+const (
+	PullNotFound     PullCause = "not-found"
+	PullAuth         PullCause = "unauthorized"
+	PullTLS          PullCause = "tls"
+	PullNetwork      PullCause = "network"
+	PullRateLimit    PullCause = "rate-limit"
+	PullPlatform     PullCause = "platform"
+	PullDiskPressure PullCause = "no-space"
+	PullUnknown      PullCause = "unknown"
+)
+
+// ClassifyPull reads containerd, CRI-O and dockershim wordings.
+func ClassifyPull(msg string) PullCause {
+	l := strings.ToLower(msg)
+	has := func(subs ...string) bool {
+		for _, s := range subs {
+			if strings.Contains(l, s) {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case has("toomanyrequests", "429 too many requests", "rate limit"):
+		return PullRateLimit
+	case has("x509:", "tls:", "certificate signed by unknown authority", "server gave http response to https client", "certificate has expired", "certificate is not valid"):
+		return PullTLS
+	case has("no match for platform", "no matching manifest for"):
+		return PullPlatform
+	case has("no space left on device"):
+		return PullDiskPressure
+	case has("pull access denied", "unauthorized", "authorization failed", "authentication required",
+		"401 ", "403 forbidden", "denied:", "access to the requested resource is not authorized", "insufficient_scope",
+		"requested access to the resource is denied", "may require 'docker login'", "may require authorization"):
+		return PullAuth
+	case has("manifest unknown", ": not found", "manifest for ", "not found: manifest", "name unknown", "reading manifest"):
+		return PullNotFound
+	case has("no such host", "i/o timeout", "connection refused", "network is unreachable", "dial tcp", "context deadline exceeded",
+		"timeout exceeded while awaiting headers", "temporary failure in name resolution", "connection reset by peer", "eof"):
+		return PullNetwork
+	}
+	return PullUnknown
+}
+
+var hostInMsg = regexp.MustCompile(`lookup (\S+?)(?: on \S+)?: no such host`)
+
+// pullHost returns the registry host named in a DNS failure.
+func pullHost(msg string) string {
+	if m := hostInMsg.FindStringSubmatch(msg); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+var backoffRe = regexp.MustCompile(`back-off (\S+?) restarting failed container`)
+
+// ParseBackoff reads the current delay from the kubelet's CrashLoopBackOff
+// message: "back-off 5m0s restarting failed container=app pod=...".
+func ParseBackoff(msg string) (time.Duration, bool) {
+	m := backoffRe.FindStringSubmatch(msg)
+	if m == nil {
+		return 0, false
+	}
+	d, err := time.ParseDuration(m[1])
+	if err != nil || d < 0 {
+		return 0, false
+	}
+	return d, true
+}
+
+// Hook is a parsed lifecycle hook failure (pkg/kubelet/lifecycle/handlers.go).
+type Hook struct {
+	Handler string // Exec, HTTP or Sleep
+	Target  string // the command, path or seconds
+	Error   string
+	Output  string // the hook's output, unescaped
+}
+
+var hookRe = regexp.MustCompile(`(?s)^(Exec|HTTP|Sleep) lifecycle hook \((.*?)\) for Container "[^"]*" in Pod "[^"]*" failed - error: (.*?)(?:, message: ("(?:[^"\\]|\\.)*"))?\s*$`)
+
+// ParseHook reads "Exec lifecycle hook ([sh -c ...]) for Container ... failed -
+// error: ..., message: \"...\"". The output is %q-quoted by the kubelet, so
+// escaped newlines are turned back into real ones.
+func ParseHook(msg string) (Hook, bool) {
+	msg = stripCombined(msg)
+	m := hookRe.FindStringSubmatch(msg)
+	if m == nil {
+		return Hook{}, false
+	}
+	h := Hook{Handler: m[1], Target: m[2], Error: strings.TrimRight(strings.TrimSpace(m[3]), ":, ")}
+	if m[4] != "" {
+		if s, err := strconv.Unquote(m[4]); err == nil {
+			h.Output = strings.TrimSpace(s)
+		} else {
+			h.Output = strings.Trim(m[4], `"`)
+		}
+	}
+	return h, true
+}
+
+// ConfigRef is what a CreateContainerConfigError message names.
+type ConfigRef struct {
+	Kind string // KindSecret or KindConfigMap; "" when not about one
+	Name string
+	Key  string // set when a key is missing
+	// NonRoot is set for the runAsNonRoot checks.
+	NonRoot string // "root", "non-numeric", "invalid"
+}
+
+var (
+	cfgNotFound = regexp.MustCompile(`(secret|configmap)s? "([^"]*)" not found`)
+	cfgKey      = regexp.MustCompile(`couldn't find key (\S+) in (Secret|ConfigMap) ([^/\s]+)/(\S+)`)
+)
+
+// ParseConfigError reads CreateContainerConfigError messages from
+// makeEnvironmentVariables and the runAsNonRoot verification.
+func ParseConfigError(msg string) (ConfigRef, bool) {
+	if m := cfgKey.FindStringSubmatch(msg); m != nil {
+		kind := KindSecret
+		if m[2] == "ConfigMap" {
+			kind = KindConfigMap
+		}
+		return ConfigRef{Kind: kind, Name: m[4], Key: m[1]}, true
+	}
+	if m := cfgNotFound.FindStringSubmatch(msg); m != nil {
+		kind := KindSecret
+		if m[1] == "configmap" {
+			kind = KindConfigMap
+		}
+		return ConfigRef{Kind: kind, Name: m[2]}, true
+	}
+	switch {
+	case strings.Contains(msg, "runAsNonRoot and image will run as root"):
+		return ConfigRef{NonRoot: "root"}, true
+	case strings.Contains(msg, "runAsNonRoot and image has non-numeric user"):
+		return ConfigRef{NonRoot: "non-numeric"}, true
+	case strings.Contains(msg, "runAsNonRoot and image has an invalid user id"):
+		return ConfigRef{NonRoot: "invalid"}, true
+	}
+	return ConfigRef{}, false
+}
+
+// RuntimeCause classifies OCI runtime errors from CreateContainerError,
+// RunContainerError and StartError.
+type RuntimeCause string
+
+const (
+	RuntimeNotFound     RuntimeCause = "executable-not-found"
+	RuntimeNoSuchFile   RuntimeCause = "no-such-file"
+	RuntimePermission   RuntimeCause = "permission-denied"
+	RuntimeNoCommand    RuntimeCause = "no-command"
+	RuntimeExecFormat   RuntimeCause = "exec-format"
+	RuntimeNameReserved RuntimeCause = "name-reserved"
+	RuntimeMount        RuntimeCause = "mount"
+	RuntimeOther        RuntimeCause = "other"
+)
+
+var execName = regexp.MustCompile(`exec(?:: | )"?([^":]+?)"?: (?:executable file not found|permission denied|no such file or directory|exec format error|stat )`)
+
+// ClassifyRuntime reads the runc/crun/containerd/CRI-O wording and returns
+// the cause and the executable it names, when it names one.
+func ClassifyRuntime(msg string) (RuntimeCause, string) {
+	exe := ""
+	if m := execName.FindStringSubmatch(msg); m != nil {
+		exe = strings.TrimSpace(m[1])
+	}
+	l := strings.ToLower(msg)
+	switch {
+	case strings.Contains(l, "executable file not found"):
+		return RuntimeNotFound, exe
+	case strings.Contains(l, "no command specified"):
+		return RuntimeNoCommand, ""
+	case strings.Contains(l, "exec format error"):
+		return RuntimeExecFormat, exe
+	case strings.Contains(l, "failed to reserve container name"), strings.Contains(l, "is reserved for"):
+		return RuntimeNameReserved, ""
+	case strings.Contains(l, "error mounting"), strings.Contains(l, "not a directory"), strings.Contains(l, "mount "):
+		if exe == "" {
+			return RuntimeMount, ""
+		}
+	}
+	switch {
+	case strings.Contains(l, "permission denied"):
+		return RuntimePermission, exe
+	case strings.Contains(l, "no such file or directory"):
+		return RuntimeNoSuchFile, exe
+	}
+	return RuntimeOther, exe
+}

@@ -1,0 +1,157 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/labels"
+
+	"github.com/podtui/podtui/diagnose"
+	"github.com/podtui/podtui/diagnose/report"
+	"github.com/podtui/podtui/kube"
+)
+
+// diagnoseTimeout bounds the API calls of a live diagnosis.
+const diagnoseTimeout = 60 * time.Second
+
+func newDiagnoseCmd(g *globalFlags, stdout, stderr io.Writer) *cobra.Command {
+	var output string
+	var files []string
+	cmd := &cobra.Command{
+		Use:   "diagnose [POD...]",
+		Short: "Explain why pods are broken, with the next commands to run",
+		Long: `diagnose explains what is wrong with pods, most likely root cause first,
+with the evidence (the kubelet's and scheduler's own messages) and the next
+commands with real names filled in. It works against the cluster, or offline
+on what "kubectl get ... -o yaml|json" printed (-f FILE, "-f -" for stdin).
+
+Exit code: 0 when no pod has an error finding, 1 when one does, 2 on bad input.`,
+		Example: `  podtui diagnose                     # every pod of the namespace
+  podtui diagnose api-7d9c5-x2k4p -n shop
+  podtui diagnose -A -o json          # all namespaces, for scripts
+  kubectl get pods,events,secrets -n shop -o yaml | podtui diagnose -f -`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if output != "text" && output != "json" {
+				return exitCodeError{code: report.ExitBadInput, msg: fmt.Sprintf("unknown output format %q (want text or json)", output)}
+			}
+			var inputs []diagnose.Input
+			var err error
+			if len(files) > 0 {
+				inputs, err = offlineInputs(g, files, args, cmd.InOrStdin(), stderr)
+			} else {
+				inputs, err = liveInputs(cmd.Context(), g, args)
+			}
+			if err != nil {
+				return exitCodeError{code: report.ExitBadInput, msg: err.Error()}
+			}
+			reports := report.Diagnose(inputs)
+			if output == "json" {
+				err = report.WriteJSON(stdout, reports)
+			} else if len(reports) == 0 {
+				_, err = fmt.Fprintln(stdout, "No pods found.")
+			} else {
+				err = report.WriteText(stdout, reports, report.TextOptions{Color: colorOK(stdout)})
+			}
+			if err != nil {
+				return err
+			}
+			if code := report.ExitCode(reports); code != report.ExitOK {
+				return exitCodeError{code: code}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
+	cmd.Flags().StringArrayVarP(&files, "filename", "f", nil, `read objects from FILE instead of the cluster ("-" for stdin); repeatable`)
+	return cmd
+}
+
+func liveInputs(ctx context.Context, g *globalFlags, names []string) ([]diagnose.Input, error) {
+	if len(names) > 0 && g.allNS {
+		return nil, fmt.Errorf("pod names need one namespace: use -n instead of -A")
+	}
+	client, err := kube.NewClient(g.config)
+	if err != nil {
+		return nil, err
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, cancel := context.WithTimeout(ctx, diagnoseTimeout)
+	defer cancel()
+	if err := client.Preflight(ctx); err != nil {
+		return nil, err
+	}
+	return client.DiagnoseInputs(ctx, client.Namespace(), g.allNS, g.selector, names)
+}
+
+// offlineInputs loads files; objects not in them are "unknown" to the engine.
+func offlineInputs(g *globalFlags, files, names []string, stdin io.Reader, stderr io.Writer) ([]diagnose.Input, error) {
+	b := report.NewBundle()
+	for _, f := range files {
+		if f == "-" {
+			if err := b.Load("<stdin>", stdin); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		fh, err := os.Open(f)
+		if err != nil {
+			return nil, err
+		}
+		err = b.Load(f, fh)
+		fh.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	if s := b.IgnoredSummary(); s != "" {
+		fmt.Fprintf(stderr, "podtui: ignored objects of kinds diagnose does not use: %s\n", s)
+	}
+	sel := labels.Everything()
+	if g.selector != "" {
+		var err error
+		if sel, err = labels.Parse(g.selector); err != nil {
+			return nil, fmt.Errorf("invalid selector %q: %v", g.selector, err)
+		}
+	}
+	ns := ""
+	if g.config.Namespace != nil && !g.allNS {
+		ns = *g.config.Namespace // only an explicit -n filters offline input
+	}
+	want := map[string]bool{}
+	for _, n := range names {
+		want[n] = true
+	}
+	now := time.Now()
+	var inputs []diagnose.Input
+	for _, in := range b.Inputs(now) {
+		p := in.Pod
+		if (ns != "" && p.Namespace != ns) || (len(want) > 0 && !want[p.Name]) || !sel.Matches(labels.Set(p.Labels)) {
+			continue
+		}
+		delete(want, p.Name)
+		inputs = append(inputs, in)
+	}
+	for n := range want {
+		return nil, fmt.Errorf("pod %q is not in the given files", n)
+	}
+	return inputs, nil
+}
+
+// colorOK reports whether w is a terminal that wants colour.
+func colorOK(w io.Writer) bool {
+	if os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb" {
+		return false
+	}
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,80 @@
+package kube
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/kubernetes/fake"
+	k8stesting "k8s.io/client-go/testing"
+
+	"github.com/podtui/podtui/diagnose"
+)
+
+func TestDiagnoseInputsUnknownVersusMissing(t *testing.T) {
+	pod := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: "api", Namespace: "shop", UID: "u1"},
+		Spec: corev1.PodSpec{NodeName: "w1", ServiceAccountName: "api", Containers: []corev1.Container{{Name: "app", Image: "x",
+			Env: []corev1.EnvVar{
+				{Name: "A", ValueFrom: &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: "gone"}, Key: "k"}}},
+				{Name: "B", ValueFrom: &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: "present"}, Key: "k"}}},
+			},
+			EnvFrom: []corev1.EnvFromSource{{ConfigMapRef: &corev1.ConfigMapEnvSource{LocalObjectReference: corev1.LocalObjectReference{Name: "secret-cfg"}}}},
+		}}},
+		Status: corev1.PodStatus{Phase: corev1.PodPending},
+	}
+	other := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "other", Namespace: "web"}}
+	ev := &corev1.Event{ObjectMeta: metav1.ObjectMeta{Name: "e", Namespace: "shop"}, InvolvedObject: corev1.ObjectReference{Kind: "Pod", Namespace: "shop", Name: "api", UID: "u1"},
+		Reason: "Failed", Message: `Error: secret "gone" not found`, Type: "Warning", Count: 3}
+	sec := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "present", Namespace: "shop"}, Data: map[string][]byte{"k": []byte("value")}}
+	cs := fake.NewClientset(pod, other, ev, sec)
+	forbid := func(resource string) {
+		cs.PrependReactor("*", resource, func(a k8stesting.Action) (bool, runtime.Object, error) {
+			return true, nil, apierrors.NewForbidden(schema.GroupResource{Resource: resource}, "", nil)
+		})
+	}
+	forbid("configmaps")
+	forbid("nodes")
+	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	ins, err := diagnoseInputs(context.Background(), cs, nil, "shop", false, "", nil, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ins) != 1 || ins[0].Pod.Name != "api" || !ins[0].Now.Equal(now) {
+		t.Fatalf("inputs: %#v", ins)
+	}
+	rel := ins[0].Related
+	check := func(kind, name string, want diagnose.Presence) {
+		t.Helper()
+		if got, _ := rel.Lookup(kind, "shop", name); got != want {
+			t.Errorf("%s %s = %v, want %v", kind, name, got, want)
+		}
+	}
+	check(diagnose.KindSecret, "gone", diagnose.Missing)
+	check(diagnose.KindSecret, "present", diagnose.Exists)
+	check(diagnose.KindConfigMap, "secret-cfg", diagnose.Unknown) // 403
+	check(diagnose.KindServiceAccount, "api", diagnose.Missing)
+	if _, keys := rel.Lookup(diagnose.KindSecret, "shop", "present"); strings.Join(keys, ",") != "k" {
+		t.Errorf("secret keys = %v", keys)
+	}
+	if _, p := rel.Node("w1"); p != diagnose.Unknown {
+		t.Errorf("forbidden node = %v, want unknown", p)
+	}
+	if len(diagnose.EventsFor(ins[0].Pod, ins[0].Events)) != 1 {
+		t.Errorf("events: %#v", ins[0].Events)
+	}
+
+	if _, err := diagnoseInputs(context.Background(), cs, nil, "shop", false, "", []string{"nope"}, now); err == nil || !strings.Contains(err.Error(), `pod "nope" not found`) {
+		t.Errorf("missing pod: %v", err)
+	}
+	all, err := diagnoseInputs(context.Background(), cs, nil, "shop", true, "", nil, now)
+	if err != nil || len(all) != 2 {
+		t.Errorf("-A: %d %v", len(all), err)
+	}
+}

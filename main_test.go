@@ -1,0 +1,106 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = run(args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func fixture(name string) string {
+	return filepath.Join("diagnose", "testdata", "fixtures", name)
+}
+
+func TestDiagnoseOfflineJSON(t *testing.T) {
+	code, out, errOut := runCLI(t, "diagnose", "-f", fixture("config-secret-missing.yaml"), "-o", "json")
+	if code != 1 {
+		t.Fatalf("exit code %d, want 1 (an error finding); stderr: %s", code, errOut)
+	}
+	// The exact shape scripts rely on.
+	var doc struct {
+		Pods []struct {
+			Namespace, Name, Status string
+			Findings                []map[string]json.RawMessage
+		}
+	}
+	dec := json.NewDecoder(strings.NewReader(out))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&doc); err != nil {
+		t.Fatalf("JSON shape: %v\n%s", err, out)
+	}
+	if len(doc.Pods) != 1 || len(doc.Pods[0].Findings) == 0 {
+		t.Fatalf("want one pod with findings:\n%s", out)
+	}
+	for key := range doc.Pods[0].Findings[0] {
+		switch key {
+		case "rule", "category", "severity", "container", "summary", "explanation", "evidence", "next":
+		default:
+			t.Errorf("unexpected finding key %q", key)
+		}
+	}
+	if len(doc.Pods[0].Findings[0]) != 8 {
+		t.Errorf("finding has %d keys, want 8: %s", len(doc.Pods[0].Findings[0]), out)
+	}
+}
+
+func TestDiagnoseOfflineExitCodes(t *testing.T) {
+	if code, out, errOut := runCLI(t, "diagnose", "-f", fixture("healthy-running.yaml")); code != 0 {
+		t.Fatalf("healthy pod: exit %d\n%s%s", code, out, errOut)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	if err := os.WriteFile(bad, []byte("apiVersion: v1\nkind: Pod\nmetadata:\n  name: [unclosed\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := runCLI(t, "diagnose", "-f", bad)
+	if code != 2 || !strings.Contains(errOut, "bad.yaml") {
+		t.Fatalf("bad YAML: exit %d, stderr %q (want 2 and the file name)", code, errOut)
+	}
+	if code, _, errOut := runCLI(t, "diagnose", "-f", fixture("healthy-running.yaml"), "-o", "xml"); code != 2 {
+		t.Fatalf("bad -o: exit %d, stderr %q", code, errOut)
+	}
+	if code, _, errOut := runCLI(t, "diagnose", "-f", filepath.Join(t.TempDir(), "missing.yaml")); code != 2 || !strings.Contains(errOut, "missing.yaml") {
+		t.Fatalf("missing file: exit %d, stderr %q", code, errOut)
+	}
+}
+
+func TestDiagnoseOfflineText(t *testing.T) {
+	code, out, _ := runCLI(t, "diagnose", "-f", fixture("config-secret-missing.yaml"))
+	if code != 1 || !strings.Contains(out, "kubectl get secret") {
+		t.Fatalf("exit %d, text output lacks the next command:\n%s", code, out)
+	}
+	if strings.Contains(out, "\x1b[") {
+		t.Fatalf("text to a non-terminal must not be coloured:\n%q", out)
+	}
+}
+
+func TestVersionAndHelp(t *testing.T) {
+	if code, out, _ := runCLI(t, "version"); code != 0 || !strings.HasPrefix(out, "podtui dev") {
+		t.Fatalf("version: %d %q", code, out)
+	}
+	code, out, _ := runCLI(t, "--help")
+	for _, flag := range []string{"--kubeconfig", "--context", "--namespace", "--all-namespaces", "--selector"} {
+		if !strings.Contains(out, flag) {
+			t.Errorf("help lacks %s", flag)
+		}
+	}
+	if code != 0 {
+		t.Fatalf("help exit %d", code)
+	}
+}
+
+func TestMissingKubeconfigIsExplained(t *testing.T) {
+	dir := t.TempDir()
+	code, _, errOut := runCLI(t, "--kubeconfig", filepath.Join(dir, "nope"))
+	if code != 1 || !strings.Contains(errOut, filepath.Join(dir, "nope")) || strings.Contains(errOut, "goroutine") {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+}
