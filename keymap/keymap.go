@@ -25,6 +25,17 @@ type PodList struct {
 	Reverse     key.Binding
 	Namespace   key.Binding
 	AllNS       key.Binding
+	Diagnose    key.Binding
+}
+
+// Diagnosis keys act in the diagnosis page.
+type Diagnosis struct {
+	Up      key.Binding
+	Down    key.Binding
+	Copy    key.Binding
+	Action  key.Binding
+	Refresh key.Binding
+	Back    key.Binding
 }
 
 // Picker keys act in the namespace picker.
@@ -37,9 +48,10 @@ type Picker struct {
 
 // Keys is the whole key map.
 type Keys struct {
-	Global  Global
-	PodList PodList
-	Picker  Picker
+	Global    Global
+	PodList   PodList
+	Picker    Picker
+	Diagnosis Diagnosis
 }
 
 // Default returns podtui's default bindings. Each call returns a fresh copy,
@@ -64,6 +76,15 @@ func Default() Keys {
 			Reverse:     key.NewBinding(key.WithKeys("O"), key.WithHelp("O", "reverse sort")),
 			Namespace:   key.NewBinding(key.WithKeys(":", "n"), key.WithHelp(":/n", "namespace")),
 			AllNS:       key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "all namespaces")),
+			Diagnose:    key.NewBinding(key.WithKeys("D", "w"), key.WithHelp("D/w", "why? diagnosis")),
+		},
+		Diagnosis: Diagnosis{
+			Up:      key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "previous command")),
+			Down:    key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "next command")),
+			Copy:    key.NewBinding(key.WithKeys("c", "y"), key.WithHelp("c", "copy command")),
+			Action:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open (logs, events, shell)")),
+			Refresh: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reload events")),
+			Back:    key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("esc", "back")),
 		},
 		Picker: Picker{
 			Up:     key.NewBinding(key.WithKeys("up", "ctrl+p"), key.WithHelp("↑", "up")),
@@ -76,7 +97,7 @@ func Default() Keys {
 
 // ShortHelp is the one-line help of the pod list.
 func (k Keys) ShortHelp() []key.Binding {
-	return []key.Binding{k.PodList.Filter, k.PodList.Sort, k.PodList.Namespace, k.Global.Help, k.Global.Quit}
+	return []key.Binding{k.PodList.Diagnose, k.PodList.Filter, k.PodList.Sort, k.PodList.Namespace, k.Global.Help, k.Global.Quit}
 }
 
 // FullHelp is the full help of the pod list, in columns.
@@ -85,6 +106,6 @@ func (k Keys) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{p.Up, p.Down, p.PageUp, p.PageDown, p.Top, p.Bottom},
 		{p.Filter, p.ClearFilter, p.Sort, p.Reverse},
-		{p.Namespace, p.AllNS, k.Global.Help, k.Global.Quit},
+		{p.Diagnose, p.Namespace, p.AllNS, k.Global.Help, k.Global.Quit},
 	}
 }

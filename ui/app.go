@@ -50,6 +50,10 @@ type App struct {
 	loaded bool
 	err    string // why the feed could not start
 
+	pages       []Page // stacked over the list; the last one is shown
+	status      statusMsg
+	statusUntil time.Time
+
 	table  podTable
 	filter textinput.Model
 	picker nsPicker
@@ -95,6 +99,14 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		a.width, a.height = msg.Width, msg.Height
 		a.layout()
 		return a, nil
+	case closePageMsg:
+		a.closeTop()
+		return a, nil
+	case statusMsg:
+		a.status, a.statusUntil = msg, a.now().Add(5*time.Second)
+		return a, nil
+	case ActionMsg:
+		return a, a.runAction(msg)
 	case feedStartedMsg:
 		if msg.gen != a.gen {
 			if msg.src != nil {
@@ -115,8 +127,12 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		a.snap = msg.snap
 		a.loaded = true
-		a.table.setPods(msg.snap.Pods)
-		return a, waitPods(a.src, a.gen, false)
+		a.table.setPods(msg.snap.Pods, a.now())
+		cmds := []tea.Cmd{waitPods(a.src, a.gen, false)}
+		if top := a.top(); top != nil {
+			cmds = append(cmds, a.updatePage(PodsChangedMsg{Snapshot: msg.snap}))
+		}
+		return a, tea.Batch(cmds...)
 	case namespacesMsg:
 		a.picker.setNamespaces(msg.names, msg.err)
 		return a, nil
@@ -128,6 +144,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, ageTick()
 	case tea.KeyPressMsg:
 		return a.handleKey(msg)
+	}
+	if a.top() != nil {
+		return a, a.updatePage(msg)
 	}
 	if a.mode == modeFilter {
 		return a, a.updateFilter(msg)
@@ -143,6 +162,13 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (a *App) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if msg.String() == "ctrl+c" {
 		return a, a.quit()
+	}
+	if top := a.top(); top != nil {
+		if c, ok := top.(interface{ Capturing() bool }); !(ok && c.Capturing()) && key.Matches(msg, a.keys.Global.Help) {
+			a.help.ShowAll = !a.help.ShowAll
+			return a, nil
+		}
+		return a, a.updatePage(msg)
 	}
 	switch a.mode {
 	case modeFilter:
@@ -212,15 +238,57 @@ func (a *App) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return a, tea.Batch(a.picker.openPicker(a.current()), loadNamespaces(a.cluster))
 	case key.Matches(msg, p.AllNS):
 		return a, a.switchNamespace("")
+	case key.Matches(msg, p.Diagnose):
+		if r, ok := a.table.selectedRow(); ok {
+			return a, a.openPage(NewDiagPage(a.env(), r.pod))
+		}
 	}
 	return a, nil
 }
 
 func (a *App) quit() tea.Cmd {
+	for len(a.pages) > 0 {
+		a.closeTop()
+	}
 	if a.src != nil {
 		a.src.Stop()
 	}
 	return tea.Quit
+}
+
+// top is the page shown, or nil for the pod list.
+func (a *App) top() Page {
+	if len(a.pages) == 0 {
+		return nil
+	}
+	return a.pages[len(a.pages)-1]
+}
+
+// openPage shows p over what is shown now.
+func (a *App) openPage(p Page) tea.Cmd {
+	a.help.ShowAll = false
+	a.pages = append(a.pages, p)
+	p.SetSize(a.width, a.bodyHeight())
+	return p.Init()
+}
+
+func (a *App) closeTop() {
+	if p := a.top(); p != nil {
+		p.Close()
+		a.pages = a.pages[:len(a.pages)-1]
+		a.help.ShowAll = false
+	}
+}
+
+func (a *App) updatePage(msg tea.Msg) tea.Cmd {
+	p, cmd := a.top().Update(msg)
+	a.pages[len(a.pages)-1] = p
+	return cmd
+}
+
+// env is what pages are built with.
+func (a *App) env() PageEnv {
+	return PageEnv{Cluster: a.cluster, Keys: a.keys, Styles: a.styles, Now: a.now}
 }
 
 func (a *App) updateFilter(msg tea.Msg) tea.Cmd {
@@ -255,7 +323,7 @@ func (a *App) switchNamespace(ns string) tea.Cmd {
 	a.scope.Namespace = ns
 	a.loaded = false
 	a.snap = kube.PodSnapshot{}
-	a.table.setPods(nil)
+	a.table.setPods(nil, a.now())
 	a.table.cursor, a.table.offset = 0, 0
 	return startFeed(a.cluster, a.scope, a.gen)
 }
@@ -265,7 +333,13 @@ func (a *App) layout() {
 	a.filter.SetWidth(max(10, a.width-4))
 	a.picker.setSize(a.width, a.height)
 	a.table.setHeight(a.height - a.chromeHeight())
+	for _, p := range a.pages {
+		p.SetSize(a.width, a.bodyHeight())
+	}
 }
+
+// bodyHeight is the height a page gets: all but header, status and help lines.
+func (a *App) bodyHeight() int { return max(1, a.height-3) }
 
 // chromeHeight is the lines taken by everything but the pod rows.
 func (a *App) chromeHeight() int {
@@ -288,7 +362,12 @@ func (a *App) render() string {
 	b.WriteString(a.renderHeader())
 	b.WriteByte('\n')
 	body := a.height - 3
+	top := a.top()
 	switch {
+	case top != nil && a.help.ShowAll:
+		b.WriteString(fitLines(a.styles.Title.Render("Keys: "+top.Title())+"\n\n"+a.help.FullHelpView(top.FullHelp()), body, a.width))
+	case top != nil:
+		b.WriteString(fitLines(top.View(), body, a.width))
 	case a.mode == modePicker:
 		b.WriteString(a.picker.View(body))
 	case a.help.ShowAll:
@@ -299,7 +378,11 @@ func (a *App) render() string {
 	b.WriteByte('\n')
 	b.WriteString(pad(a.renderStatus(), a.width))
 	b.WriteByte('\n')
-	b.WriteString(pad(a.help.ShortHelpView(a.keys.ShortHelp()), a.width))
+	short := a.keys.ShortHelp()
+	if top != nil {
+		short = top.ShortHelp()
+	}
+	b.WriteString(pad(a.help.ShortHelpView(short), a.width))
 	return b.String()
 }
 
@@ -315,9 +398,18 @@ func (a *App) renderHeader() string {
 		s.HeaderKey.Render("context: ") + s.Header.Render(orDash(a.info.Context)),
 		s.HeaderKey.Render("cluster: ") + s.Header.Render(orDash(a.info.Cluster)),
 		s.HeaderKey.Render("namespace: ") + s.Header.Render(ns),
-		s.HeaderKey.Render("pods: ") + s.Header.Render(fmt.Sprintf("%d/%d", len(a.table.shown), total)),
-		s.HeaderKey.Render("sort: ") + s.Header.Render(sortLabel(a.table.sortKey, a.table.reverse)),
 	}
+	if top := a.top(); top != nil {
+		parts = append(parts, s.Header.Render("▸ "+top.Title()))
+		if a.snap.Conn.Stale {
+			parts = append(parts, s.StaleBadge.Render("STALE"))
+		}
+		return pad(strings.Join(parts, "  "), a.width)
+	}
+	parts = append(parts,
+		s.HeaderKey.Render("pods: ")+s.Header.Render(fmt.Sprintf("%d/%d", len(a.table.shown), total)),
+		s.HeaderKey.Render("sort: ")+s.Header.Render(sortLabel(a.table.sortKey, a.table.reverse)),
+	)
 	if a.snap.Conn.Stale {
 		parts = append(parts, s.StaleBadge.Render("STALE"))
 	}
@@ -394,7 +486,12 @@ func (a *App) renderTable(height int) string {
 func (a *App) renderStatus() string {
 	s := a.styles
 	switch {
-	case a.mode == modeFilter:
+	case a.status.text != "" && a.now().Before(a.statusUntil):
+		if a.status.isErr {
+			return s.Error.Render(a.status.text)
+		}
+		return s.Notice.Render(a.status.text)
+	case a.mode == modeFilter && a.top() == nil:
 		return a.filter.View()
 	case a.snap.Conn.Stale:
 		since := ""

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 
+	"github.com/podtui/podtui/diagnose"
 	"github.com/podtui/podtui/keymap"
 	"github.com/podtui/podtui/kube"
 )
@@ -24,6 +26,7 @@ var clock = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 type fakeCluster struct {
 	pods      []*corev1.Pod
 	forbidAll bool // RBAC forbids the all-namespaces list
+	events    []diagnose.Event
 	started   []kube.Scope
 }
 
@@ -44,6 +47,16 @@ func (f *fakeCluster) WatchPods(_ context.Context, s kube.Scope) (kube.PodSource
 		}
 	}
 	return &fakeSource{snap: snap, changed: make(chan struct{}, 1), done: make(chan struct{})}, nil
+}
+
+func (f *fakeCluster) DiagnoseInputs(_ context.Context, ns string, _ bool, _ string, names []string) ([]diagnose.Input, error) {
+	var out []diagnose.Input
+	for _, p := range f.pods {
+		if p.Namespace == ns && slices.Contains(names, p.Name) {
+			out = append(out, diagnose.Input{Pod: p, Events: f.events, Now: clock})
+		}
+	}
+	return out, nil
 }
 
 func (f *fakeCluster) Namespaces(context.Context) ([]string, error) {
@@ -302,4 +315,70 @@ func TestTinyTerminalDoesNotPanic(t *testing.T) {
 		press(a, "down", "G", "g", "?", "?")
 		_ = screen(a)
 	}
+}
+
+func TestDiagnosisPage(t *testing.T) {
+	c := &fakeCluster{pods: fixturePods()}
+	c.events = []diagnose.Event{{
+		Object: corev1.ObjectReference{Kind: "Pod", Namespace: "shop", Name: "api-7d9f8-fghij", UID: "shop/api-7d9f8-fghij"},
+		Type:   "Warning", Reason: "BackOff", Message: "Back-off restarting failed container app in pod api-7d9f8-fghij_shop(1234)\x1b]52;c;ZXZpbA==\a",
+		Count: 12, FirstTime: clock.Add(-time.Hour), LastTime: clock.Add(-time.Minute), Source: "kubelet",
+	}}
+	a := harnessApp(t, c, kube.Scope{Namespace: "shop"}, 110, 30)
+	press(a, "down") // the crash-looping pod
+	_, cmd := a.Update(keyMsg("D"))
+	if a.top() == nil {
+		t.Fatal("D did not open the diagnosis page")
+	}
+	a.Update(cmd()) // events and related objects arrive
+	out := screen(a)
+	for _, want := range []string{"diagnosis shop/api-7d9f8-fghij", "OOMKilled", "next:", "kubectl logs api-7d9f8-fghij -n shop -c app --previous"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("diagnosis lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(a.View().Content, "\x1b]52") {
+		t.Fatal("an escape sequence from an event reached the screen")
+	}
+	golden.RequireEqual(t, out)
+
+	// c copies the selected command through OSC 52 and says so.
+	_, cmd = a.Update(keyMsg("c"))
+	if cmd == nil {
+		t.Fatal("copy returned no command")
+	}
+	msgs := runBatch(cmd)
+	var copied bool
+	for _, m := range msgs {
+		if st, ok := m.(statusMsg); ok && strings.HasPrefix(st.text, "copied: kubectl") {
+			copied = true
+		}
+		a.Update(m)
+	}
+	if !copied || !strings.Contains(screen(a), "copied: kubectl") {
+		t.Fatalf("copy not confirmed:\n%s", screen(a))
+	}
+	_, cmd = a.Update(keyMsg("esc"))
+	for _, m := range runBatch(cmd) {
+		a.Update(m)
+	}
+	if a.top() != nil {
+		t.Fatal("esc did not close the page")
+	}
+}
+
+// runBatch runs a command, expanding batches, and returns the messages.
+func runBatch(cmd tea.Cmd) []tea.Msg {
+	if cmd == nil {
+		return nil
+	}
+	msg := cmd()
+	if b, ok := msg.(tea.BatchMsg); ok {
+		var out []tea.Msg
+		for _, c := range b {
+			out = append(out, runBatch(c)...)
+		}
+		return out
+	}
+	return []tea.Msg{msg}
 }

@@ -6,6 +6,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/podtui/podtui/diagnose"
 	"github.com/podtui/podtui/kube"
 )
 
@@ -15,6 +16,9 @@ type Cluster interface {
 	Info() kube.Info
 	WatchPods(ctx context.Context, scope kube.Scope) (kube.PodSource, error)
 	Namespaces(ctx context.Context) ([]string, error)
+	// DiagnoseInputs fetches pods with their events and the objects they
+	// refer to, for the diagnose engine.
+	DiagnoseInputs(ctx context.Context, namespace string, allNamespaces bool, selector string, names []string) ([]diagnose.Input, error)
 }
 
 // Messages from Cmds. Each carries the generation of the feed it belongs to,

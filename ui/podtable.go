@@ -45,12 +45,15 @@ type podRow struct {
 	ip          string
 	created     time.Time
 	health      diagnose.Health
+	diag        string // category of the top finding, "" when healthy
+	diagSev     diagnose.Severity
 	search      string // lower-case text the filter matches against
 	pod         *corev1.Pod
 }
 
-func newPodRow(p *corev1.Pod) podRow {
+func newPodRow(p *corev1.Pod, now time.Time) podRow {
 	c := diagnose.PodColumns(p)
+	diag, sev := topFinding(p, now)
 	return podRow{
 		uid:         string(p.UID),
 		namespace:   p.Namespace,
@@ -63,9 +66,23 @@ func newPodRow(p *corev1.Pod) podRow {
 		ip:          p.Status.PodIP,
 		created:     p.CreationTimestamp.Time,
 		health:      c.Health,
+		diag:        diag,
+		diagSev:     sev,
 		search:      strings.ToLower(p.Name + " " + p.Namespace + " " + c.Status + " " + p.Spec.NodeName),
 		pod:         p,
 	}
+}
+
+// topFinding labels a pod with the category of its most likely problem,
+// judged from the pod alone (events and related objects come in the
+// diagnosis page).
+func topFinding(p *corev1.Pod, now time.Time) (string, diagnose.Severity) {
+	for _, f := range diagnose.Diagnose(diagnose.Input{Pod: p, Now: now}) {
+		if f.Severity >= diagnose.SeverityWarning {
+			return string(f.Category), f.Severity
+		}
+	}
+	return "", diagnose.SeverityInfo
 }
 
 // podTable is the virtual pod table: it holds every row, and draws only the
@@ -84,10 +101,19 @@ type podTable struct {
 }
 
 // setPods replaces the data, keeping the selection on the same pod.
-func (t *podTable) setPods(pods []*corev1.Pod) {
+func (t *podTable) setPods(pods []*corev1.Pod, now time.Time) {
+	// Rows of unchanged pods are reused: only changed pods are re-derived.
+	old := make(map[string]*podRow, len(t.all))
+	for i := range t.all {
+		old[t.all[i].uid] = &t.all[i]
+	}
 	rows := make([]podRow, len(pods))
 	for i, p := range pods {
-		rows[i] = newPodRow(p)
+		if r, ok := old[string(p.UID)]; ok && r.pod == p {
+			rows[i] = *r
+			continue
+		}
+		rows[i] = newPodRow(p, now)
 	}
 	t.all = rows
 	t.resort()
@@ -173,6 +199,7 @@ func (t *podTable) measure() {
 		w["NAME"] = max(w["NAME"], len(r.name))
 		w["READY"] = max(w["READY"], len(r.ready))
 		w["STATUS"] = max(w["STATUS"], ansi.StringWidth(r.status))
+		w["DIAG"] = max(w["DIAG"], len(r.diag))
 		w["NODE"] = max(w["NODE"], len(r.node))
 		w["IP"] = max(w["IP"], len(r.ip))
 	}
@@ -258,6 +285,7 @@ func (t *podTable) columns(allNS bool, width int, now time.Time) []column {
 		column{title: "NAME", width: 4, cell: func(r *podRow, _ time.Time) string { return r.name }},
 		column{title: "READY", width: 5, cell: func(r *podRow, _ time.Time) string { return r.ready }},
 		column{title: "STATUS", width: 6, cell: func(r *podRow, _ time.Time) string { return r.status }},
+		column{title: "DIAG", width: 4, cell: func(r *podRow, _ time.Time) string { return r.diag }},
 		column{title: "RESTARTS", width: 8, cell: restartsCell},
 		column{title: "AGE", width: 3, cell: func(r *podRow, now time.Time) string { return diagnose.Age(r.created, now) }},
 		column{title: "NODE", width: 4, cell: func(r *podRow, _ time.Time) string { return r.node }},

@@ -1,0 +1,273 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/podtui/podtui/diagnose"
+)
+
+// diagInputsMsg carries the events and related objects of a pod.
+type diagInputsMsg struct {
+	uid   string
+	input diagnose.Input
+	err   error
+}
+
+// DiagPage shows every finding of one pod: what is wrong, the evidence, why,
+// and the next commands, one of which is selected for copy or action.
+type DiagPage struct {
+	env      PageEnv
+	pod      *corev1.Pod
+	deleted  bool
+	events   []diagnose.Event
+	related  diagnose.Related
+	loaded   bool
+	loadErr  string
+	findings []diagnose.Finding
+	cmds     []cmdRef // every next command, in order
+	cursor   int      // index into cmds
+	offset   int      // first line shown
+	width    int
+	height   int
+}
+
+// cmdRef points at one next command of one finding.
+type cmdRef struct {
+	finding int
+	text    string
+}
+
+// NewDiagPage builds the diagnosis page of a pod.
+func NewDiagPage(env PageEnv, pod *corev1.Pod) *DiagPage {
+	p := &DiagPage{env: env, pod: pod}
+	p.rediagnose()
+	return p
+}
+
+// Init loads the pod's events and related objects.
+func (p *DiagPage) Init() tea.Cmd { return p.load() }
+
+func (p *DiagPage) load() tea.Cmd {
+	c, pod := p.env.Cluster, p.pod
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		in, err := c.DiagnoseInputs(ctx, pod.Namespace, false, "", []string{pod.Name})
+		msg := diagInputsMsg{uid: string(pod.UID), err: err}
+		for _, i := range in {
+			if i.Pod != nil && i.Pod.UID == pod.UID {
+				msg.input = i
+			}
+		}
+		return msg
+	}
+}
+
+func (p *DiagPage) rediagnose() {
+	in := diagnose.Input{Pod: p.pod, Events: p.events, Related: p.related, Now: p.env.Now()}
+	p.findings = diagnose.Diagnose(in)
+	p.cmds = p.cmds[:0]
+	for i, f := range p.findings {
+		for _, c := range f.Next {
+			p.cmds = append(p.cmds, cmdRef{finding: i, text: c})
+		}
+	}
+	p.cursor = max(0, min(p.cursor, len(p.cmds)-1))
+}
+
+// Update handles keys and async results.
+func (p *DiagPage) Update(msg tea.Msg) (Page, tea.Cmd) {
+	k := p.env.Keys.Diagnosis
+	switch msg := msg.(type) {
+	case diagInputsMsg:
+		if msg.uid != string(p.pod.UID) {
+			return p, nil
+		}
+		p.loaded = true
+		p.loadErr = ""
+		if msg.err != nil {
+			p.loadErr = msg.err.Error()
+			return p, nil
+		}
+		p.events, p.related = msg.input.Events, msg.input.Related
+		p.rediagnose()
+	case PodsChangedMsg:
+		if pod, ok := msg.FindPod(string(p.pod.UID)); ok {
+			if pod != p.pod {
+				p.pod = pod
+				p.rediagnose()
+			}
+		} else if msg.Snapshot.Synced && !msg.Snapshot.Conn.Stale {
+			p.deleted = true
+		}
+	case tea.KeyPressMsg:
+		switch {
+		case key.Matches(msg, k.Back):
+			return p, ClosePage
+		case key.Matches(msg, k.Up):
+			p.cursor = max(0, p.cursor-1)
+		case key.Matches(msg, k.Down):
+			p.cursor = min(len(p.cmds)-1, p.cursor+1)
+		case key.Matches(msg, k.Copy):
+			if c, ok := p.selected(); ok {
+				// OSC 52: works over SSH too, where no local clipboard is reachable.
+				return p, tea.Batch(tea.SetClipboard(c.text), SetStatus("copied: "+c.text, false))
+			}
+		case key.Matches(msg, k.Action):
+			if c, ok := p.selected(); ok {
+				f := p.findings[c.finding]
+				if f.Action == diagnose.ActionNone {
+					return p, SetStatus("this finding has no in-app action; copy its command with c", false)
+				}
+				pod := p.pod
+				return p, func() tea.Msg { return ActionMsg{Pod: pod, Container: f.Container, Action: f.Action} }
+			}
+		case key.Matches(msg, k.Refresh):
+			p.loaded = false
+			return p, p.load()
+		}
+	}
+	return p, nil
+}
+
+func (p *DiagPage) selected() (cmdRef, bool) {
+	if len(p.cmds) == 0 {
+		return cmdRef{}, false
+	}
+	return p.cmds[p.cursor], true
+}
+
+// SetSize sets the page's size.
+func (p *DiagPage) SetSize(w, h int) { p.width, p.height = w, h }
+
+// Title names the page.
+func (p *DiagPage) Title() string { return "diagnosis " + p.pod.Namespace + "/" + p.pod.Name }
+
+// ShortHelp is the page's one-line help.
+func (p *DiagPage) ShortHelp() []key.Binding {
+	k := p.env.Keys.Diagnosis
+	return []key.Binding{k.Down, k.Copy, k.Action, k.Refresh, k.Back}
+}
+
+// FullHelp is the page's full help.
+func (p *DiagPage) FullHelp() [][]key.Binding {
+	k := p.env.Keys.Diagnosis
+	return [][]key.Binding{{k.Up, k.Down}, {k.Copy, k.Action}, {k.Refresh, k.Back}}
+}
+
+// Close has nothing to stop: loads are one-shot.
+func (p *DiagPage) Close() {}
+
+// View renders the findings, scrolled so the selected command is visible.
+func (p *DiagPage) View() string {
+	lines, sel := p.render()
+	if sel >= 0 {
+		if sel < p.offset {
+			p.offset = sel
+		}
+		if sel >= p.offset+p.height {
+			p.offset = sel - p.height + 1
+		}
+	}
+	p.offset = max(0, min(p.offset, len(lines)-p.height))
+	end := min(len(lines), p.offset+p.height)
+	return strings.Join(lines[p.offset:end], "\n")
+}
+
+// render returns all lines and the index of the selected command's line.
+func (p *DiagPage) render() ([]string, int) {
+	s := p.env.Styles
+	w := max(20, p.width)
+	var lines []string
+	add := func(l string) { lines = append(lines, l) }
+	wrap := func(text, indent string) {
+		for _, l := range strings.Split(ansi.Wrap(text, w-len(indent), " "), "\n") {
+			add(indent + l)
+		}
+	}
+	status := diagnose.Status(p.pod)
+	add(s.Title.Render(fmt.Sprintf("%s/%s", p.pod.Namespace, p.pod.Name)) + "  " + s.ForHealth(diagnose.PodHealth(p.pod)).Render(status))
+	switch {
+	case p.deleted:
+		add(s.Error.Render("⚠ this pod was deleted; the diagnosis shows its last known state"))
+	case !p.loaded:
+		add(s.Muted.Render("loading events and related objects…"))
+	case p.loadErr != "":
+		add(s.Error.Render("events and related objects unavailable: " + oneLine(p.loadErr)))
+	}
+	add("")
+	if len(p.findings) == 0 {
+		add(s.Healthy.Render("✓ nothing wrong found"))
+		return lines, -1
+	}
+	sel, n := -1, 0
+	for i, f := range p.findings {
+		head := severityStyle(s, f.Severity).Render(fmt.Sprintf("● %-7s", strings.ToUpper(f.Severity.String()))) + " " +
+			s.Muted.Render(string(f.Category))
+		if f.Container != "" {
+			head += s.Muted.Render("  container " + f.Container)
+		}
+		add(head)
+		wrap(s.Title.Render(oneLine(f.Summary)), "  ")
+		if f.Explanation != "" {
+			wrap(oneLine(f.Explanation), "  ")
+		}
+		if len(f.Evidence) > 0 {
+			add(s.Muted.Render("  evidence:"))
+			for _, e := range f.Evidence {
+				wrap("“"+oneLine(e)+"”", "    ")
+			}
+		}
+		if len(f.Next) > 0 {
+			add(s.Muted.Render("  next:"))
+			for _, c := range f.Next {
+				marker := "    "
+				line := marker + "$ " + oneLine(c)
+				if n == p.cursor {
+					sel = len(lines)
+					line = s.Selected.Render(pad("  ▸ $ "+oneLine(c), w))
+				}
+				add(line)
+				n++
+			}
+		}
+		if i < len(p.findings)-1 {
+			add("")
+		}
+	}
+	return lines, sel
+}
+
+func severityStyle(s Styles, sev diagnose.Severity) lipgloss.Style {
+	switch sev {
+	case diagnose.SeverityError:
+		return s.Failing
+	case diagnose.SeverityWarning:
+		return s.Progressing
+	}
+	return s.Notice
+}
+
+// oneLine makes untrusted text (event messages, names) safe to draw on one
+// line: escape sequences and control characters are removed.
+func oneLine(s string) string {
+	s = ansi.Strip(s)
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n' || r == '\t' || r == '\r':
+			return ' '
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
+			return -1
+		}
+		return r
+	}, s)
+}

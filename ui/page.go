@@ -1,0 +1,81 @@
+package ui
+
+import (
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/podtui/podtui/diagnose"
+	"github.com/podtui/podtui/keymap"
+	"github.com/podtui/podtui/kube"
+)
+
+// Page is a full-screen view opened over the pod list: the diagnosis, logs,
+// detail. The app keeps a stack of them; esc-like keys are the page's own
+// business, and a page closes itself by returning ClosePage.
+type Page interface {
+	Init() tea.Cmd
+	// Update handles a message. Pages get every message that is not the
+	// app's own, so async results must carry an ID the page checks.
+	Update(msg tea.Msg) (Page, tea.Cmd)
+	// View renders exactly the size given by SetSize.
+	View() string
+	SetSize(width, height int)
+	// Title names the page in the header ("logs shop/api-1 app").
+	Title() string
+	ShortHelp() []key.Binding
+	FullHelp() [][]key.Binding
+	// Close stops what the page started (streams, watches).
+	Close()
+}
+
+// PageEnv is what pages are built with.
+type PageEnv struct {
+	Cluster Cluster
+	Keys    keymap.Keys
+	Styles  Styles
+	Now     func() time.Time
+}
+
+// closePageMsg asks the app to close the top page.
+type closePageMsg struct{}
+
+// ClosePage is the Cmd a page returns to close itself.
+func ClosePage() tea.Msg { return closePageMsg{} }
+
+// PodsChangedMsg tells the top page that the pod list changed, so a page
+// about one pod can pick up its new state or learn it was deleted.
+type PodsChangedMsg struct {
+	Snapshot kube.PodSnapshot
+}
+
+// FindPod returns the pod with the uid from a snapshot.
+func (m PodsChangedMsg) FindPod(uid string) (*corev1.Pod, bool) {
+	for _, p := range m.Snapshot.Pods {
+		if string(p.UID) == uid {
+			return p, true
+		}
+	}
+	return nil, false
+}
+
+// ActionMsg asks the app to run an in-app action for a pod, e.g. from a
+// diagnosis finding: open the previous logs, the events, a shell.
+type ActionMsg struct {
+	Pod       *corev1.Pod
+	Container string
+	Action    diagnose.Action
+}
+
+// statusMsg shows a one-line message in the status line for a while.
+type statusMsg struct {
+	text  string
+	isErr bool
+}
+
+// SetStatus is a Cmd that shows text in the status line.
+func SetStatus(text string, isErr bool) tea.Cmd {
+	return func() tea.Msg { return statusMsg{text: text, isErr: isErr} }
+}
