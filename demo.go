@@ -35,6 +35,10 @@ The first run builds the control-plane binaries from the Go module proxy, which
 takes several minutes; later runs start in seconds.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			settings, err := g.settings()
+			if err != nil {
+				return err
+			}
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			fmt.Fprintln(stderr, "podtui demo: preparing the local control plane (etcd, kube-apiserver, kwok)…")
@@ -69,7 +73,7 @@ takes several minutes; later runs start in seconds.`,
 			if g.allNS {
 				scope.Namespace = ""
 			}
-			return runTUI(client, scope)
+			return runTUI(client, scope, settings)
 		},
 	}
 	cmd.Flags().IntVar(&nodes, "nodes", 2, "number of simulated nodes")

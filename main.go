@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,7 +16,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/klog/v2"
 
-	"github.com/podtui/podtui/keymap"
+	"github.com/podtui/podtui/config"
 	"github.com/podtui/podtui/kube"
 	"github.com/podtui/podtui/ui"
 )
@@ -70,9 +71,25 @@ func (e exitCodeError) Error() string { return e.msg }
 
 // globalFlags are the kubectl-compatible flags shared by all commands.
 type globalFlags struct {
-	config   *genericclioptions.ConfigFlags
-	allNS    bool
-	selector string
+	config     *genericclioptions.ConfigFlags
+	allNS      bool
+	selector   string
+	configFile string // --config
+	readOnly   bool   // --readonly
+}
+
+// settings loads the config file (--config, or the default path).
+func (g *globalFlags) settings() (config.Config, error) {
+	path, err := config.Path(g.configFile)
+	if err != nil {
+		return config.Config{}, err
+	}
+	c, err := config.Load(path, g.configFile != "")
+	if err != nil {
+		return config.Config{}, err
+	}
+	c.ReadOnly = c.ReadOnly || g.readOnly
+	return c, nil
 }
 
 func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -92,6 +109,10 @@ Run "podtui demo" to try it on a local demo cluster with broken pods.`,
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			settings, err := g.settings()
+			if err != nil {
+				return err
+			}
 			client, err := kube.NewClient(g.config)
 			if err != nil {
 				return err
@@ -101,7 +122,7 @@ Run "podtui demo" to try it on a local demo cluster with broken pods.`,
 			if err := client.Preflight(ctx); err != nil {
 				return err
 			}
-			return runTUI(client, g.scope(client))
+			return runTUI(client, g.scope(client, settings), settings)
 		},
 	}
 	root.SetOut(stdout)
@@ -109,35 +130,64 @@ Run "podtui demo" to try it on a local demo cluster with broken pods.`,
 	g.config.AddFlags(root.PersistentFlags())
 	root.PersistentFlags().BoolVarP(&g.allNS, "all-namespaces", "A", false, "show pods of all namespaces")
 	root.PersistentFlags().StringVarP(&g.selector, "selector", "l", "", "label selector to filter pods (e.g. app=web,tier!=db)")
-	root.AddCommand(newVersionCmd(stdout), newDemoCmd(g, stderr))
+	root.PersistentFlags().StringVar(&g.configFile, "config", "", "config file (default $XDG_CONFIG_HOME/podtui/config.yaml; see `podtui config path`)")
+	root.PersistentFlags().BoolVar(&g.readOnly, "readonly", false, "never write to the cluster or run code in it: no exec, port-forward, delete or debug")
+	root.AddCommand(newVersionCmd(stdout), newDemoCmd(g, stderr), newConfigCmd(g, stdout))
 	addExtraCommands(root, g, stdout, stderr)
 	return root
 }
 
-// scope turns the flags into what the list shows.
-func (g *globalFlags) scope(c *kube.Client) kube.Scope {
+// scope turns the flags and settings into what the list shows: -n wins,
+// then -A, then the config file's namespace behaviour.
+func (g *globalFlags) scope(c *kube.Client, settings config.Config) kube.Scope {
 	s := kube.Scope{Namespace: c.Namespace(), Selector: g.selector}
-	if g.allNS {
+	nsFlag := g.config.Namespace != nil && *g.config.Namespace != ""
+	if g.allNS || (!nsFlag && settings.Namespace == "all") {
 		s.Namespace = ""
 	}
 	return s
 }
 
-func runTUI(c *kube.Client, scope kube.Scope) error {
-	app := ui.New(c, ui.Options{Scope: scope, Keys: keymap.Default(), Dark: true})
-	_, err := tea.NewProgram(app).Run()
+func runTUI(c *kube.Client, scope kube.Scope, settings config.Config) error {
+	bufBytes, _ := settings.LogBufferBytes() // validated on load
+	opts := ui.Options{
+		Scope:      scope,
+		Keys:       settings.KeyMap(),
+		Dark:       settings.Theme.Mode != "light",
+		FixedTheme: settings.Theme.Mode != "auto",
+		Colors:     settings.Theme.Colors,
+		ReadOnly:   settings.ReadOnly,
+		Logs: ui.LogSettings{
+			Tail: settings.Logs.Tail, BufferLines: settings.Logs.BufferLines, BufferBytes: bufBytes,
+			Wrap: settings.Logs.Wrap, Timestamps: settings.Logs.Timestamps,
+		},
+		Shells: settings.Exec.Shells,
+	}
+	_, err := tea.NewProgram(ui.New(c, opts)).Run()
 	return err
 }
 
 func newVersionCmd(stdout io.Writer) *cobra.Command {
-	return &cobra.Command{
+	var output string
+	cmd := &cobra.Command{
 		Use:   "version",
 		Short: "Print podtui's version",
 		Args:  cobra.NoArgs,
-		Run: func(*cobra.Command, []string) {
-			fmt.Fprintf(stdout, "podtui %s (commit %s, built %s)\n", version, commit, date)
+		RunE: func(*cobra.Command, []string) error {
+			switch output {
+			case "json":
+				enc := json.NewEncoder(stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(map[string]string{"version": version, "commit": commit, "date": date})
+			case "", "text":
+				fmt.Fprintf(stdout, "podtui %s (commit %s, built %s)\n", version, commit, date)
+				return nil
+			}
+			return fmt.Errorf("unknown output format %q (want text or json)", output)
 		},
 	}
+	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
+	return cmd
 }
 
 // setupLogging keeps client-go and klog off the screen. With PODTUI_DEBUG set

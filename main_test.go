@@ -104,3 +104,39 @@ func TestMissingKubeconfigIsExplained(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", code, errOut)
 	}
 }
+
+func TestVersionJSON(t *testing.T) {
+	code, out, _ := runCLI(t, "version", "-o", "json")
+	var v map[string]string
+	if err := json.Unmarshal([]byte(out), &v); code != 0 || err != nil || v["version"] != "dev" || v["commit"] == "" || v["date"] == "" {
+		t.Fatalf("version -o json: %d %q %v", code, out, err)
+	}
+}
+
+func TestConfigInitPathAndInvalid(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	code, out, _ := runCLI(t, "config", "path")
+	path := strings.TrimSpace(out)
+	if code != 0 || !strings.HasSuffix(path, filepath.Join("podtui", "config.yaml")) {
+		t.Fatalf("config path: %d %q", code, out)
+	}
+	if code, out, errOut := runCLI(t, "config", "init"); code != 0 || !strings.Contains(out, path) {
+		t.Fatalf("config init: %d %q %q", code, out, errOut)
+	}
+	if code, _, errOut := runCLI(t, "config", "init"); code == 0 || !strings.Contains(errOut, "already exists") {
+		t.Fatalf("config init twice must refuse: %d %q", code, errOut)
+	}
+	// podtui does not start half-configured: a bad file stops it before
+	// anything else, naming file, line and field.
+	if err := os.WriteFile(path, []byte("theme:\n  colors:\n    failing: blood\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := runCLI(t, "--kubeconfig", filepath.Join(t.TempDir(), "kc"))
+	if code == 0 || !strings.Contains(errOut, path) || !strings.Contains(errOut, "line 3: theme.colors.failing") {
+		t.Fatalf("invalid config: %d %q", code, errOut)
+	}
+	other := filepath.Join(t.TempDir(), "other.yaml")
+	if code, _, errOut := runCLI(t, "--config", other, "--kubeconfig", "x"); code == 0 || !strings.Contains(errOut, other) {
+		t.Fatalf("missing --config file must fail naming it: %d %q", code, errOut)
+	}
+}

@@ -8,7 +8,6 @@ import "charm.land/bubbles/v2/key"
 type Global struct {
 	Help key.Binding
 	Quit key.Binding
-	Back key.Binding
 }
 
 // PodList keys act on the pod list.
@@ -26,6 +25,72 @@ type PodList struct {
 	Namespace   key.Binding
 	AllNS       key.Binding
 	Diagnose    key.Binding
+}
+
+// PodActions act on one pod, from the pod list or its detail page.
+type PodActions struct {
+	Detail      key.Binding
+	YAML        key.Binding
+	Exec        key.Binding
+	Delete      key.Binding
+	ForceDelete key.Binding
+}
+
+// Detail keys act in the pod detail page.
+type Detail struct {
+	Up           key.Binding
+	Down         key.Binding
+	PageUp       key.Binding
+	PageDown     key.Binding
+	Top          key.Binding
+	Bottom       key.Binding
+	WarningsOnly key.Binding
+	Diagnose     key.Binding
+	Back         key.Binding
+}
+
+// Viewer keys act in the YAML viewer.
+type Viewer struct {
+	Up       key.Binding
+	Down     key.Binding
+	PageUp   key.Binding
+	PageDown key.Binding
+	Top      key.Binding
+	Bottom   key.Binding
+	Search   key.Binding
+	Next     key.Binding
+	Prev     key.Binding
+	Copy     key.Binding
+	Back     key.Binding
+}
+
+// Confirm keys answer a confirmation question.
+type Confirm struct {
+	Yes key.Binding
+	No  key.Binding
+}
+
+// Logs keys act in the log view (Open works on the pod list).
+type Logs struct {
+	Open          key.Binding
+	Up            key.Binding
+	Down          key.Binding
+	PageUp        key.Binding
+	PageDown      key.Binding
+	Top           key.Binding
+	Bottom        key.Binding
+	Previous      key.Binding
+	Containers    key.Binding
+	NextContainer key.Binding
+	Timestamps    key.Binding
+	Wrap          key.Binding
+	LineNumbers   key.Binding
+	Search        key.Binding
+	Next          key.Binding
+	Prev          key.Binding
+	Filter        key.Binding
+	All           key.Binding
+	Back          key.Binding
 }
 
 // Diagnosis keys act in the diagnosis page.
@@ -52,6 +117,11 @@ type Keys struct {
 	PodList   PodList
 	Picker    Picker
 	Diagnosis Diagnosis
+	Pod       PodActions
+	Detail    Detail
+	Viewer    Viewer
+	Confirm   Confirm
+	Logs      Logs
 }
 
 // Default returns podtui's default bindings. Each call returns a fresh copy,
@@ -61,7 +131,6 @@ func Default() Keys {
 		Global: Global{
 			Help: key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "toggle help")),
 			Quit: key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
-			Back: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 		},
 		PodList: PodList{
 			Up:          key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
@@ -78,6 +147,36 @@ func Default() Keys {
 			AllNS:       key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "all namespaces")),
 			Diagnose:    key.NewBinding(key.WithKeys("D", "w"), key.WithHelp("D/w", "why? diagnosis")),
 		},
+		Pod: defaultPodActions(),
+		Detail: Detail{
+			Up:           key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "scroll up")),
+			Down:         key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "scroll down")),
+			PageUp:       key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
+			PageDown:     key.NewBinding(key.WithKeys("pgdown", "ctrl+f", "space"), key.WithHelp("pgdn", "page down")),
+			Top:          key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top")),
+			Bottom:       key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "bottom")),
+			WarningsOnly: key.NewBinding(key.WithKeys("W"), key.WithHelp("W", "warnings only")),
+			Diagnose:     key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "full diagnosis")),
+			Back:         key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("esc", "back")),
+		},
+		Viewer: Viewer{
+			Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "scroll up")),
+			Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "scroll down")),
+			PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
+			PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+f", "space"), key.WithHelp("pgdn", "page down")),
+			Top:      key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top")),
+			Bottom:   key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "bottom")),
+			Search:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search")),
+			Next:     key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next match")),
+			Prev:     key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "previous match")),
+			Copy:     key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy all (OSC 52)")),
+			Back:     key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("esc", "back")),
+		},
+		Confirm: Confirm{
+			Yes: key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "yes")),
+			No:  key.NewBinding(key.WithKeys("n", "N", "esc", "q"), key.WithHelp("n/esc", "no")),
+		},
+		Logs: defaultLogs(),
 		Diagnosis: Diagnosis{
 			Up:      key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "previous command")),
 			Down:    key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "next command")),
@@ -95,9 +194,52 @@ func Default() Keys {
 	}
 }
 
+func defaultLogs() Logs {
+	return Logs{
+		Open:          key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "logs")),
+		Up:            key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "scroll up (stops follow)")),
+		Down:          key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "scroll down")),
+		PageUp:        key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
+		PageDown:      key.NewBinding(key.WithKeys("pgdown", "ctrl+f", "space"), key.WithHelp("pgdn", "page down")),
+		Top:           key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "first line")),
+		Bottom:        key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "last line, follow")),
+		Previous:      key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "previous container's logs")),
+		Containers:    key.NewBinding(key.WithKeys("C"), key.WithHelp("C", "pick container")),
+		NextContainer: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next container")),
+		Timestamps:    key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "timestamps")),
+		Wrap:          key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "wrap")),
+		LineNumbers:   key.NewBinding(key.WithKeys("#"), key.WithHelp("#", "line numbers")),
+		Search:        key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search")),
+		Next:          key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next match")),
+		Prev:          key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "previous match")),
+		Filter:        key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "only matching lines")),
+		All:           key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "load the whole log")),
+		Back:          key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("esc", "back")),
+	}
+}
+
+func defaultPodActions() PodActions {
+	return PodActions{
+		Detail:      key.NewBinding(key.WithKeys("d", "enter"), key.WithHelp("d/enter", "detail & events")),
+		YAML:        key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "YAML")),
+		Exec:        key.NewBinding(key.WithKeys("x", "s"), key.WithHelp("x/s", "shell")),
+		Delete:      key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "delete")),
+		ForceDelete: key.NewBinding(key.WithKeys("ctrl+k"), key.WithHelp("ctrl+k", "force delete")),
+	}
+}
+
+// DisableWrites turns off every binding that writes to the cluster or runs
+// code in it (read-only mode). Disabled bindings match no key and are left
+// out of help.
+func (k *Keys) DisableWrites() {
+	k.Pod.Exec.SetEnabled(false)
+	k.Pod.Delete.SetEnabled(false)
+	k.Pod.ForceDelete.SetEnabled(false)
+}
+
 // ShortHelp is the one-line help of the pod list.
 func (k Keys) ShortHelp() []key.Binding {
-	return []key.Binding{k.PodList.Diagnose, k.PodList.Filter, k.PodList.Sort, k.PodList.Namespace, k.Global.Help, k.Global.Quit}
+	return []key.Binding{k.PodList.Diagnose, k.Pod.Detail, k.PodList.Filter, k.PodList.Sort, k.PodList.Namespace, k.Global.Help, k.Global.Quit}
 }
 
 // FullHelp is the full help of the pod list, in columns.
@@ -107,5 +249,6 @@ func (k Keys) FullHelp() [][]key.Binding {
 		{p.Up, p.Down, p.PageUp, p.PageDown, p.Top, p.Bottom},
 		{p.Filter, p.ClearFilter, p.Sort, p.Reverse},
 		{p.Diagnose, p.Namespace, p.AllNS, k.Global.Help, k.Global.Quit},
+		{k.Pod.Detail, k.Pod.YAML, k.Pod.Exec, k.Pod.Delete, k.Pod.ForceDelete},
 	}
 }

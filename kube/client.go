@@ -121,6 +121,8 @@ func NewClientFromConfig(cfg *rest.Config, info Info) (*Client, error) {
 
 func newClient(cfg *rest.Config, info Info) (*Client, error) {
 	cfg = rest.CopyConfig(cfg)
+	// Server warnings would otherwise be printed to stderr, onto the UI.
+	cfg.WarningHandler = rest.NoWarnings{}
 	// Protobuf is 2-3x cheaper to decode for core types on big lists.
 	cfg.ContentType = "application/vnd.kubernetes.protobuf"
 	cfg.AcceptContentTypes = "application/vnd.kubernetes.protobuf,application/json"

@@ -25,6 +25,32 @@ type Options struct {
 	Now func() time.Time
 	// Dark selects the dark theme.
 	Dark bool
+	// FixedTheme keeps Dark even when the terminal reports its background
+	// (theme mode dark or light); otherwise the theme follows the terminal.
+	FixedTheme bool
+	// Colors overrides theme colours by semantic name.
+	Colors map[string]string
+	// ReadOnly disables every action that writes to the cluster or runs
+	// code in it (exec, port-forward, delete, debug).
+	ReadOnly bool
+	// Logs are the log view defaults.
+	Logs LogSettings
+	// Shells are the commands tried, in order, to open a shell.
+	Shells [][]string
+}
+
+// LogSettings are the log view defaults from the config file.
+type LogSettings struct {
+	Tail        int
+	BufferLines int
+	BufferBytes int64
+	Wrap        bool
+	Timestamps  bool
+}
+
+// DefaultLogSettings are used when the config file sets none.
+func DefaultLogSettings() LogSettings {
+	return LogSettings{Tail: 1000, BufferLines: 100_000, BufferBytes: 64 << 20}
 }
 
 type mode int
@@ -38,6 +64,7 @@ const (
 // App is the root model: it routes keys and lays out the views.
 type App struct {
 	cluster Cluster
+	opts    Options
 	keys    keymap.Keys
 	styles  Styles
 	now     func() time.Time
@@ -68,6 +95,12 @@ func New(c Cluster, opts Options) *App {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.Logs == (LogSettings{}) {
+		opts.Logs = DefaultLogSettings()
+	}
+	if len(opts.Shells) == 0 {
+		opts.Shells = [][]string{{"bash"}, {"sh"}}
+	}
 	fi := textinput.New()
 	fi.Prompt = "/"
 	fi.Placeholder = "filter by name, namespace, status, node"
@@ -75,8 +108,9 @@ func New(c Cluster, opts Options) *App {
 	h.Styles = help.DefaultStyles(opts.Dark)
 	a := &App{
 		cluster: c,
+		opts:    opts,
 		keys:    opts.Keys,
-		styles:  DefaultStyles(opts.Dark),
+		styles:  NewStyles(opts.Dark, opts.Colors),
 		now:     opts.Now,
 		info:    c.Info(),
 		scope:   opts.Scope,
@@ -137,8 +171,10 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		a.picker.setNamespaces(msg.names, msg.err)
 		return a, nil
 	case tea.BackgroundColorMsg:
-		a.styles = DefaultStyles(msg.IsDark())
-		a.help.Styles = help.DefaultStyles(msg.IsDark())
+		if !a.opts.FixedTheme {
+			a.styles = NewStyles(msg.IsDark(), a.opts.Colors)
+			a.help.Styles = help.DefaultStyles(msg.IsDark())
+		}
 		return a, nil
 	case tickMsg:
 		return a, ageTick()
@@ -288,7 +324,8 @@ func (a *App) updatePage(msg tea.Msg) tea.Cmd {
 
 // env is what pages are built with.
 func (a *App) env() PageEnv {
-	return PageEnv{Cluster: a.cluster, Keys: a.keys, Styles: a.styles, Now: a.now}
+	return PageEnv{Cluster: a.cluster, Keys: a.keys, Styles: a.styles, Now: a.now,
+		ReadOnly: a.opts.ReadOnly, Logs: a.opts.Logs, Shells: a.opts.Shells}
 }
 
 func (a *App) updateFilter(msg tea.Msg) tea.Cmd {

@@ -28,6 +28,17 @@ type fakeCluster struct {
 	forbidAll bool // RBAC forbids the all-namespaces list
 	events    []diagnose.Event
 	started   []kube.Scope
+	// logs serves StreamLogs; nil answers that there are no logs.
+	logs func(ctx context.Context, req kube.LogRequest) (*kube.LogStream, error)
+	// writes serves events, YAML, delete and exec (see detail_test.go).
+	writes fakeWrites
+}
+
+func (f *fakeCluster) StreamLogs(ctx context.Context, req kube.LogRequest) (*kube.LogStream, error) {
+	if f.logs == nil {
+		return nil, errors.New("no logs in the fake cluster")
+	}
+	return f.logs(ctx, req)
 }
 
 func (f *fakeCluster) Info() kube.Info {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	corev1 "k8s.io/api/core/v1"
 
 	"github.com/podtui/podtui/diagnose"
 	"github.com/podtui/podtui/kube"
@@ -19,6 +20,17 @@ type Cluster interface {
 	// DiagnoseInputs fetches pods with their events and the objects they
 	// refer to, for the diagnose engine.
 	DiagnoseInputs(ctx context.Context, namespace string, allNamespaces bool, selector string, names []string) ([]diagnose.Input, error)
+	// StreamLogs streams a container's log in batches until ctx ends or the
+	// stream is stopped.
+	StreamLogs(ctx context.Context, req kube.LogRequest) (*kube.LogStream, error)
+	// WatchEvents starts a live list of a namespace's pod events.
+	WatchEvents(namespace string) kube.EventSource
+	// GetPod reads one pod fresh from the API server.
+	GetPod(ctx context.Context, namespace, name string) (*corev1.Pod, error)
+	// DeletePod deletes the pod with that UID; force skips the grace period.
+	DeletePod(ctx context.Context, namespace, name, uid string, force bool) error
+	// Exec returns an interactive session in a container, run with tea.Exec.
+	Exec(req kube.ExecRequest) kube.Runner
 }
 
 // Messages from Cmds. Each carries the generation of the feed it belongs to,

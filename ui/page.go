@@ -37,6 +37,10 @@ type PageEnv struct {
 	Keys    keymap.Keys
 	Styles  Styles
 	Now     func() time.Time
+	// ReadOnly: no action may write to the cluster or run code in it.
+	ReadOnly bool
+	Logs     LogSettings
+	Shells   [][]string
 }
 
 // closePageMsg asks the app to close the top page.

@@ -26,7 +26,44 @@ type Styles struct {
 }
 
 // DefaultStyles returns the default theme for a dark or light background.
-func DefaultStyles(dark bool) Styles {
+func DefaultStyles(dark bool) Styles { return NewStyles(dark, nil) }
+
+// NewStyles builds the theme for a dark or light background, with colours
+// overridden by semantic name (see config.ColorNames; values are already
+// validated: #rrggbb, #rgb or 0-255).
+func NewStyles(dark bool, colors map[string]string) Styles {
+	s := baseStyles(dark)
+	for name, c := range colors {
+		col := lipgloss.Color(c)
+		switch name {
+		case "healthy":
+			s.Healthy = s.Healthy.Foreground(col)
+		case "progressing":
+			s.Progressing = s.Progressing.Foreground(col)
+		case "failing":
+			s.Failing = s.Failing.Foreground(col)
+		case "completed":
+			s.Completed = s.Completed.Foreground(col)
+		case "notice":
+			s.Notice = s.Notice.Foreground(col)
+		case "error":
+			s.Error = s.Error.Foreground(col)
+		case "muted":
+			s.Muted = s.Muted.Foreground(col)
+			s.HeaderKey = s.HeaderKey.Foreground(col)
+		case "accent":
+			s.Badge = s.Badge.Background(col)
+		case "header":
+			s.Header = s.Header.Foreground(col)
+			s.ColumnTitle = s.ColumnTitle.Foreground(col)
+		case "selected":
+			s.Selected = lipgloss.NewStyle().Background(col)
+		}
+	}
+	return s
+}
+
+func baseStyles(dark bool) Styles {
 	ld := lipgloss.LightDark(dark)
 	fg := ld(lipgloss.Color("#1a1a1a"), lipgloss.Color("#e6e6e6"))
 	return Styles{

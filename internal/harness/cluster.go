@@ -188,14 +188,14 @@ func freePorts(n int) ([]int, error) {
 	return ports, nil
 }
 
-func url(port int) string { return "http://127.0.0.1:" + strconv.Itoa(port) }
+func loopURL(port int) string { return "http://127.0.0.1:" + strconv.Itoa(port) }
 
 func (c *Cluster) etcdCmd(peer, metrics int) []string {
 	return []string{filepath.Join(c.BinDir, "etcd"),
 		"--name=podtui", "--data-dir=" + filepath.Join(c.Dir, "etcd-data"),
-		"--listen-client-urls=" + url(c.EtcdPort), "--advertise-client-urls=" + url(c.EtcdPort),
-		"--listen-peer-urls=" + url(peer), "--initial-advertise-peer-urls=" + url(peer),
-		"--initial-cluster=podtui=" + url(peer), "--listen-metrics-urls=" + url(metrics),
+		"--listen-client-urls=" + loopURL(c.EtcdPort), "--advertise-client-urls=" + loopURL(c.EtcdPort),
+		"--listen-peer-urls=" + loopURL(peer), "--initial-advertise-peer-urls=" + loopURL(peer),
+		"--initial-cluster=podtui=" + loopURL(peer), "--listen-metrics-urls=" + loopURL(metrics),
 		"--unsafe-no-fsync", "--quota-backend-bytes=4294967296", "--log-level=warn",
 	}
 }
@@ -203,7 +203,7 @@ func (c *Cluster) etcdCmd(peer, metrics int) []string {
 func (c *Cluster) apiserverCmd() []string {
 	pk := c.pki.path
 	return []string{filepath.Join(c.BinDir, "kube-apiserver"),
-		"--etcd-servers=" + url(c.EtcdPort),
+		"--etcd-servers=" + loopURL(c.EtcdPort),
 		"--bind-address=127.0.0.1", "--advertise-address=127.0.0.1", "--secure-port=" + strconv.Itoa(c.APIServerPort),
 		// A loopback advertise address is refused by the default endpoint reconciler.
 		"--endpoint-reconciler-type=none",
@@ -278,7 +278,7 @@ func (c *Cluster) startEtcd(ctx context.Context) error {
 	if _, err := c.startProc("etcd", c.etcdArgs, nil); err != nil {
 		return err
 	}
-	health := url(c.EtcdPort) + "/health"
+	health := loopURL(c.EtcdPort) + "/health"
 	if err := c.waitFor(ctx, "etcd", 30*time.Second, func(ctx context.Context) error {
 		return httpGet(ctx, http.DefaultClient, health)
 	}); err != nil {

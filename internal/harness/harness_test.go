@@ -155,6 +155,16 @@ func TestCluster(t *testing.T) {
 		}
 	}
 	time.Sleep(2 * time.Second)
+	for _, s := range harness.States {
+		name := strings.ToLower(strings.NewReplacer(":", "-", "/", "-").Replace(string(s)))
+		p, err := cs.CoreV1().Pods(ns).Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := kubectlStatus(p); got != string(s) {
+			t.Errorf("pod %s: STATUS %q after 2s, want %q", name, got, s)
+		}
+	}
 	crash, err := cs.CoreV1().Pods(ns).Get(ctx, "crashloopbackoff", metav1.GetOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -176,6 +186,32 @@ func TestCluster(t *testing.T) {
 	ev, err := c.CreateEvent(ctx, ns, "crashloopbackoff", harness.Event{Reason: "BackOff", Message: "Back-off restarting failed container", Count: 5})
 	if err != nil || ev.InvolvedObject.UID != crash.UID {
 		t.Fatalf("event: %v %+v", err, ev)
+	}
+
+	// The demo seed: one pod per state (plus healthy ones), events, crash logs.
+	if err := harness.SeedDemo(ctx, c, "demo"); err != nil {
+		t.Fatal(err)
+	}
+	demo, err := cs.CoreV1().Pods("demo").List(ctx, metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for i := range demo.Items {
+		seen[kubectlStatus(&demo.Items[i])] = true
+	}
+	for _, s := range harness.States {
+		if !seen[string(s)] {
+			t.Errorf("demo: no pod in state %s (saw %v)", s, seen)
+		}
+	}
+	prev, err := cs.CoreV1().Pods("demo").GetLogs("checkout-7b5d9f8c6-q8w2z", &corev1.PodLogOptions{Previous: true}).DoRaw(ctx)
+	if err != nil || !strings.Contains(string(prev), "panic: runtime error") {
+		t.Errorf("demo crash previous logs: %v\n%s", err, prev)
+	}
+	evs, err := cs.CoreV1().Events("demo").List(ctx, metav1.ListOptions{FieldSelector: "involvedObject.name=checkout-7b5d9f8c6-q8w2z"})
+	if err != nil || len(evs.Items) != 2 {
+		t.Errorf("demo crash events: %v, %d", err, len(evs.Items))
 	}
 
 	// RBAC: a user who may list pods in ns only, by client cert and by service-account token.
@@ -301,6 +337,50 @@ func TestMetrics(t *testing.T) {
 		return nil
 	})
 	t.Logf("pod metrics available after %s", time.Since(t0).Round(time.Second))
+}
+
+// kubectlStatus is a reduced copy of kubectl's printPod STATUS logic, enough for harness.States.
+func kubectlStatus(p *corev1.Pod) string {
+	reason := string(p.Status.Phase)
+	if p.Status.Reason != "" {
+		reason = p.Status.Reason
+	}
+	initializing := false
+	for i, c := range p.Status.InitContainerStatuses {
+		switch {
+		case c.State.Terminated != nil && c.State.Terminated.ExitCode == 0:
+			continue
+		case c.State.Terminated != nil:
+			reason = "Init:" + c.State.Terminated.Reason
+		case c.State.Waiting != nil && c.State.Waiting.Reason != "" && c.State.Waiting.Reason != "PodInitializing":
+			reason = "Init:" + c.State.Waiting.Reason
+		default:
+			reason = "Init:" + strconv.Itoa(i) + "/" + strconv.Itoa(len(p.Spec.InitContainers))
+		}
+		initializing = true
+		break
+	}
+	if !initializing {
+		hasRunning := false
+		for i := len(p.Status.ContainerStatuses) - 1; i >= 0; i-- {
+			c := p.Status.ContainerStatuses[i]
+			switch {
+			case c.State.Waiting != nil && c.State.Waiting.Reason != "":
+				reason = c.State.Waiting.Reason
+			case c.State.Terminated != nil && c.State.Terminated.Reason != "":
+				reason = c.State.Terminated.Reason
+			case c.State.Running != nil && c.Ready:
+				hasRunning = true
+			}
+		}
+		if reason == "Completed" && hasRunning {
+			reason = "Running"
+		}
+	}
+	if p.DeletionTimestamp != nil {
+		reason = "Terminating"
+	}
+	return reason
 }
 
 type errString string

@@ -350,7 +350,7 @@ func SeedDemo(ctx context.Context, c *Cluster, ns string) error {
 	healthy := []*corev1.Pod{
 		Pod(ns, "web-7c9f6d8b5-x2kqp", WithContainers("web", "envoy"), WithUsage("120m", "180Mi"), WithLabel("app", "web")),
 		Pod(ns, "web-7c9f6d8b5-r8m4t", WithContainers("web", "envoy"), WithUsage("95m", "170Mi"), WithLabel("app", "web")),
-		Pod(ns, "api-5f7d9c6b8-m4n7r", WithUsage("250m", "300Mi"), WithLabel("app", "api")),
+		Pod(ns, "api-5f7d9c6b8-m4n7r", WithImage("registry.example/api:4.2.0"), WithUsage("250m", "300Mi"), WithLabel("app", "api")),
 	}
 	for _, p := range healthy {
 		if _, err := c.CreatePod(ctx, p); err != nil {
@@ -369,10 +369,16 @@ func SeedDemo(ctx context.Context, c *Cluster, ns string) error {
 		events []Event
 	}
 	crash := "checkout-7b5d9f8c6-q8w2z"
-	pull := "payments-6f8d7c9b5-k2j4h"
-	backoff := "search-84c6f9d7b-z5w9q"
+	pull, pullImage := "payments-6f8d7c9b5-k2j4h", "registry.example/payments:2.3.1-rc0"
+	backoff, backoffImage := "search-84c6f9d7b-z5w9q", "registry.exmaple/search:1.8.0"
+	// podFor is PodFor with a realistic image instead of one derived from the pod name.
+	podFor := func(name string, s State, image string) *corev1.Pod {
+		p := PodFor(ns, name, s)
+		WithImage(image)(p)
+		return p
+	}
 	seeds := []seed{
-		{StateRunning, PodFor(ns, "cache-0", StateRunning), func(p *corev1.Pod) corev1.PodStatus {
+		{StateRunning, podFor("cache-0", StateRunning, "registry.example/redis:7.2"), func(p *corev1.Pod) corev1.PodStatus {
 			// Running, but restarted once after an OOM kill: shows "1 (3m ago)" in RESTARTS.
 			st := RunningStatus(p, now)
 			st.ContainerStatuses[0].RestartCount = 1
@@ -381,7 +387,7 @@ func SeedDemo(ctx context.Context, c *Cluster, ns string) error {
 			}}
 			return st
 		}, []Event{{Reason: "OOMKilling", Component: "kernel-monitor", Message: "Memory cgroup out of memory: Killed process 4312 (redis-server) total-vm:1843200kB, anon-rss:1048576kB", LastSeen: ago(3 * time.Minute)}}},
-		{StateCrashLoopBackOff, PodFor(ns, crash, StateCrashLoopBackOff), func(p *corev1.Pod) corev1.PodStatus {
+		{StateCrashLoopBackOff, podFor(crash, StateCrashLoopBackOff, "registry.example/checkout:3.4.1"), func(p *corev1.Pod) corev1.PodStatus {
 			return CrashLoopBackOffStatus(p, now, 12, "Error", 2)
 		}, []Event{
 			{Reason: "BackOff", FieldPath: app, Count: 48, FirstSeen: ago(38 * time.Minute), LastSeen: ago(20 * time.Second),
@@ -389,32 +395,32 @@ func SeedDemo(ctx context.Context, c *Cluster, ns string) error {
 			{Type: corev1.EventTypeNormal, Reason: "Pulled", FieldPath: app, Count: 13, FirstSeen: ago(40 * time.Minute), LastSeen: ago(2 * time.Minute),
 				Message: `Container image "registry.example/checkout:3.4.1" already present on machine`},
 		}},
-		{StateErrImagePull, PodFor(ns, pull, StateErrImagePull), nil, []Event{
-			{Type: corev1.EventTypeNormal, Reason: "Pulling", FieldPath: app, Message: fmt.Sprintf("Pulling image %q", "registry.example/"+pull+":does-not-exist"), LastSeen: ago(15 * time.Second)},
-			{Reason: "Failed", FieldPath: app, Message: fmt.Sprintf("Failed to pull image %q: %s", "registry.example/"+pull+":does-not-exist", PullError("registry.example/"+pull+":does-not-exist")), LastSeen: ago(14 * time.Second)},
+		{StateErrImagePull, podFor(pull, StateErrImagePull, pullImage), nil, []Event{
+			{Type: corev1.EventTypeNormal, Reason: "Pulling", FieldPath: app, Message: fmt.Sprintf("Pulling image %q", pullImage), LastSeen: ago(15 * time.Second)},
+			{Reason: "Failed", FieldPath: app, Message: fmt.Sprintf("Failed to pull image %q: %s", pullImage, PullError(pullImage)), LastSeen: ago(14 * time.Second)},
 			{Reason: "Failed", FieldPath: app, Message: "Error: ErrImagePull", LastSeen: ago(14 * time.Second)},
 		}},
-		{StateImagePullBackOff, PodFor(ns, backoff, StateImagePullBackOff), nil, []Event{
+		{StateImagePullBackOff, podFor(backoff, StateImagePullBackOff, backoffImage), nil, []Event{
 			{Reason: "Failed", FieldPath: app, Count: 4, FirstSeen: ago(5 * time.Minute), LastSeen: ago(50 * time.Second),
-				Message: fmt.Sprintf("Failed to pull image %q: %s", "registry.example/"+backoff+":does-not-exist", PullError("registry.example/"+backoff+":does-not-exist"))},
+				Message: fmt.Sprintf("Failed to pull image %q: %s", backoffImage, PullError(backoffImage))},
 			{Type: corev1.EventTypeNormal, Reason: "BackOff", FieldPath: app, Count: 19, FirstSeen: ago(5 * time.Minute), LastSeen: ago(10 * time.Second),
-				Message: fmt.Sprintf("Back-off pulling image %q", "registry.example/"+backoff+":does-not-exist")},
+				Message: fmt.Sprintf("Back-off pulling image %q", backoffImage)},
 			{Reason: "Failed", FieldPath: app, Count: 19, FirstSeen: ago(5 * time.Minute), LastSeen: ago(10 * time.Second), Message: "Error: ImagePullBackOff"},
 		}},
-		{StateCreateContainerConfigError, PodFor(ns, "orders-6b8f5d7c9-p3x7v", StateCreateContainerConfigError), func(p *corev1.Pod) corev1.PodStatus {
+		{StateCreateContainerConfigError, podFor("orders-6b8f5d7c9-p3x7v", StateCreateContainerConfigError, "registry.example/orders:5.0.2"), func(p *corev1.Pod) corev1.PodStatus {
 			return CreateContainerConfigErrorStatus(p, now, "orders-db-credentials")
 		}, []Event{{Reason: "Failed", FieldPath: app, Count: 9, FirstSeen: ago(3 * time.Minute), LastSeen: ago(25 * time.Second),
 			Message: `Error: secret "orders-db-credentials" not found`}}},
-		{StateInit, PodFor(ns, "migrate-5d8c7f9b6-h6k2n", StateInit), nil, []Event{
+		{StateInit, podFor("migrate-5d8c7f9b6-h6k2n", StateInit, "registry.example/migrate:5.0.2"), nil, []Event{
 			{Type: corev1.EventTypeNormal, Reason: "Started", FieldPath: "spec.initContainers{init}", Message: "Started container init", LastSeen: ago(time.Minute)}}},
-		{StateCompleted, PodFor(ns, "report-28893140-x7k2p", StateCompleted), nil, nil},
-		{StateEvicted, PodFor(ns, "worker-6c9d8f7b5-t4j8s", StateEvicted), nil, []Event{
+		{StateCompleted, podFor("report-28893140-x7k2p", StateCompleted, "registry.example/report:1.1.0"), nil, nil},
+		{StateEvicted, podFor("worker-6c9d8f7b5-t4j8s", StateEvicted, "registry.example/worker:2.0.4"), nil, []Event{
 			{Reason: "Evicted", Message: "The node was low on resource: memory. Threshold quantity: 100Mi, available: 48Mi. Container app was using 1843Mi, request is 512Mi, has larger consumption of memory.", LastSeen: ago(5 * time.Minute)},
 			{Type: corev1.EventTypeNormal, Reason: "Killing", FieldPath: app, Message: "Stopping container app", LastSeen: ago(5 * time.Minute)}}},
-		{StatePending, PodFor(ns, "ml-train-0", StatePending), nil, []Event{
+		{StatePending, podFor("ml-train-0", StatePending, "registry.example/trainer:0.9.3"), nil, []Event{
 			{Reason: "FailedScheduling", Component: "default-scheduler", Count: 7, FirstSeen: ago(12 * time.Minute), LastSeen: ago(time.Minute),
 				Message: "0/1 nodes are available: 1 Insufficient memory. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod."}}},
-		{StateTerminating, PodFor(ns, "legacy-api-7f6d5c8b9-w2r5m", StateTerminating), nil, []Event{
+		{StateTerminating, podFor("legacy-api-7f6d5c8b9-w2r5m", StateTerminating, "registry.example/legacy-api:0.4.7"), nil, []Event{
 			{Type: corev1.EventTypeNormal, Reason: "Killing", FieldPath: app, Message: "Stopping container app", LastSeen: ago(30 * time.Second)}}},
 	}
 	for _, s := range seeds {

@@ -1,0 +1,16 @@
+//go:build windows
+
+package kube
+
+import (
+	"context"
+
+	"k8s.io/client-go/tools/remotecommand"
+)
+
+// watchSize reports the size once: Windows has no SIGWINCH.
+func watchSize(ctx context.Context, fd int) remotecommand.TerminalSizeQueue {
+	q := &sizeQueue{ctx: ctx, sizes: make(chan remotecommand.TerminalSize, 1)}
+	sendSize(q, fd)
+	return q
+}
