@@ -1,7 +1,7 @@
 # podtui: build, run and test. `make test` is the one command that runs every test.
 GO ?= go
 
-.PHONY: build run demo controlplane test vet unit e2e
+.PHONY: build run demo controlplane test vet unit e2e lint release-check
 
 build:
 	$(GO) build -o podtui .
@@ -20,6 +20,19 @@ controlplane:
 
 vet:
 	$(GO) vet ./...
+
+# Tools run through the Go toolchain at pinned versions: nothing is downloaded
+# from outside the module proxy.
+GOLANGCI_LINT = $(GO) run github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0
+GORELEASER = $(GO) run github.com/goreleaser/goreleaser/v2@v2.15.1
+
+lint:
+	$(GOLANGCI_LINT) run ./...
+
+# Validates the release configuration and builds this platform's archive.
+release-check:
+	$(GORELEASER) check
+	$(GORELEASER) build --snapshot --clean --single-target
 
 # Every test: unit, golden, fuzz seeds, the harness and the end-to-end suite
 # against a real kube-apiserver + etcd + kwok, all under the race detector.

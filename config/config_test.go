@@ -115,3 +115,14 @@ func FuzzParse(f *testing.F) {
 		_, _ = Parse("fuzz.yaml", strings.NewReader(s)) // must not panic
 	})
 }
+
+// docs/config.md quotes the default file; keep them in step.
+func TestDocsQuoteTheDefaultFile(t *testing.T) {
+	doc, err := os.ReadFile("../docs/config.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(doc), "```yaml\n"+string(DefaultFile())+"```") {
+		t.Fatal("docs/config.md does not quote config/default.yaml verbatim: update its last section")
+	}
+}
