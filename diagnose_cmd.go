@@ -21,6 +21,7 @@ const diagnoseTimeout = 60 * time.Second
 func newDiagnoseCmd(g *globalFlags, stdout, stderr io.Writer) *cobra.Command {
 	var output string
 	var files []string
+	var group bool
 	cmd := &cobra.Command{
 		Use:   "diagnose [POD...]",
 		Short: "Explain why pods are broken, with the next commands to run",
@@ -33,6 +34,7 @@ Exit code: 0 when no pod has an error finding, 1 when one does, 2 on bad input.`
 		Example: `  podtui diagnose                     # every pod of the namespace
   podtui diagnose api-7d9c5-x2k4p -n shop
   podtui diagnose -A -o json          # all namespaces, for scripts
+  podtui diagnose -A --group          # what is broken, grouped by root cause and owner
   kubectl get pods,events,secrets -n shop -o yaml | podtui diagnose -f -`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if output != "text" && output != "json" {
@@ -47,6 +49,21 @@ Exit code: 0 when no pod has an error finding, 1 when one does, 2 on bad input.`
 			}
 			if err != nil {
 				return exitCodeError{code: report.ExitBadInput, msg: err.Error()}
+			}
+			if group {
+				tr := report.Group(inputs, time.Now())
+				if output == "json" {
+					err = report.WriteGroupsJSON(stdout, tr)
+				} else {
+					err = report.WriteGroupsText(stdout, tr, report.TextOptions{Color: colorOK(stdout)}, time.Now())
+				}
+				if err != nil {
+					return err
+				}
+				if code := report.GroupExitCode(tr); code != report.ExitOK {
+					return exitCodeError{code: code}
+				}
+				return nil
 			}
 			reports := report.Diagnose(inputs)
 			if output == "json" {
@@ -66,6 +83,7 @@ Exit code: 0 when no pod has an error finding, 1 when one does, 2 on bad input.`
 		},
 	}
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
+	cmd.Flags().BoolVar(&group, "group", false, "group broken pods by root cause and owner (triage); JSON shape in docs/triage.md")
 	cmd.Flags().StringArrayVarP(&files, "filename", "f", nil, `read objects from FILE instead of the cluster ("-" for stdin); repeatable`)
 	return cmd
 }

@@ -140,3 +140,42 @@ func TestConfigInitPathAndInvalid(t *testing.T) {
 		t.Fatalf("missing --config file must fail naming it: %d %q", code, errOut)
 	}
 }
+
+func TestDiagnoseGroup(t *testing.T) {
+	var files []byte
+	for _, f := range []string{"image-not-found.yaml", "crash-exit-1.yaml", "healthy-running.yaml"} {
+		b, err := os.ReadFile(fixture(f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(append(files, b...), []byte("\n---\n")...)
+	}
+	path := filepath.Join(t.TempDir(), "mix.yaml")
+	if err := os.WriteFile(path, files, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCLI(t, "diagnose", "--group", "-o", "json", "-f", path)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1; %s", code, errOut)
+	}
+	var doc struct {
+		Checked int `json:"checked"`
+		Groups  []struct {
+			Rule  string   `json:"rule"`
+			Owner string   `json:"owner"`
+			Count int      `json:"count"`
+			Pods  []string `json:"pods"`
+			Next  []string `json:"next"`
+		} `json:"groups"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Checked != 3 || len(doc.Groups) != 2 {
+		t.Fatalf("want 3 checked in 2 groups:\n%s", out)
+	}
+	code, out, _ = runCLI(t, "diagnose", "--group", "-f", fixture("healthy-running.yaml"))
+	if code != 0 || !strings.Contains(out, "1 pods checked, none broken") {
+		t.Fatalf("healthy: %d %q", code, out)
+	}
+}

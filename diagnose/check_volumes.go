@@ -3,6 +3,7 @@ package diagnose
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -154,7 +155,9 @@ func checkVolumes(c *ctx) {
 		var open []string
 		var detail []string
 		pvc := ""
-		for _, name := range m.Unmounted {
+		// Sorted: the kubelet lists volumes in map order, and one cause
+		// must read the same on every replica.
+		for _, name := range slices.Sorted(slices.Values(m.Unmounted)) {
 			if covered[name] {
 				continue
 			}

@@ -129,7 +129,7 @@ func WriteText(w io.Writer, reports []PodReport, opt TextOptions) error {
 		if i > 0 {
 			b.WriteString("\n")
 		}
-		fmt.Fprintf(&b, "%s  %s\n", paint(ansiBold, r.Namespace+"/"+r.Name), r.Status)
+		fmt.Fprintf(&b, "%s  %s\n", paint(ansiBold, r.Namespace+"/"+r.Name), clean(r.Status))
 		if len(r.Findings) == 0 {
 			fmt.Fprintf(&b, "  %s\n", paint(ansiGreen, "no problems found"))
 			continue
@@ -148,8 +148,8 @@ func WriteText(w io.Writer, reports []PodReport, opt TextOptions) error {
 			if f.Container != "" {
 				ctr = " [" + f.Container + "]"
 			}
-			fmt.Fprintf(&b, "\n  %s %s%s  %s\n", sev, f.Rule, ctr, paint(ansiBold, f.Summary))
-			fmt.Fprintf(&b, "    %s\n", f.Explanation)
+			fmt.Fprintf(&b, "\n  %s %s%s  %s\n", sev, f.Rule, ctr, paint(ansiBold, clean(f.Summary)))
+			fmt.Fprintf(&b, "    %s\n", clean(f.Explanation))
 			if len(f.Evidence) > 0 {
 				b.WriteString("    evidence:\n")
 				for _, e := range f.Evidence {
@@ -158,14 +158,14 @@ func WriteText(w io.Writer, reports []PodReport, opt TextOptions) error {
 						if j > 0 {
 							prefix = "        "
 						}
-						b.WriteString(prefix + paint(ansiDim, line) + "\n")
+						b.WriteString(prefix + paint(ansiDim, clean(line)) + "\n")
 					}
 				}
 			}
 			if len(f.Next) > 0 {
 				b.WriteString("    next:\n")
 				for _, n := range f.Next {
-					b.WriteString("      $ " + n + "\n")
+					b.WriteString("      $ " + clean(n) + "\n")
 				}
 			}
 		}

@@ -1,0 +1,317 @@
+package diagnose
+
+import (
+	"cmp"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+)
+
+// Owner is the workload a pod belongs to, resolved up the chain as far as
+// the pod itself tells: ReplicaSet -> Deployment (by the pod-template-hash
+// naming), Job -> CronJob (by the scheduled-job naming), or the pod itself.
+type Owner struct {
+	Kind string // Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod, ...
+	Name string
+}
+
+// String is "deployment/api", as kubectl takes it.
+func (o Owner) String() string { return strings.ToLower(o.Kind) + "/" + o.Name }
+
+// cronJobSuffix is what a CronJob appends to its Jobs: the scheduled time in minutes.
+var cronJobSuffix = regexp.MustCompile(`^(.+)-\d{8,}$`)
+
+// TopOwner resolves the pod's controlling owner.
+func TopOwner(pod *corev1.Pod) Owner {
+	for _, ref := range pod.OwnerReferences {
+		if ref.Controller == nil || !*ref.Controller {
+			continue
+		}
+		switch ref.Kind {
+		case "ReplicaSet":
+			if hash := pod.Labels["pod-template-hash"]; hash != "" && strings.HasSuffix(ref.Name, "-"+hash) {
+				return Owner{Kind: "Deployment", Name: strings.TrimSuffix(ref.Name, "-"+hash)}
+			}
+		case "Job":
+			if m := cronJobSuffix.FindStringSubmatch(ref.Name); m != nil {
+				return Owner{Kind: "CronJob", Name: m[1]}
+			}
+		}
+		return Owner{Kind: ref.Kind, Name: ref.Name}
+	}
+	return Owner{Kind: "Pod", Name: pod.Name}
+}
+
+// GroupKey identifies one root cause: the rule, the facts that tell causes
+// of the same rule apart, and the owner (or the node, for node-level causes).
+// It never holds per-pod noise (restart counts, pod IPs, message order).
+type GroupKey struct {
+	Rule      string
+	Facts     string
+	Namespace string
+	Owner     Owner
+	Node      string
+}
+
+// nodeLevel categories are grouped by node: a NotReady node taking 40 pods
+// with it is one cause, whatever owns the pods.
+func nodeLevel(f Finding) bool {
+	switch f.Category {
+	case CatNodeLost, CatSandboxNetwork:
+		return true
+	case CatEvicted:
+		return strings.HasPrefix(f.Rule, "evicted/node-pressure")
+	}
+	return false
+}
+
+// KeyFor is the group key of a pod's finding.
+func KeyFor(pod *corev1.Pod, f Finding) GroupKey {
+	if nodeLevel(f) && pod.Spec.NodeName != "" {
+		return GroupKey{Rule: f.Rule, Node: pod.Spec.NodeName}
+	}
+	k := GroupKey{Rule: f.Rule, Namespace: pod.Namespace, Owner: TopOwner(pod)}
+	switch f.Category {
+	case CatImagePull, CatInvalidImage:
+		k.Facts = containerImage(pod, f.Container)
+	case CatConfigMissing, CatVolumeMount:
+		// The summary names the missing object; it is the same for every
+		// replica and free of counts.
+		k.Facts = NormalizeMessage(f.Summary)
+	default:
+		k.Facts = f.Container
+	}
+	return k
+}
+
+func containerImage(pod *corev1.Pod, name string) string {
+	for _, list := range [][]corev1.Container{pod.Spec.InitContainers, pod.Spec.Containers} {
+		for _, c := range list {
+			if c.Name == name {
+				return c.Image
+			}
+		}
+	}
+	return name
+}
+
+// PodRef is one pod in a group.
+type PodRef struct {
+	Namespace string
+	Name      string
+	UID       string
+	Node      string
+	Status    string
+	Since     time.Time // when the cause was first seen on this pod
+}
+
+// Group is one root cause and the pods it affects.
+type Group struct {
+	Key      GroupKey
+	Rule     string
+	Category Category
+	Severity Severity
+	Summary  string // from the first pod's finding
+	Pods     []PodRef
+	Next     []string // commands, for the owner where that fits
+}
+
+// Since is the oldest first-seen time of the cause among the group's pods.
+func (g *Group) Since() time.Time {
+	var t time.Time
+	for _, p := range g.Pods {
+		if !p.Since.IsZero() && (t.IsZero() || p.Since.Before(t)) {
+			t = p.Since
+		}
+	}
+	return t
+}
+
+// Namespaces lists the namespaces of the group's pods, sorted.
+func (g *Group) Namespaces() []string {
+	return uniq(g.Pods, func(p PodRef) string { return p.Namespace })
+}
+
+// Nodes lists the nodes of the group's pods, sorted.
+func (g *Group) Nodes() []string { return uniq(g.Pods, func(p PodRef) string { return p.Node }) }
+
+// NewSince counts the pods whose trouble started after t: is it getting worse?
+func (g *Group) NewSince(t time.Time) int {
+	n := 0
+	for _, p := range g.Pods {
+		if p.Since.After(t) {
+			n++
+		}
+	}
+	return n
+}
+
+func uniq(pods []PodRef, f func(PodRef) string) []string {
+	var out []string
+	for _, p := range pods {
+		if v := f(p); v != "" && !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Triage groups broken pods by root cause. It is incremental: Update
+// re-files one pod, so an informer event costs one diagnosis, not a
+// re-grouping of the cluster. Not safe for concurrent use.
+type Triage struct {
+	groups  map[GroupKey]*Group
+	podKey  map[string]GroupKey // pod UID -> its group
+	checked map[string]bool     // every pod seen, broken or not
+}
+
+// NewTriage returns an empty triage.
+func NewTriage() *Triage {
+	return &Triage{groups: map[GroupKey]*Group{}, podKey: map[string]GroupKey{}, checked: map[string]bool{}}
+}
+
+// Checked is how many pods the triage has looked at.
+func (t *Triage) Checked() int { return len(t.checked) }
+
+// Update files the pod under its most likely root cause (the first error or
+// warning finding), or takes it out of every group when it is healthy.
+func (t *Triage) Update(pod *corev1.Pod, findings []Finding) {
+	uid := string(pod.UID)
+	t.checked[uid] = true
+	var top *Finding
+	for i := range findings {
+		if findings[i].Severity >= SeverityWarning {
+			top = &findings[i]
+			break
+		}
+	}
+	old, had := t.podKey[uid]
+	if top == nil {
+		if had {
+			t.remove(uid, old)
+		}
+		return
+	}
+	key := KeyFor(pod, *top)
+	ref := PodRef{Namespace: pod.Namespace, Name: pod.Name, UID: uid, Node: pod.Spec.NodeName,
+		Status: Status(pod), Since: causeSince(pod)}
+	if had && old == key {
+		g := t.groups[key]
+		for i := range g.Pods {
+			if g.Pods[i].UID == uid {
+				g.Pods[i] = ref
+			}
+		}
+		return
+	}
+	if had {
+		t.remove(uid, old)
+	}
+	g := t.groups[key]
+	if g == nil {
+		g = &Group{Key: key, Rule: top.Rule, Category: top.Category, Severity: top.Severity, Summary: groupSummary(top.Summary),
+			Next: groupCommands(key, *top)}
+		t.groups[key] = g
+	}
+	g.Pods = append(g.Pods, ref)
+	t.podKey[uid] = key
+}
+
+// Delete forgets a pod that no longer exists.
+func (t *Triage) Delete(uid string) {
+	delete(t.checked, uid)
+	if key, ok := t.podKey[uid]; ok {
+		t.remove(uid, key)
+	}
+}
+
+func (t *Triage) remove(uid string, key GroupKey) {
+	delete(t.podKey, uid)
+	g := t.groups[key]
+	g.Pods = slices.DeleteFunc(g.Pods, func(p PodRef) bool { return p.UID == uid })
+	if len(g.Pods) == 0 {
+		delete(t.groups, key)
+	}
+}
+
+// Groups returns the groups, most urgent first: severity, then blast
+// radius (pods affected), then age (oldest first), then name for stability.
+func (t *Triage) Groups() []*Group {
+	out := make([]*Group, 0, len(t.groups))
+	for _, g := range t.groups {
+		slices.SortFunc(g.Pods, func(a, b PodRef) int {
+			return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Name, b.Name))
+		})
+		out = append(out, g)
+	}
+	slices.SortFunc(out, func(a, b *Group) int {
+		return cmp.Or(
+			cmp.Compare(b.Severity, a.Severity),
+			cmp.Compare(len(b.Pods), len(a.Pods)),
+			a.Since().Compare(b.Since()),
+			cmp.Compare(a.Key.Owner.String()+a.Key.Node, b.Key.Owner.String()+b.Key.Node),
+			cmp.Compare(a.Rule, b.Rule),
+			cmp.Compare(a.Key.Facts, b.Key.Facts),
+		)
+	})
+	return out
+}
+
+// perPod is what a finding's summary says of one pod only.
+var perPod = regexp.MustCompile(`, \d+ restarts?$`)
+
+// groupSummary drops per-pod counts from a summary that speaks for a group.
+func groupSummary(s string) string { return perPod.ReplaceAllString(s, "") }
+
+// causeSince estimates when the problem started on a pod from its status:
+// the latest transition of a container into its bad state, else the pod's
+// start or creation.
+func causeSince(pod *corev1.Pod) time.Time {
+	var t time.Time
+	for _, c := range pod.Status.Conditions {
+		if c.Status != corev1.ConditionTrue && !c.LastTransitionTime.IsZero() && (t.IsZero() || c.LastTransitionTime.Time.Before(t)) {
+			t = c.LastTransitionTime.Time
+		}
+	}
+	if t.IsZero() && pod.Status.StartTime != nil {
+		t = pod.Status.StartTime.Time
+	}
+	if t.IsZero() {
+		t = pod.CreationTimestamp.Time
+	}
+	return t
+}
+
+// groupCommands writes the next commands for the owner where that fits,
+// else keeps the finding's own (which name one pod).
+func groupCommands(k GroupKey, f Finding) []string {
+	if k.Node != "" {
+		return []string{
+			"kubectl describe node " + k.Node,
+			"kubectl get pods -A -o wide --field-selector spec.nodeName=" + k.Node,
+		}
+	}
+	o, ns := k.Owner, k.Namespace
+	if o.Kind == "Pod" || o.Kind == "" {
+		return f.Next
+	}
+	ref := o.String()
+	var cmds []string
+	switch f.Category {
+	case CatImagePull, CatInvalidImage, CatConfigMissing, CatContainerCreate, CatContainerStart, CatCrashLoop:
+		if o.Kind == "Deployment" || o.Kind == "StatefulSet" || o.Kind == "DaemonSet" {
+			cmds = append(cmds, "kubectl rollout history "+ref+" -n "+ns, "kubectl rollout undo "+ref+" -n "+ns)
+		}
+	case CatUnschedulable:
+		cmds = append(cmds, "kubectl get events -n "+ns+" --field-selector reason=FailedScheduling")
+	}
+	cmds = append(cmds, "kubectl describe "+ref+" -n "+ns)
+	if f.Category == CatCrashLoop || f.Category == CatOOM {
+		cmds = append(cmds, "kubectl logs "+ref+" -n "+ns+" --previous")
+	}
+	return cmds
+}
