@@ -73,7 +73,7 @@ takes several minutes; later runs start in seconds.`,
 			if g.allNS {
 				scope.Namespace = ""
 			}
-			return runTUI(client, scope, settings)
+			return runTUI(client, scope, settings, g.triage)
 		},
 	}
 	cmd.Flags().IntVar(&nodes, "nodes", 2, "number of simulated nodes")

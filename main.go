@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -76,6 +77,7 @@ type globalFlags struct {
 	selector   string
 	configFile string // --config
 	readOnly   bool   // --readonly
+	triage     bool   // --triage
 }
 
 // settings loads the config file (--config, or the default path).
@@ -122,7 +124,7 @@ Run "podtui demo" to try it on a local demo cluster with broken pods.`,
 			if err := client.Preflight(ctx); err != nil {
 				return err
 			}
-			return runTUI(client, g.scope(client, settings), settings)
+			return runTUI(client, g.scope(client, settings), settings, g.triage)
 		},
 	}
 	root.SetOut(stdout)
@@ -131,6 +133,7 @@ Run "podtui demo" to try it on a local demo cluster with broken pods.`,
 	root.PersistentFlags().BoolVarP(&g.allNS, "all-namespaces", "A", false, "show pods of all namespaces")
 	root.PersistentFlags().StringVarP(&g.selector, "selector", "l", "", "label selector to filter pods (e.g. app=web,tier!=db)")
 	root.PersistentFlags().StringVar(&g.configFile, "config", "", "config file (default $XDG_CONFIG_HOME/podtui/config.yaml; see `podtui config path`)")
+	root.PersistentFlags().BoolVar(&g.triage, "triage", false, "open on the triage screen: what is broken, grouped by root cause and owner")
 	root.PersistentFlags().BoolVar(&g.readOnly, "readonly", false, "never write to the cluster or run code in it: no exec, port-forward, delete or debug")
 	root.AddCommand(newVersionCmd(stdout), newDemoCmd(g, stderr), newConfigCmd(g, stdout))
 	addExtraCommands(root, g, stdout, stderr)
@@ -148,7 +151,15 @@ func (g *globalFlags) scope(c *kube.Client, settings config.Config) kube.Scope {
 	return s
 }
 
-func runTUI(c *kube.Client, scope kube.Scope, settings config.Config) error {
+func runTUI(c *kube.Client, scope kube.Scope, settings config.Config, triage bool) error {
+	if settings.ReadOnly {
+		// Besides hiding the actions, the client itself refuses writes.
+		ro, err := c.ReadOnly()
+		if err != nil {
+			return err
+		}
+		c = ro
+	}
 	bufBytes, _ := settings.LogBufferBytes() // validated on load
 	opts := ui.Options{
 		Scope:      scope,
@@ -161,8 +172,12 @@ func runTUI(c *kube.Client, scope kube.Scope, settings config.Config) error {
 			Tail: settings.Logs.Tail, BufferLines: settings.Logs.BufferLines, BufferBytes: bufBytes,
 			Wrap: settings.Logs.Wrap, Timestamps: settings.Logs.Timestamps,
 		},
-		Shells: settings.Exec.Shells,
+		Shells:          settings.Exec.Shells,
+		StartTriage:     triage,
+		MetricsInterval: settings.Metrics.Interval.Duration,
 	}
+	// The kube side refuses to poll faster than this too.
+	c.MetricsInterval = settings.Metrics.Interval.Duration
 	_, err := tea.NewProgram(ui.New(c, opts)).Run()
 	return err
 }
@@ -195,6 +210,12 @@ func newVersionCmd(stdout io.Writer) *cobra.Command {
 func setupLogging() func() {
 	klog.LogToStderr(false)
 	klog.SetOutput(io.Discard)
+	// Errors (e.g. client-go's "Copying stdin failed" after an exec) would
+	// still reach stderr, i.e. the TUI's screen, through the threshold.
+	fs := flag.NewFlagSet("klog", flag.ContinueOnError)
+	klog.InitFlags(fs)
+	_ = fs.Set("logtostderr", "false")
+	_ = fs.Set("stderrthreshold", "FATAL")
 	path := os.Getenv("PODTUI_DEBUG")
 	if path == "" {
 		return func() {}

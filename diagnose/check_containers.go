@@ -6,6 +6,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 )
 
 var imageReasons = map[string]bool{"ErrImagePull": true, "ImagePullBackOff": true, "InvalidImageName": true,
@@ -58,6 +59,7 @@ func checkContainers(c *ctx) {
 		if c.crash(v) {
 			continue
 		}
+		c.nearMemoryLimit(v)
 		c.probeWarnings(v)
 	}
 	for _, e := range c.eventsWith("", "FailedPreStopHook") {
@@ -644,11 +646,19 @@ func (c *ctx) oom(v cview) bool {
 	if lim, ok := v.spec.Resources.Limits[corev1.ResourceMemory]; ok {
 		summary = fmt.Sprintf("Out of memory: killed at its memory limit of %s", lim.String())
 		ev = append(ev, fmt.Sprintf("resources.limits.memory: %s", lim.String()))
+		// The last sample podtui saw says how close the restarted container is again.
+		if q, at, ok := c.memorySeen(name); ok {
+			summary += "; last memory seen " + FormatMemory(q)
+			ev = append(ev, c.usageLine(q, at, lim, true))
+		}
 		if req, ok := v.spec.Resources.Requests[corev1.ResourceMemory]; ok {
 			detail = append(detail, fmt.Sprintf("Request %s, limit %s.", req.String(), lim.String()))
 		}
 	} else {
 		summary = "Out of memory: killed by the kernel with no memory limit set"
+		if q, at, ok := c.memorySeen(name); ok {
+			ev = append(ev, c.usageLine(q, at, resource.Quantity{}, false))
+		}
 		detail = append(detail, "With no limit the container is killed when the node itself runs out of memory; set a request and a limit so the scheduler accounts for it.")
 	}
 	if s.RestartCount > 0 {

@@ -159,6 +159,9 @@ func checkEvicted(c *ctx) {
 		}
 		if pr := pressureCondition(e.Resource); pr != "" {
 			detail = append(detail, fmt.Sprintf("The node reported %s.", pr))
+			if now := c.pressureNow(p.Spec.NodeName, corev1.NodeConditionType(pr)); now != "" {
+				detail = append(detail, now)
+			}
 		}
 		ctr := ""
 		if len(e.Containers) == 1 {
@@ -341,4 +344,31 @@ func firstLine(s string) string {
 		return s[:i]
 	}
 	return s
+}
+
+// pressureNow says whether the node still reports the pressure condition
+// that caused an eviction, from the node object when it is known: still
+// under pressure means the replacement pod may be evicted too.
+func (c *ctx) pressureNow(node string, cond corev1.NodeConditionType) string {
+	if node == "" {
+		return ""
+	}
+	n, pres := c.rel.Node(node)
+	if pres != Exists || n == nil {
+		return ""
+	}
+	for _, nc := range n.Status.Conditions {
+		if nc.Type != cond {
+			continue
+		}
+		since := ""
+		if !nc.LastTransitionTime.IsZero() {
+			since = " for " + c.ago(nc.LastTransitionTime.Time)
+		}
+		if nc.Status == corev1.ConditionTrue {
+			return fmt.Sprintf("Node %s still reports %s%s: pods placed there may be evicted too.", node, cond, since)
+		}
+		return fmt.Sprintf("Node %s no longer reports %s (%s%s).", node, cond, strings.ToLower(string(nc.Status)), since)
+	}
+	return ""
 }

@@ -174,7 +174,9 @@ func (c *ctx) schedResources(rs []FitReason, total int, ev []string) {
 			s += ")"
 		}
 		parts = append(parts, s)
-		if nodes, ok := c.rel.Nodes(); ok && len(nodes) > 0 {
+		if free := c.freeByNode(corev1.ResourceName(res), req); free != "" {
+			detail = append(detail, free)
+		} else if nodes, ok := c.rel.Nodes(); ok && len(nodes) > 0 {
 			var best *corev1.Node
 			var bestQ resource.Quantity
 			for _, n := range nodes {
@@ -482,4 +484,60 @@ func (c *ctx) usable(n *corev1.Node) bool {
 		}
 	}
 	return true
+}
+
+// maxNodesListed bounds the per-node lines of a finding.
+const maxNodesListed = 8
+
+// freeByNode lists, per node the pod may use, the free capacity of res
+// (allocatable minus the requests of the non-terminated pods on it) beside
+// the pod's request, most free first. "" when the numbers are unknown.
+func (c *ctx) freeByNode(res corev1.ResourceName, req resource.Quantity) string {
+	nodes, ok := c.rel.Nodes()
+	if !ok || c.in.NodeRequested == nil || len(nodes) == 0 {
+		return ""
+	}
+	type nodeFree struct {
+		name              string
+		free, alloc, used resource.Quantity
+	}
+	var list []nodeFree
+	var biggest resource.Quantity
+	for _, n := range nodes {
+		alloc, ok := n.Status.Allocatable[res]
+		if !ok || !c.usable(n) {
+			continue
+		}
+		used := c.in.NodeRequested[n.Name][res]
+		if alloc.Cmp(biggest) > 0 {
+			biggest = alloc
+		}
+		list = append(list, nodeFree{n.Name, FreeCapacity(corev1.ResourceList{res: alloc}, c.in.NodeRequested[n.Name])[res], alloc, used})
+	}
+	if len(list) == 0 {
+		return ""
+	}
+	sort.SliceStable(list, func(i, j int) bool {
+		if d := list[i].free.Cmp(list[j].free); d != 0 {
+			return d > 0
+		}
+		return list[i].name < list[j].name
+	})
+	var lines []string
+	for i, n := range list {
+		if i == maxNodesListed {
+			lines = append(lines, fmt.Sprintf("and %d more", len(list)-i))
+			break
+		}
+		lines = append(lines, fmt.Sprintf("%s %s free (%s allocatable - %s requested)", n.name,
+			FormatQuantity(res, n.free), FormatQuantity(res, n.alloc), FormatQuantity(res, n.used)))
+	}
+	s := fmt.Sprintf("Free %s per node it may use, from the requests of the pods on it: %s.", res, strings.Join(lines, "; "))
+	if !req.IsZero() {
+		s += fmt.Sprintf(" The pod needs %s.", FormatQuantity(res, req))
+		if req.Cmp(biggest) > 0 {
+			s += " That is more than any of these nodes has allocatable: it cannot fit without bigger nodes."
+		}
+	}
+	return s
 }

@@ -106,6 +106,11 @@ type Input struct {
 	Events  []Event // may hold events of other objects; Diagnose keeps the pod's own
 	Related Related // may be nil: everything is then "unknown"
 	Now     time.Time
+	// Usage is the pod's latest metrics.k8s.io sample; nil when unknown.
+	Usage *Usage
+	// NodeRequested is, per node, the summed requests of the non-terminated
+	// pods bound to it (see NodeRequests); nil when unknown.
+	NodeRequested map[string]corev1.ResourceList
 }
 
 // Presence is what is known about a referenced object.

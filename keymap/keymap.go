@@ -25,6 +25,8 @@ type PodList struct {
 	Namespace   key.Binding
 	AllNS       key.Binding
 	Diagnose    key.Binding
+	Triage      key.Binding
+	Usage       key.Binding
 }
 
 // PodActions act on one pod, from the pod list or its detail page.
@@ -34,6 +36,8 @@ type PodActions struct {
 	Exec        key.Binding
 	Delete      key.Binding
 	ForceDelete key.Binding
+	PortForward key.Binding
+	Forwards    key.Binding
 }
 
 // Detail keys act in the pod detail page.
@@ -45,6 +49,7 @@ type Detail struct {
 	Top          key.Binding
 	Bottom       key.Binding
 	WarningsOnly key.Binding
+	Related      key.Binding
 	Diagnose     key.Binding
 	Back         key.Binding
 }
@@ -90,7 +95,22 @@ type Logs struct {
 	Prev          key.Binding
 	Filter        key.Binding
 	All           key.Binding
+	Copy          key.Binding
+	Save          key.Binding
+	Colors        key.Binding
+	Since         key.Binding
+	SaveFull      key.Binding
 	Back          key.Binding
+}
+
+// Triage keys act in the triage page.
+type Triage struct {
+	Up      key.Binding
+	Down    key.Binding
+	Open    key.Binding
+	Copy    key.Binding
+	Refresh key.Binding
+	Back    key.Binding
 }
 
 // Diagnosis keys act in the diagnosis page.
@@ -117,6 +137,7 @@ type Keys struct {
 	PodList   PodList
 	Picker    Picker
 	Diagnosis Diagnosis
+	Triage    Triage
 	Pod       PodActions
 	Detail    Detail
 	Viewer    Viewer
@@ -146,6 +167,8 @@ func Default() Keys {
 			Namespace:   key.NewBinding(key.WithKeys(":", "n"), key.WithHelp(":/n", "namespace")),
 			AllNS:       key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "all namespaces")),
 			Diagnose:    key.NewBinding(key.WithKeys("D", "w"), key.WithHelp("D/w", "why? diagnosis")),
+			Triage:      key.NewBinding(key.WithKeys("T"), key.WithHelp("T", "triage: broken pods by cause")),
+			Usage:       key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "show/hide CPU & memory")),
 		},
 		Pod: defaultPodActions(),
 		Detail: Detail{
@@ -156,6 +179,7 @@ func Default() Keys {
 			Top:          key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top")),
 			Bottom:       key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "bottom")),
 			WarningsOnly: key.NewBinding(key.WithKeys("W"), key.WithHelp("W", "warnings only")),
+			Related:      key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "related objects")),
 			Diagnose:     key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "full diagnosis")),
 			Back:         key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("esc", "back")),
 		},
@@ -177,6 +201,14 @@ func Default() Keys {
 			No:  key.NewBinding(key.WithKeys("n", "N", "esc", "q"), key.WithHelp("n/esc", "no")),
 		},
 		Logs: defaultLogs(),
+		Triage: Triage{
+			Up:      key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+			Down:    key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+			Open:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open group / pod")),
+			Copy:    key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy first command")),
+			Refresh: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reload events")),
+			Back:    key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("esc", "back")),
+		},
 		Diagnosis: Diagnosis{
 			Up:      key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "previous command")),
 			Down:    key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "next command")),
@@ -197,13 +229,13 @@ func Default() Keys {
 func defaultLogs() Logs {
 	return Logs{
 		Open:          key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "logs")),
-		Up:            key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "scroll up (stops follow)")),
+		Up:            key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up (pauses)")),
 		Down:          key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "scroll down")),
 		PageUp:        key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
 		PageDown:      key.NewBinding(key.WithKeys("pgdown", "ctrl+f", "space"), key.WithHelp("pgdn", "page down")),
-		Top:           key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "first line")),
-		Bottom:        key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "last line, follow")),
-		Previous:      key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "previous container's logs")),
+		Top:           key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top")),
+		Bottom:        key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "follow")),
+		Previous:      key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "previous logs")),
 		Containers:    key.NewBinding(key.WithKeys("C"), key.WithHelp("C", "pick container")),
 		NextContainer: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next container")),
 		Timestamps:    key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "timestamps")),
@@ -212,8 +244,13 @@ func defaultLogs() Logs {
 		Search:        key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search")),
 		Next:          key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next match")),
 		Prev:          key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "previous match")),
-		Filter:        key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "only matching lines")),
-		All:           key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "load the whole log")),
+		Filter:        key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "filter")),
+		All:           key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "whole log")),
+		Copy:          key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy visible")),
+		Save:          key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "save loaded")),
+		Colors:        key.NewBinding(key.WithKeys("K"), key.WithHelp("K", "colours")),
+		Since:         key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "since 5m/1h/24h")),
+		SaveFull:      key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save full log")),
 		Back:          key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("esc", "back")),
 	}
 }
@@ -225,6 +262,8 @@ func defaultPodActions() PodActions {
 		Exec:        key.NewBinding(key.WithKeys("x", "s"), key.WithHelp("x/s", "shell")),
 		Delete:      key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "delete")),
 		ForceDelete: key.NewBinding(key.WithKeys("ctrl+k"), key.WithHelp("ctrl+k", "force delete")),
+		PortForward: key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "port-forward")),
+		Forwards:    key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "active port-forwards")),
 	}
 }
 
@@ -235,6 +274,7 @@ func (k *Keys) DisableWrites() {
 	k.Pod.Exec.SetEnabled(false)
 	k.Pod.Delete.SetEnabled(false)
 	k.Pod.ForceDelete.SetEnabled(false)
+	k.Pod.PortForward.SetEnabled(false)
 }
 
 // ShortHelp is the one-line help of the pod list.
@@ -247,8 +287,8 @@ func (k Keys) FullHelp() [][]key.Binding {
 	p := k.PodList
 	return [][]key.Binding{
 		{p.Up, p.Down, p.PageUp, p.PageDown, p.Top, p.Bottom},
-		{p.Filter, p.ClearFilter, p.Sort, p.Reverse},
+		{p.Filter, p.ClearFilter, p.Sort, p.Reverse, p.Usage},
 		{p.Diagnose, p.Namespace, p.AllNS, k.Global.Help, k.Global.Quit},
-		{k.Pod.Detail, k.Pod.YAML, k.Pod.Exec, k.Pod.Delete, k.Pod.ForceDelete},
+		{k.Pod.Detail, k.Pod.YAML, k.Pod.Exec, k.Pod.PortForward, k.Pod.Forwards, k.Pod.Delete, k.Pod.ForceDelete},
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
@@ -31,6 +33,14 @@ type Client struct {
 	Clientset kubernetes.Interface
 	Config    *rest.Config
 	info      Info
+
+	// MetricsInterval is the shortest gap between two polls of
+	// metrics.k8s.io (DefaultMetricsInterval when zero). Set it before the
+	// first poll.
+	MetricsInterval time.Duration
+	metricsOnce     sync.Once
+	metricsReader   *Metrics
+	metricsErr      error
 }
 
 // Info returns the context, cluster and namespace in use.

@@ -29,7 +29,12 @@ func (c *Client) DiagnoseInputs(ctx context.Context, namespace string, allNamesp
 	if c.Config != nil {
 		meta, _ = metadata.NewForConfig(c.Config)
 	}
-	return diagnoseInputs(ctx, c.Clientset, meta, namespace, allNamespaces, selector, names, time.Now())
+	ins, err := diagnoseInputs(ctx, c.Clientset, meta, namespace, allNamespaces, selector, names, time.Now())
+	if err == nil {
+		m, _ := c.metrics()
+		addResourceInputs(ctx, c.Clientset, m, ins)
+	}
+	return ins, err
 }
 
 func diagnoseInputs(ctx context.Context, cs kubernetes.Interface, meta metadata.Interface, namespace string, allNamespaces bool, selector string, names []string, now time.Time) ([]diagnose.Input, error) {

@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/muesli/cancelreader"
 	"golang.org/x/term"
@@ -120,9 +122,9 @@ func (s *execSession) Run() error {
 		// session and eat the first key typed back in the TUI: make it
 		// cancelable and cancel it on return.
 		if cr, err := cancelreader.NewReader(f); err == nil {
-			defer cr.Close()
-			defer cr.Cancel()
-			stdin = cr
+			in := &stdinReader{r: cr}
+			defer in.stop()
+			stdin = in
 		}
 	}
 	opts := remotecommand.StreamOptions{Stdin: stdin, Stdout: s.stdout, Stderr: s.stderr, Tty: s.req.TTY}
@@ -152,6 +154,33 @@ func (s *execSession) Run() error {
 		return exitError(err)
 	}
 	return errors.New("no command to run")
+}
+
+// stdinReader is the session's cancelable stdin. It counts reads in
+// flight: the cancel reader may only be closed once none is left, or a
+// blocked read could wake on a reused epoll descriptor (the TUI's new one)
+// and steal the next key.
+type stdinReader struct {
+	r        cancelreader.CancelReader
+	inFlight atomic.Int32
+}
+
+func (s *stdinReader) Read(p []byte) (int, error) {
+	s.inFlight.Add(1)
+	defer s.inFlight.Add(-1)
+	return s.r.Read(p)
+}
+
+// stop cancels pending reads, waits (briefly) until they returned, then
+// frees the reader.
+func (s *stdinReader) stop() {
+	s.r.Cancel()
+	for i := 0; i < 200 && s.inFlight.Load() > 0; i++ {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if s.inFlight.Load() == 0 {
+		_ = s.r.Close()
+	} // else leak the descriptors rather than risk stealing input
 }
 
 func terminalFD(v any) (int, bool) {

@@ -94,11 +94,17 @@ func (c *Client) StreamLogs(ctx context.Context, req LogRequest) (*LogStream, er
 }
 
 func (c *Client) openLogs(ctx context.Context, req LogRequest) (io.ReadCloser, error) {
+	return c.Clientset.CoreV1().Pods(req.Namespace).GetLogs(req.Pod, podLogOptions(req)).Stream(ctx)
+}
+
+// podLogOptions turns a request into the API's options.
+func podLogOptions(req LogRequest) *corev1.PodLogOptions {
 	opts := &corev1.PodLogOptions{
 		Container: req.Container,
 		Previous:  req.Previous,
 		Follow:    req.Follow,
-		// Always ask for timestamps: a reconnect resumes from the last one.
+		// Always ask for timestamps: a reconnect resumes from the last one,
+		// and the view shows them on demand.
 		Timestamps: true,
 	}
 	if req.TailLines >= 0 {
@@ -112,7 +118,7 @@ func (c *Client) openLogs(ctx context.Context, req LogRequest) (io.ReadCloser, e
 		t := metav1.NewTime(req.SinceTime)
 		opts.SinceTime = &t
 	}
-	return c.Clientset.CoreV1().Pods(req.Namespace).GetLogs(req.Pod, opts).Stream(ctx)
+	return opts
 }
 
 // OpenLogStream opens the first stream synchronously, so that an answer like
@@ -278,9 +284,11 @@ func (r *logRun) read(ctx context.Context, body io.ReadCloser) {
 // readBody reads one connection to its end, closes it, and says how many
 // lines it delivered.
 func (r *logRun) readBody(ctx context.Context, body io.ReadCloser) (int, error) {
-	stop := context.AfterFunc(ctx, func() { body.Close() }) // unblocks a pending Read
+	// Closing unblocks a pending Read on cancel; a close error of a stream
+	// being dropped tells nothing more.
+	stop := context.AfterFunc(ctx, func() { _ = body.Close() })
 	defer stop()
-	defer body.Close()
+	defer func() { _ = body.Close() }()
 	br := bufio.NewReaderSize(body, MaxLineBytes)
 	n := 0
 	for {

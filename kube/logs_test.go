@@ -250,3 +250,14 @@ func TestClientStreamLogs(t *testing.T) {
 		t.Errorf("lines %q", got)
 	}
 }
+
+func TestPodLogOptions(t *testing.T) {
+	o := podLogOptions(LogRequest{Container: "app", Follow: true})
+	if !o.Timestamps || o.TailLines == nil || *o.TailLines != DefaultTailLines || o.SinceTime != nil || !o.Follow || o.Container != "app" {
+		t.Errorf("default request: %+v", o)
+	}
+	o = podLogOptions(LogRequest{Previous: true, TailLines: -1, SinceTime: t0})
+	if !o.Timestamps || o.TailLines != nil || o.SinceTime == nil || !o.SinceTime.Time.Equal(t0) || !o.Previous {
+		t.Errorf("whole previous log since t0: %+v", o)
+	}
+}

@@ -14,6 +14,13 @@ func (a *App) runAction(m ActionMsg) tea.Cmd {
 	switch m.Action {
 	case diagnose.ActionNone:
 		return nil
+	case diagnose.ActionLogs, diagnose.ActionPreviousLogs:
+		open := LogOpen{Container: m.Container, Previous: m.Action == diagnose.ActionPreviousLogs}
+		return a.openPage(NewLogPage(a.env(), m.Pod, open))
+	case diagnose.ActionEvents:
+		return a.runPodAction(podActionMsg{action: actDetail, pod: m.Pod})
+	case diagnose.ActionExec:
+		return a.runPodAction(podActionMsg{action: actExec, pod: m.Pod, container: m.Container})
 	default:
 		return SetStatus("no in-app view for "+m.Action.String()+" yet: copy the finding's command with c", true)
 	}

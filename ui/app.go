@@ -37,6 +37,11 @@ type Options struct {
 	Logs LogSettings
 	// Shells are the commands tried, in order, to open a shell.
 	Shells [][]string
+	// MetricsInterval is how often metrics.k8s.io is polled
+	// (kube.DefaultMetricsInterval when zero).
+	MetricsInterval time.Duration
+	// StartTriage opens on the triage page (--triage).
+	StartTriage bool
 }
 
 // LogSettings are the log view defaults from the config file.
@@ -77,7 +82,8 @@ type App struct {
 	loaded bool
 	err    string // why the feed could not start
 
-	pages       []Page // stacked over the list; the last one is shown
+	pages       []Page          // stacked over the list; the last one is shown
+	forwards    []*kube.Forward // active port-forwards, stopped on quit
 	status      statusMsg
 	statusUntil time.Time
 
@@ -86,6 +92,7 @@ type App struct {
 	picker nsPicker
 	help   help.Model
 	mode   mode
+	usage  usagePoll
 
 	width, height int
 }
@@ -100,6 +107,12 @@ func New(c Cluster, opts Options) *App {
 	}
 	if len(opts.Shells) == 0 {
 		opts.Shells = [][]string{{"bash"}, {"sh"}}
+	}
+	if opts.ReadOnly {
+		opts.Keys.DisableWrites() // the keys stop matching and leave the help
+	}
+	if opts.MetricsInterval <= 0 {
+		opts.MetricsInterval = kube.DefaultMetricsInterval
 	}
 	fi := textinput.New()
 	fi.Prompt = "/"
@@ -123,7 +136,20 @@ func New(c Cluster, opts Options) *App {
 
 // Init starts the pod feed.
 func (a *App) Init() tea.Cmd {
-	return tea.Batch(startFeed(a.cluster, a.scope, a.gen), ageTick(), tea.RequestBackgroundColor)
+	cmds := []tea.Cmd{startFeed(a.cluster, a.scope, a.gen), ageTick(), tea.RequestBackgroundColor, a.pollUsage(a.scope.Namespace)}
+	if a.opts.StartTriage {
+		cmds = append(cmds, a.openTriage())
+	}
+	return tea.Batch(cmds...)
+}
+
+// openTriage shows what is broken in the scope, grouped by root cause.
+func (a *App) openTriage() tea.Cmd {
+	scope := a.scope
+	if a.loaded {
+		scope = a.snap.Scope // after an RBAC fallback
+	}
+	return a.openPage(NewTriagePage(a.env(), scope))
 }
 
 // Update handles one message.
@@ -135,12 +161,18 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, nil
 	case closePageMsg:
 		a.closeTop()
-		return a, nil
+		return a, a.resumeTop()
+	case podActionMsg:
+		return a, a.runPodAction(msg)
+	case forwardMsg:
+		return a, a.handleForward(msg)
 	case statusMsg:
 		a.status, a.statusUntil = msg, a.now().Add(5*time.Second)
 		return a, nil
 	case ActionMsg:
 		return a, a.runAction(msg)
+	case OpenPodMsg:
+		return a, a.openPage(NewDiagPage(a.env(), msg.Pod))
 	case feedStartedMsg:
 		if msg.gen != a.gen {
 			if msg.src != nil {
@@ -162,7 +194,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		a.snap = msg.snap
 		a.loaded = true
 		a.table.setPods(msg.snap.Pods, a.now())
-		cmds := []tea.Cmd{waitPods(a.src, a.gen, false)}
+		cmds := []tea.Cmd{waitPods(a.src, a.gen, false), a.pollUsage(a.current())}
 		if top := a.top(); top != nil {
 			cmds = append(cmds, a.updatePage(PodsChangedMsg{Snapshot: msg.snap}))
 		}
@@ -178,6 +210,12 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, nil
 	case tickMsg:
 		return a, ageTick()
+	case metricsMsg:
+		return a, a.gotUsage(msg)
+	case metricsTickMsg:
+		return a, a.usageTick(msg)
+	case openNodeMsg:
+		return a, a.openPage(NewNodePage(a.env(), msg.node))
 	case tea.KeyPressMsg:
 		return a.handleKey(msg)
 	}
@@ -264,8 +302,10 @@ func (a *App) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			a.applyFilter()
 		}
 	case key.Matches(msg, p.Sort):
-		a.table.sortKey = (a.table.sortKey + 1) % sortKeyCount
+		a.table.nextSortKey()
 		a.table.resort()
+	case key.Matches(msg, p.Usage):
+		a.table.toggleUsage()
 	case key.Matches(msg, p.Reverse):
 		a.table.reverse = !a.table.reverse
 		a.table.resort()
@@ -278,6 +318,18 @@ func (a *App) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		if r, ok := a.table.selectedRow(); ok {
 			return a, a.openPage(NewDiagPage(a.env(), r.pod))
 		}
+	case key.Matches(msg, p.Triage):
+		return a, a.openTriage()
+	case key.Matches(msg, k.Pod.Forwards):
+		return a, a.runPodAction(podActionMsg{action: actForwards})
+	case key.Matches(msg, k.Pod.Detail, k.Pod.YAML, k.Pod.Exec, k.Pod.Delete, k.Pod.ForceDelete, k.Pod.PortForward):
+		if r, ok := a.table.selectedRow(); ok {
+			return a, a.runPodAction(podActionMsg{action: listPodAction(k.Pod, msg), pod: r.pod})
+		}
+	case key.Matches(msg, k.Logs.Open):
+		if r, ok := a.table.selectedRow(); ok {
+			return a, a.openPage(NewLogPage(a.env(), r.pod, LogOpen{}))
+		}
 	}
 	return a, nil
 }
@@ -289,6 +341,7 @@ func (a *App) quit() tea.Cmd {
 	if a.src != nil {
 		a.src.Stop()
 	}
+	a.stopForwards()
 	return tea.Quit
 }
 
@@ -325,7 +378,7 @@ func (a *App) updatePage(msg tea.Msg) tea.Cmd {
 // env is what pages are built with.
 func (a *App) env() PageEnv {
 	return PageEnv{Cluster: a.cluster, Keys: a.keys, Styles: a.styles, Now: a.now,
-		ReadOnly: a.opts.ReadOnly, Logs: a.opts.Logs, Shells: a.opts.Shells}
+		ReadOnly: a.opts.ReadOnly, Logs: a.opts.Logs, Shells: a.opts.Shells, Metrics: a.table.metrics}
 }
 
 func (a *App) updateFilter(msg tea.Msg) tea.Cmd {
@@ -362,7 +415,7 @@ func (a *App) switchNamespace(ns string) tea.Cmd {
 	a.snap = kube.PodSnapshot{}
 	a.table.setPods(nil, a.now())
 	a.table.cursor, a.table.offset = 0, 0
-	return startFeed(a.cluster, a.scope, a.gen)
+	return tea.Batch(startFeed(a.cluster, a.scope, a.gen), a.pollUsage(ns))
 }
 
 func (a *App) layout() {
@@ -432,10 +485,15 @@ func (a *App) renderHeader() string {
 	total := len(a.table.all)
 	parts := []string{
 		s.Badge.Render("podtui"),
-		s.HeaderKey.Render("context: ") + s.Header.Render(orDash(a.info.Context)),
-		s.HeaderKey.Render("cluster: ") + s.Header.Render(orDash(a.info.Cluster)),
-		s.HeaderKey.Render("namespace: ") + s.Header.Render(ns),
 	}
+	if a.opts.ReadOnly {
+		parts = append(parts, s.StaleBadge.Render("READ-ONLY"))
+	}
+	parts = append(parts,
+		s.HeaderKey.Render("context: ")+s.Header.Render(orDash(a.info.Context)),
+		s.HeaderKey.Render("cluster: ")+s.Header.Render(orDash(a.info.Cluster)),
+		s.HeaderKey.Render("namespace: ")+s.Header.Render(ns),
+	)
 	if top := a.top(); top != nil {
 		parts = append(parts, s.Header.Render("▸ "+top.Title()))
 		if a.snap.Conn.Stale {
@@ -540,6 +598,8 @@ func (a *App) renderStatus() string {
 		return s.Notice.Render("ℹ " + a.snap.Notice)
 	case a.table.filter != "":
 		return s.Muted.Render(fmt.Sprintf("filter: %s  (esc clears)", a.table.filter))
+	case a.usage.problem != "" && a.top() == nil && !a.table.hideUsage:
+		return s.Muted.Render(a.usageHint())
 	}
 	return ""
 }

@@ -32,6 +32,8 @@ type fakeCluster struct {
 	logs func(ctx context.Context, req kube.LogRequest) (*kube.LogStream, error)
 	// writes serves events, YAML, delete and exec (see detail_test.go).
 	writes fakeWrites
+	// metrics serves metrics.k8s.io (see usage_fake_test.go).
+	metrics fakeMetrics
 }
 
 func (f *fakeCluster) StreamLogs(ctx context.Context, req kube.LogRequest) (*kube.LogStream, error) {
@@ -60,10 +62,10 @@ func (f *fakeCluster) WatchPods(_ context.Context, s kube.Scope) (kube.PodSource
 	return &fakeSource{snap: snap, changed: make(chan struct{}, 1), done: make(chan struct{})}, nil
 }
 
-func (f *fakeCluster) DiagnoseInputs(_ context.Context, ns string, _ bool, _ string, names []string) ([]diagnose.Input, error) {
+func (f *fakeCluster) DiagnoseInputs(_ context.Context, ns string, all bool, _ string, names []string) ([]diagnose.Input, error) {
 	var out []diagnose.Input
 	for _, p := range f.pods {
-		if p.Namespace == ns && slices.Contains(names, p.Name) {
+		if (all || p.Namespace == ns) && (len(names) == 0 || slices.Contains(names, p.Name)) {
 			out = append(out, diagnose.Input{Pod: p, Events: f.events, Now: clock})
 		}
 	}

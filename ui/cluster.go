@@ -31,6 +31,13 @@ type Cluster interface {
 	DeletePod(ctx context.Context, namespace, name, uid string, force bool) error
 	// Exec returns an interactive session in a container, run with tea.Exec.
 	Exec(req kube.ExecRequest) kube.Runner
+	// PortForward forwards a local port to a pod's port until stopped.
+	PortForward(ctx context.Context, req kube.ForwardRequest) (*kube.Forward, error)
+	// PodMetrics polls metrics.k8s.io for a namespace ("" = all). It never
+	// hits the API more often than its interval, and asks discovery once.
+	PodMetrics(ctx context.Context, namespace string) kube.PodMetrics
+	// NodeSummary reads a node, the non-terminated pods on it and its usage.
+	NodeSummary(ctx context.Context, name string) (kube.NodeSummary, error)
 }
 
 // Messages from Cmds. Each carries the generation of the feed it belongs to,

@@ -30,6 +30,7 @@ type DiagPage struct {
 	deleted  bool
 	events   []diagnose.Event
 	related  diagnose.Related
+	input    diagnose.Input // usage and node requests, as loaded
 	loaded   bool
 	loadErr  string
 	findings []diagnose.Finding
@@ -73,7 +74,8 @@ func (p *DiagPage) load() tea.Cmd {
 }
 
 func (p *DiagPage) rediagnose() {
-	in := diagnose.Input{Pod: p.pod, Events: p.events, Related: p.related, Now: p.env.Now()}
+	in := diagnose.Input{Pod: p.pod, Events: p.events, Related: p.related, Now: p.env.Now(),
+		Usage: p.input.Usage, NodeRequested: p.input.NodeRequested}
 	p.findings = diagnose.Diagnose(in)
 	p.cmds = p.cmds[:0]
 	for i, f := range p.findings {
@@ -98,7 +100,7 @@ func (p *DiagPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 			p.loadErr = msg.err.Error()
 			return p, nil
 		}
-		p.events, p.related = msg.input.Events, msg.input.Related
+		p.events, p.related, p.input = msg.input.Events, msg.input.Related, msg.input
 		p.rediagnose()
 	case PodsChangedMsg:
 		if pod, ok := msg.FindPod(string(p.pod.UID)); ok {

@@ -41,6 +41,9 @@ type PageEnv struct {
 	ReadOnly bool
 	Logs     LogSettings
 	Shells   [][]string
+	// Metrics is the latest usage poll when the page opened; newer ones
+	// arrive as UsageChangedMsg.
+	Metrics kube.PodMetrics
 }
 
 // closePageMsg asks the app to close the top page.

@@ -12,6 +12,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/podtui/podtui/diagnose"
+	"github.com/podtui/podtui/kube"
 )
 
 // SortKey is a column the pod list can be sorted by.
@@ -24,11 +25,18 @@ const (
 	SortRestarts
 	SortAge
 	SortNode
+	// Usage keys (metrics.k8s.io); skipped while the usage columns are hidden.
+	SortCPU
+	SortMem
+	SortCPUReq
+	SortCPULim
+	SortMemReq
+	SortMemLim
 	sortKeyCount
 )
 
 func (k SortKey) String() string {
-	return [...]string{"name", "status", "restarts", "age", "node"}[k]
+	return [...]string{"name", "status", "restarts", "age", "node", "cpu", "mem", "%cpu/r", "%cpu/l", "%mem/r", "%mem/l"}[k]
 }
 
 // podRow is a pod reduced to what the list shows, computed when the pod
@@ -49,6 +57,7 @@ type podRow struct {
 	diagSev     diagnose.Severity
 	search      string // lower-case text the filter matches against
 	pod         *corev1.Pod
+	usage       usageCells
 }
 
 func newPodRow(p *corev1.Pod, now time.Time) podRow {
@@ -98,6 +107,10 @@ type podTable struct {
 	height   int // rows available for pods
 	selected string
 	widths   map[string]int // widest cell per text column, measured on data change
+
+	// metrics is the latest poll; hideUsage hides its columns.
+	metrics   kube.PodMetrics
+	hideUsage bool
 }
 
 // setPods replaces the data, keeping the selection on the same pod.
@@ -114,6 +127,7 @@ func (t *podTable) setPods(pods []*corev1.Pod, now time.Time) {
 			continue
 		}
 		rows[i] = newPodRow(p, now)
+		t.applyUsage(&rows[i], now)
 	}
 	t.all = rows
 	t.resort()
@@ -135,6 +149,9 @@ func (t *podTable) resort() {
 }
 
 func compareRows(a, b podRow, key SortKey) int {
+	if isUsageSort(key) {
+		return compareUsage(&a.usage, &b.usage, key)
+	}
 	switch key {
 	case SortStatus:
 		// Worst first: failing, progressing, healthy, completed.
@@ -202,6 +219,9 @@ func (t *podTable) measure() {
 		w["DIAG"] = max(w["DIAG"], len(r.diag))
 		w["NODE"] = max(w["NODE"], len(r.node))
 		w["IP"] = max(w["IP"], len(r.ip))
+		for c, title := range usageTitles {
+			w[title] = max(w[title], len(r.usage.text[c]))
+		}
 	}
 	t.widths = w
 }
@@ -288,6 +308,17 @@ func (t *podTable) columns(allNS bool, width int, now time.Time) []column {
 		column{title: "DIAG", width: 4, cell: func(r *podRow, _ time.Time) string { return r.diag }},
 		column{title: "RESTARTS", width: 8, cell: restartsCell},
 		column{title: "AGE", width: 3, cell: func(r *podRow, now time.Time) string { return diagnose.Age(r.created, now) }},
+	)
+	if !t.hideUsage {
+		for c, title := range usageTitles {
+			// Without any numbers, percentages of n/a say nothing: CPU and MEM alone carry the n/a.
+			if c >= colCPUReq && t.metrics.Pods == nil {
+				break
+			}
+			cols = append(cols, column{title: title, width: len(title), cell: func(r *podRow, _ time.Time) string { return r.usage.text[c] }})
+		}
+	}
+	cols = append(cols,
 		column{title: "NODE", width: 4, cell: func(r *podRow, _ time.Time) string { return r.node }},
 		column{title: "IP", width: 2, cell: func(r *podRow, _ time.Time) string { return r.ip }},
 	)
@@ -307,6 +338,7 @@ func (t *podTable) columns(allNS bool, width int, now time.Time) []column {
 		}
 		c.width = min(c.width, 48)
 	}
+	cols = fitUsage(cols, width)
 	// Give NAME what is left when the screen is narrow.
 	total := 0
 	for _, c := range cols {

@@ -30,18 +30,21 @@ type Bundle struct {
 	Events  []diagnose.Event
 	Store   *diagnose.Store
 	Ignored map[string]int // kind -> count of objects of kinds the engine does not use
+	// Usage holds PodMetrics samples (`kubectl get podmetrics -o yaml`) by
+	// "namespace/name".
+	Usage map[string]*diagnose.Usage
 }
 
 // NewBundle returns an empty bundle.
 func NewBundle() *Bundle {
-	return &Bundle{Store: diagnose.NewStore(), Ignored: map[string]int{}}
+	return &Bundle{Store: diagnose.NewStore(), Ignored: map[string]int{}, Usage: map[string]*diagnose.Usage{}}
 }
 
 // Inputs builds one engine input per pod.
 func (b *Bundle) Inputs(now time.Time) []diagnose.Input {
 	out := make([]diagnose.Input, 0, len(b.Pods))
 	for _, p := range b.Pods {
-		out = append(out, diagnose.Input{Pod: p, Events: b.Events, Related: b.Store, Now: now})
+		out = append(out, diagnose.Input{Pod: p, Events: b.Events, Related: b.Store, Now: now, Usage: b.Usage[p.Namespace+"/"+p.Name]})
 	}
 	return out
 }
@@ -260,6 +263,24 @@ func (b *Bundle) loadObject(name string, line int, js []byte, defaultKind, defau
 			return err
 		}
 		b.Store.AddNode(n)
+	case "PodMetrics":
+		// metrics.k8s.io: read with a local shape, so this package needs no metrics client types.
+		var pm struct {
+			Metadata   metav1.ObjectMeta `json:"metadata"`
+			Timestamp  metav1.Time       `json:"timestamp"`
+			Containers []struct {
+				Name  string              `json:"name"`
+				Usage corev1.ResourceList `json:"usage"`
+			} `json:"containers"`
+		}
+		if err := decode(&pm); err != nil {
+			return err
+		}
+		u := &diagnose.Usage{Time: pm.Timestamp.Time, Containers: map[string]corev1.ResourceList{}}
+		for _, c := range pm.Containers {
+			u.Containers[c.Name] = c.Usage
+		}
+		b.Usage[nsOr(pm.Metadata.Namespace)+"/"+pm.Metadata.Name] = u
 	case "ServiceAccount":
 		sa := &corev1.ServiceAccount{}
 		if err := decode(sa); err != nil {

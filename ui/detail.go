@@ -1,0 +1,301 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/podtui/podtui/diagnose"
+	"github.com/podtui/podtui/kube"
+)
+
+// eventsMsg carries a fresh copy of the pod's events from the live feed.
+type eventsMsg struct {
+	src    kube.EventSource
+	gen    int
+	events []diagnose.Event
+	synced bool
+}
+
+// detailRelatedMsg carries the objects the pod refers to, for the findings.
+type detailRelatedMsg struct {
+	uid     string
+	related diagnose.Related
+	err     error
+}
+
+// DetailPage is the describe view of one pod: findings, where it runs,
+// its live events, then conditions, containers, volumes and scheduling.
+type DetailPage struct {
+	env     PageEnv
+	pod     *corev1.Pod
+	deleted bool
+
+	src        kube.EventSource
+	gen        int // of the events wait; a resumed page starts a new one
+	events     []diagnose.Event
+	synced     bool
+	pods       []*corev1.Pod    // the list's pods, shared: read only
+	related    diagnose.Related // nil until loaded
+	relatedErr string
+	findings   []diagnose.Finding
+
+	warningsOnly bool
+	lines        []string // rendered when data or size change, not per frame
+	offset       int
+	width        int
+	height       int
+}
+
+// NewDetailPage builds the detail page of a pod.
+func NewDetailPage(env PageEnv, pod *corev1.Pod) *DetailPage {
+	p := &DetailPage{env: env, pod: pod}
+	p.rebuild()
+	return p
+}
+
+// Init starts the events feed (WatchEvents does not block) and loads the
+// related objects once.
+func (p *DetailPage) Init() tea.Cmd {
+	p.src = p.env.Cluster.WatchEvents(p.pod.Namespace)
+	return tea.Batch(p.waitEvents(true), p.loadRelated())
+}
+
+// Resume re-arms the events wait after a page on top of this one closed:
+// the wait's last message may have gone to that page.
+func (p *DetailPage) Resume() tea.Cmd {
+	if p.src == nil {
+		return nil
+	}
+	p.gen++
+	return p.waitEvents(true)
+}
+
+func (p *DetailPage) waitEvents(first bool) tea.Cmd {
+	src, uid, gen := p.src, string(p.pod.UID), p.gen
+	return func() tea.Msg {
+		if !first {
+			select {
+			case <-src.Changed():
+			case <-src.Done():
+				return nil
+			}
+			time.Sleep(frame) // let the rest of a burst arrive
+			select {
+			case <-src.Changed():
+			default:
+			}
+		}
+		return eventsMsg{src: src, gen: gen, events: src.For(uid), synced: src.Synced()}
+	}
+}
+
+func (p *DetailPage) loadRelated() tea.Cmd {
+	c, pod := p.env.Cluster, p.pod
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		in, err := c.DiagnoseInputs(ctx, pod.Namespace, false, "", []string{pod.Name})
+		if err != nil {
+			// The findings then lack related objects; events still show.
+			return detailRelatedMsg{uid: string(pod.UID), err: err}
+		}
+		for _, i := range in {
+			if i.Pod != nil && i.Pod.UID == pod.UID {
+				rel := i.Related
+				if rel == nil {
+					rel = diagnose.NewStore() // nothing known: every object shows as unknown
+				}
+				return detailRelatedMsg{uid: string(pod.UID), related: rel}
+			}
+		}
+		return detailRelatedMsg{uid: string(pod.UID), err: fmt.Errorf("pod %s not found", pod.Name)}
+	}
+}
+
+// Update handles keys and async results.
+func (p *DetailPage) Update(msg tea.Msg) (Page, tea.Cmd) {
+	k := p.env.Keys.Detail
+	switch msg := msg.(type) {
+	case eventsMsg:
+		if msg.src != p.src {
+			return p, nil
+		}
+		p.events, p.synced = msg.events, msg.synced
+		p.rebuild()
+		if msg.gen != p.gen {
+			return p, nil // an older wait; the current one is still armed
+		}
+		return p, p.waitEvents(false)
+	case detailRelatedMsg:
+		if msg.uid == string(p.pod.UID) {
+			p.related, p.relatedErr = msg.related, ""
+			if msg.err != nil {
+				p.relatedErr = oneLine(msg.err.Error())
+			}
+			p.rebuild()
+		}
+	case PodsChangedMsg:
+		p.pods = msg.Snapshot.Pods // for the siblings
+		if pod, ok := msg.FindPod(string(p.pod.UID)); ok {
+			p.pod = pod
+		} else if msg.Snapshot.Synced && !msg.Snapshot.Conn.Stale {
+			p.deleted = true
+		}
+		p.rebuild()
+	case tea.KeyPressMsg:
+		pk := p.env.Keys.Pod
+		switch {
+		case key.Matches(msg, k.Back):
+			return p, ClosePage
+		case key.Matches(msg, k.Up):
+			p.scroll(-1)
+		case key.Matches(msg, k.Down):
+			p.scroll(1)
+		case key.Matches(msg, k.PageUp):
+			p.scroll(-max(1, p.height-1))
+		case key.Matches(msg, k.PageDown):
+			p.scroll(max(1, p.height-1))
+		case key.Matches(msg, k.Top):
+			p.offset = 0
+		case key.Matches(msg, k.Bottom):
+			p.scroll(len(p.lines))
+		case key.Matches(msg, k.Related):
+			for i, l := range p.lines {
+				if ansi.Strip(l) == relatedTitle {
+					p.offset = i
+					p.scroll(0)
+				}
+			}
+		case key.Matches(msg, k.WarningsOnly):
+			p.warningsOnly = !p.warningsOnly
+			p.rebuild()
+		case key.Matches(msg, k.Diagnose):
+			return p, p.action(actDiagnose)
+		case key.Matches(msg, pk.YAML):
+			return p, p.action(actYAML)
+		case key.Matches(msg, pk.Exec):
+			return p, p.action(actExec)
+		case key.Matches(msg, pk.Delete):
+			return p, p.action(actDelete)
+		case key.Matches(msg, pk.ForceDelete):
+			return p, p.action(actForceDelete)
+		case key.Matches(msg, pk.PortForward):
+			return p, p.action(actPortForward)
+		case key.Matches(msg, pk.Forwards):
+			return p, p.action(actForwards)
+		}
+	}
+	return p, nil
+}
+
+func (p *DetailPage) action(a podAction) tea.Cmd {
+	pod := p.pod
+	return func() tea.Msg { return podActionMsg{action: a, pod: pod} }
+}
+
+func (p *DetailPage) scroll(n int) {
+	p.offset = max(0, min(p.offset+n, len(p.lines)-p.height))
+}
+
+// SetSize sets the page's size and re-wraps the text.
+func (p *DetailPage) SetSize(w, h int) {
+	p.width, p.height = w, h
+	p.rebuild()
+}
+
+// Title names the page.
+func (p *DetailPage) Title() string { return "detail " + p.pod.Namespace + "/" + p.pod.Name }
+
+// ShortHelp is the page's one-line help.
+func (p *DetailPage) ShortHelp() []key.Binding {
+	k, pk := p.env.Keys.Detail, p.env.Keys.Pod
+	return []key.Binding{k.Down, k.WarningsOnly, k.Diagnose, pk.YAML, pk.Exec, pk.Delete, k.Back}
+}
+
+// FullHelp is the page's full help.
+func (p *DetailPage) FullHelp() [][]key.Binding {
+	k, pk := p.env.Keys.Detail, p.env.Keys.Pod
+	return [][]key.Binding{
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
+		{k.WarningsOnly, k.Related, k.Diagnose, k.Back},
+		{pk.YAML, pk.Exec, pk.PortForward, pk.Forwards, pk.Delete, pk.ForceDelete},
+	}
+}
+
+// Close stops the events feed.
+func (p *DetailPage) Close() {
+	if p.src != nil {
+		p.src.Stop()
+	}
+}
+
+// View shows the visible part of the rendered lines.
+func (p *DetailPage) View() string {
+	p.offset = max(0, min(p.offset, len(p.lines)-p.height))
+	end := min(len(p.lines), p.offset+p.height)
+	return strings.Join(p.lines[p.offset:end], "\n")
+}
+
+// rebuild re-runs the diagnosis and re-renders all lines.
+func (p *DetailPage) rebuild() {
+	events := diagnose.EventsFor(p.pod, p.events)
+	p.findings = diagnose.Diagnose(diagnose.Input{Pod: p.pod, Events: events, Related: p.related, Now: p.env.Now()})
+	p.lines = wrapLines(renderDetail(p.env.Styles, p.pod, p.events, p.findings, detailState{
+		deleted: p.deleted, synced: p.synced, warningsOnly: p.warningsOnly, related: p.related, relatedErr: p.relatedErr,
+		pods: p.pods,
+	}, p.env.Now()), max(20, p.width))
+}
+
+// detailState is what the page knows beyond the pod and its events.
+type detailState struct {
+	deleted      bool
+	synced       bool
+	warningsOnly bool
+	related      diagnose.Related // nil: not loaded (yet)
+	relatedErr   string
+	pods         []*corev1.Pod // for the siblings
+}
+
+// renderDetail is the whole detail text, unwrapped; pure.
+func renderDetail(s Styles, pod *corev1.Pod, events []diagnose.Event, findings []diagnose.Finding, st detailState, now time.Time) []string {
+	var lines []string
+	add := func(l ...string) { lines = append(lines, l...) }
+	add(s.Title.Render(oneLine(pod.Namespace) + "/" + oneLine(pod.Name)))
+	if st.deleted {
+		add(s.Error.Render("⚠ this pod was deleted; showing its last known state"))
+	}
+	if len(findings) > 0 {
+		add("", s.Title.Render("Diagnosis")+s.Muted.Render("  (D for evidence and explanations)"))
+		for _, f := range findings {
+			head := "  " + severityStyle(s, f.Severity).Render(fmt.Sprintf("● %-7s", strings.ToUpper(f.Severity.String()))) + " " + oneLine(f.Summary)
+			add(head)
+			for _, c := range f.Next {
+				add("      $ " + oneLine(c))
+			}
+		}
+	}
+	add("")
+	add(describeHead(s, pod, now)...)
+	add("")
+	add(describeEvents(s, pod, events, st.warningsOnly, st.synced, now)...)
+	add("")
+	if st.relatedErr != "" {
+		add(s.Title.Render(relatedTitle), s.Muted.Render("  unavailable: "+st.relatedErr))
+	} else {
+		add(describeRelated(s, pod, st.related)...)
+	}
+	add("")
+	if sib := describeSiblings(s, pod, st.pods, now); len(sib) > 0 {
+		add(sib...)
+		add("")
+	}
+	add(describeBody(s, pod, now)...)
+	return lines
+}

@@ -1,0 +1,278 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/podtui/podtui/keymap"
+	"github.com/podtui/podtui/kube"
+)
+
+// podAction is something done to one pod from the list or a page.
+type podAction int
+
+const (
+	actDetail podAction = iota
+	actDiagnose
+	actYAML
+	actExec
+	actDelete
+	actForceDelete
+	actPortForward  // asks which ports
+	actStartForward // starts the forward in podActionMsg.forward
+	actForwards     // lists active forwards
+)
+
+// writes reports whether the action changes the cluster or runs code in it.
+func (a podAction) writes() bool {
+	return a == actExec || a == actDelete || a == actForceDelete || a == actPortForward || a == actStartForward
+}
+
+// podActionMsg asks the app to act on a pod; the app owns the page stack
+// and the read-only switch.
+type podActionMsg struct {
+	action    podAction
+	pod       *corev1.Pod
+	container string
+	forward   kube.ForwardRequest
+}
+
+const readOnlyRefusal = "read-only mode: exec, port-forward and delete are disabled"
+
+// runPodAction opens a page or starts an action for a pod.
+func (a *App) runPodAction(m podActionMsg) tea.Cmd {
+	if m.pod == nil && m.action != actForwards {
+		return nil
+	}
+	if m.action.writes() && a.opts.ReadOnly {
+		return SetStatus(readOnlyRefusal, true)
+	}
+	switch m.action {
+	case actDetail:
+		// The page learns the other pods (its siblings) from the list's snapshot.
+		snap := a.snap
+		return tea.Batch(a.openPage(NewDetailPage(a.env(), m.pod)), func() tea.Msg { return PodsChangedMsg{Snapshot: snap} })
+	case actDiagnose:
+		return a.openPage(NewDiagPage(a.env(), m.pod))
+	case actYAML:
+		return a.openPage(NewYAMLPage(a.env(), m.pod))
+	case actExec:
+		if m.container == "" && len(podContainers(m.pod)) > 1 {
+			return a.openPage(newExecPicker(a.env(), m.pod))
+		}
+		return a.exec(m.pod, m.container)
+	case actDelete, actForceDelete:
+		return a.openPage(newConfirmPage(a.env(), m.pod, m.action == actForceDelete, a.deletePod(m.pod, m.action == actForceDelete)))
+	case actPortForward:
+		return a.openPage(newForwardPage(a.env(), m.pod))
+	case actStartForward:
+		return a.startForward(m.forward)
+	case actForwards:
+		return a.openPage(newForwardsPage(a.env(), a.forwards))
+	}
+	return nil
+}
+
+// resumeTop tells the page shown again after a close what it missed while
+// covered: the pods' state, and a chance to re-arm its waits.
+func (a *App) resumeTop() tea.Cmd {
+	top := a.top()
+	if top == nil {
+		return nil
+	}
+	var cmds []tea.Cmd
+	if a.loaded {
+		cmds = append(cmds, a.updatePage(PodsChangedMsg{Snapshot: a.snap}))
+	}
+	if r, ok := a.top().(interface{ Resume() tea.Cmd }); ok {
+		cmds = append(cmds, r.Resume())
+	}
+	return tea.Batch(cmds...)
+}
+
+// deletePod is the Cmd a confirmed delete runs.
+func (a *App) deletePod(pod *corev1.Pod, force bool) tea.Cmd {
+	c := a.cluster
+	ns, name, uid := pod.Namespace, pod.Name, string(pod.UID)
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		if err := c.DeletePod(ctx, ns, name, uid, force); err != nil {
+			return statusMsg{text: fmt.Sprintf("delete %s/%s failed: %s", ns, name, oneLine(kube.Explain(err))), isErr: true}
+		}
+		what := "deleted"
+		if force {
+			what = "force-deleted"
+		}
+		return statusMsg{text: fmt.Sprintf("%s pod %s/%s", what, ns, name)}
+	}
+}
+
+// exec hands the terminal to a shell in the container. A container that is
+// not running cannot be exec'd into: say so and offer kubectl debug instead.
+func (a *App) exec(pod *corev1.Pod, container string) tea.Cmd {
+	if container == "" {
+		container = defaultExecContainer(pod)
+	}
+	ns, name := pod.Namespace, pod.Name
+	debug := fmt.Sprintf("kubectl debug -it %s -n %s --image=busybox --target=%s", name, ns, container)
+	if why := notRunning(pod, container); why != "" {
+		return SetStatus(fmt.Sprintf("container %s is %s, so there is nothing to exec into; try: %s", container, why, debug), true)
+	}
+	r := a.cluster.Exec(kube.ExecRequest{Namespace: ns, Pod: name, Container: container, Commands: a.opts.Shells, TTY: true})
+	return tea.Exec(r, func(err error) tea.Msg { return execResult(ns, name, container, err) })
+}
+
+// execResult is the status line after a shell ends.
+func execResult(ns, name, container string, err error) tea.Msg {
+	where := fmt.Sprintf("shell in %s/%s (%s)", ns, name, container)
+	var ee *kube.ExitError
+	var nc *kube.NoCommandError
+	switch {
+	case err == nil:
+		return statusMsg{text: where + " ended: exit status 0"}
+	case errors.As(err, &ee):
+		return statusMsg{text: fmt.Sprintf("%s ended: exit status %d", where, ee.Code)}
+	case errors.As(err, &nc):
+		debug := fmt.Sprintf("kubectl debug -it %s -n %s --image=busybox --target=%s", name, ns, container)
+		return statusMsg{text: fmt.Sprintf("no shell in container %s (tried %s); try: %s", container, strings.Join(nc.Tried, ", "), debug), isErr: true}
+	}
+	return statusMsg{text: where + " failed: " + oneLine(err.Error()), isErr: true}
+}
+
+// defaultExecContainer is the kubectl default: the annotated default
+// container, else the first app container.
+func defaultExecContainer(pod *corev1.Pod) string {
+	if c := pod.Annotations["kubectl.kubernetes.io/default-container"]; c != "" {
+		return c
+	}
+	if len(pod.Spec.Containers) > 0 {
+		return pod.Spec.Containers[0].Name
+	}
+	return ""
+}
+
+// notRunning says why a container cannot be exec'd into, or "" when it can.
+func notRunning(pod *corev1.Pod, container string) string {
+	all := append(append([]corev1.ContainerStatus{}, pod.Status.ContainerStatuses...), pod.Status.InitContainerStatuses...)
+	all = append(all, pod.Status.EphemeralContainerStatuses...)
+	for _, cs := range all {
+		if cs.Name != container {
+			continue
+		}
+		switch {
+		case cs.State.Running != nil:
+			return ""
+		case cs.State.Waiting != nil:
+			return "waiting (" + oneLine(cs.State.Waiting.Reason) + ")"
+		case cs.State.Terminated != nil:
+			return "terminated (" + oneLine(cs.State.Terminated.Reason) + ")"
+		}
+		return "not started"
+	}
+	return "not started"
+}
+
+// confirmPage asks before deleting. A force delete asks twice: the second
+// question warns what skipping the grace period means.
+type confirmPage struct {
+	env    PageEnv
+	pod    *corev1.Pod
+	force  bool
+	stage  int // 0: first question; 1: the force warning
+	onYes  tea.Cmd
+	width  int
+	height int
+}
+
+func newConfirmPage(env PageEnv, pod *corev1.Pod, force bool, onYes tea.Cmd) *confirmPage {
+	return &confirmPage{env: env, pod: pod, force: force, onYes: onYes}
+}
+
+func (c *confirmPage) Init() tea.Cmd { return nil }
+
+// Capturing keeps ? from toggling help: only yes or no mean anything here.
+func (c *confirmPage) Capturing() bool { return true }
+
+func (c *confirmPage) Update(msg tea.Msg) (Page, tea.Cmd) {
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return c, nil
+	}
+	switch {
+	case key.Matches(k, c.env.Keys.Confirm.Yes):
+		if c.force && c.stage == 0 {
+			c.stage = 1
+			return c, nil
+		}
+		return c, tea.Batch(ClosePage, c.onYes)
+	case key.Matches(k, c.env.Keys.Confirm.No):
+		return c, tea.Batch(ClosePage, SetStatus("delete cancelled", false))
+	}
+	return c, nil
+}
+
+func (c *confirmPage) View() string {
+	s := c.env.Styles
+	name := fmt.Sprintf("pod %s in namespace %s", oneLine(c.pod.Name), oneLine(c.pod.Namespace))
+	var lines []string
+	switch {
+	case !c.force:
+		lines = []string{s.Error.Render("Delete " + name + "?"), "",
+			"The pod gets its grace period to stop. A controller (Deployment, Job, …) creates a new one; a bare pod is gone."}
+	case c.stage == 0:
+		lines = []string{s.Error.Render("Force delete " + name + "?"), "",
+			"The API object is removed at once, without waiting for the kubelet to confirm the containers stopped."}
+	default:
+		lines = []string{s.Error.Render("Really force delete " + name + "? Second confirmation."), "",
+			"⚠ The containers may keep running on the node after the pod is gone from the API.",
+			"⚠ For a StatefulSet pod this can start a second pod with the same identity and storage while the",
+			"  first still runs: data corruption. Only do it when the node is known to be down.",
+		}
+	}
+	lines = append(lines, "", s.Muted.Render("y: yes   n/esc: no"))
+	return strings.Join(wrapLines(lines, max(20, c.width)), "\n")
+}
+
+func (c *confirmPage) SetSize(w, h int) { c.width, c.height = w, h }
+
+func (c *confirmPage) Title() string {
+	if c.force {
+		return "force delete " + c.pod.Namespace + "/" + c.pod.Name
+	}
+	return "delete " + c.pod.Namespace + "/" + c.pod.Name
+}
+
+func (c *confirmPage) ShortHelp() []key.Binding {
+	return []key.Binding{c.env.Keys.Confirm.Yes, c.env.Keys.Confirm.No}
+}
+
+func (c *confirmPage) FullHelp() [][]key.Binding { return [][]key.Binding{c.ShortHelp()} }
+
+func (c *confirmPage) Close() {}
+
+// listPodAction maps a pod-action key to its action.
+func listPodAction(k keymap.PodActions, msg tea.KeyPressMsg) podAction {
+	switch {
+	case key.Matches(msg, k.YAML):
+		return actYAML
+	case key.Matches(msg, k.Exec):
+		return actExec
+	case key.Matches(msg, k.Delete):
+		return actDelete
+	case key.Matches(msg, k.ForceDelete):
+		return actForceDelete
+	case key.Matches(msg, k.PortForward):
+		return actPortForward
+	case key.Matches(msg, k.Forwards):
+		return actForwards
+	}
+	return actDetail
+}

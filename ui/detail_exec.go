@@ -1,0 +1,86 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	corev1 "k8s.io/api/core/v1"
+)
+
+// execPicker asks which container to open a shell in, when the pod has
+// more than one. It lists them as the log view does, with their state.
+type execPicker struct {
+	env        PageEnv
+	pod        *corev1.Pod
+	containers []logContainer
+	cursor     int
+	width      int
+	height     int
+}
+
+func newExecPicker(env PageEnv, pod *corev1.Pod) *execPicker {
+	cs := podContainers(pod)
+	p := &execPicker{env: env, pod: pod, containers: cs, cursor: defaultContainer(pod, cs)}
+	// Prefer a running container: a shell needs one.
+	if c := p.containers[p.cursor]; c.status == nil || c.status.State.Running == nil {
+		for i, c := range cs {
+			if c.status != nil && c.status.State.Running != nil && c.kind == "app" {
+				p.cursor = i
+				break
+			}
+		}
+	}
+	return p
+}
+
+func (p *execPicker) Init() tea.Cmd { return nil }
+
+func (p *execPicker) Update(msg tea.Msg) (Page, tea.Cmd) {
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return p, nil
+	}
+	d := p.env.Keys.Detail
+	switch {
+	case key.Matches(k, d.Back):
+		return p, ClosePage
+	case key.Matches(k, d.Up):
+		p.cursor = max(0, p.cursor-1)
+	case key.Matches(k, d.Down):
+		p.cursor = min(len(p.containers)-1, p.cursor+1)
+	case k.String() == "enter":
+		pod, name := p.pod, p.containers[p.cursor].name
+		// Close first, so the TUI that comes back after the shell is the page below.
+		return p, tea.Sequence(ClosePage, func() tea.Msg { return podActionMsg{action: actExec, pod: pod, container: name} })
+	}
+	return p, nil
+}
+
+func (p *execPicker) View() string {
+	s := p.env.Styles
+	lines := []string{s.Title.Render("Shell in which container of " + oneLine(p.pod.Namespace) + "/" + oneLine(p.pod.Name) + "?"), ""}
+	for i, c := range p.containers {
+		l := fmt.Sprintf("%-24s %-10s %s", oneLine(c.name), c.kind, oneLine(c.state()))
+		if i == p.cursor {
+			lines = append(lines, s.Selected.Render(pad("▸ "+l, max(1, p.width))))
+		} else {
+			lines = append(lines, "  "+l)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (p *execPicker) SetSize(w, h int) { p.width, p.height = w, h }
+
+func (p *execPicker) Title() string { return "shell " + p.pod.Namespace + "/" + p.pod.Name }
+
+func (p *execPicker) ShortHelp() []key.Binding {
+	d := p.env.Keys.Detail
+	return []key.Binding{d.Down, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open shell")), d.Back}
+}
+
+func (p *execPicker) FullHelp() [][]key.Binding { return [][]key.Binding{p.ShortHelp()} }
+
+func (p *execPicker) Close() {}

@@ -1,0 +1,284 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/podtui/podtui/kube"
+)
+
+// forwardMsg reports on a port-forward: started (fwd, err), ended on its
+// own (ended), or asked to stop (stop).
+type forwardMsg struct {
+	req   kube.ForwardRequest
+	fwd   *kube.Forward
+	err   error
+	ended *kube.Forward
+	stop  *kube.Forward
+}
+
+// startForward is the Cmd that opens a forward.
+func (a *App) startForward(req kube.ForwardRequest) tea.Cmd {
+	c := a.cluster
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		fwd, err := c.PortForward(ctx, req)
+		return forwardMsg{req: req, fwd: fwd, err: err}
+	}
+}
+
+// waitForward reports when a forward ends by itself (pod gone, connection lost).
+func waitForward(f *kube.Forward) tea.Cmd {
+	return func() tea.Msg {
+		<-f.Done()
+		return forwardMsg{ended: f}
+	}
+}
+
+// handleForward keeps the list of active forwards, which quit stops.
+func (a *App) handleForward(m forwardMsg) tea.Cmd {
+	switch {
+	case m.stop != nil:
+		a.dropForward(m.stop)
+		f := m.stop
+		return func() tea.Msg {
+			f.Stop()
+			return statusMsg{text: "stopped port-forward " + f.String()}
+		}
+	case m.ended != nil:
+		if !a.dropForward(m.ended) {
+			return nil // stopped on purpose; already said so
+		}
+		text := "port-forward " + m.ended.String() + " ended"
+		if err := m.ended.Err(); err != nil {
+			text += ": " + oneLine(err.Error())
+		}
+		return SetStatus(text, true)
+	case m.err != nil:
+		return SetStatus(fmt.Sprintf("port-forward to %s/%s:%d failed: %s", m.req.Namespace, m.req.Pod, m.req.PodPort, oneLine(kube.Explain(m.err))), true)
+	case m.fwd != nil:
+		a.forwards = append(a.forwards, m.fwd)
+		return tea.Batch(waitForward(m.fwd), SetStatus("forwarding "+m.fwd.String()+"  (F lists and stops forwards)", false))
+	}
+	return nil
+}
+
+// dropForward removes f from the active list and reports whether it was there.
+func (a *App) dropForward(f *kube.Forward) bool {
+	for i, g := range a.forwards {
+		if g == f {
+			a.forwards = append(a.forwards[:i], a.forwards[i+1:]...)
+			return true
+		}
+	}
+	return false
+}
+
+// stopForwards ends every forward, on quit.
+func (a *App) stopForwards() {
+	for _, f := range a.forwards {
+		f.Stop()
+	}
+	a.forwards = nil
+}
+
+// parseForward reads kubectl's port syntax: "8080" (same local port),
+// "9000:8080", or ":8080" (any free local port).
+func parseForward(s string) (local, remote int, err error) {
+	s = strings.TrimSpace(s)
+	l, r, found := strings.Cut(s, ":")
+	if !found {
+		r = l
+	}
+	port := func(p string) (int, error) {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 65535 {
+			return 0, fmt.Errorf("%q is not a port (1-65535)", p)
+		}
+		return n, nil
+	}
+	if remote, err = port(r); err != nil {
+		return 0, 0, err
+	}
+	if l == "" {
+		return 0, remote, nil
+	}
+	if local, err = port(l); err != nil {
+		return 0, 0, err
+	}
+	return local, remote, nil
+}
+
+// forwardPage asks which ports to forward, offering the pod's declared ones.
+type forwardPage struct {
+	env    PageEnv
+	pod    *corev1.Pod
+	input  textinput.Model
+	err    string
+	width  int
+	height int
+}
+
+func newForwardPage(env PageEnv, pod *corev1.Pod) *forwardPage {
+	ti := textinput.New()
+	ti.Prompt = "local:pod port> "
+	ti.Placeholder = "8080, 9000:8080 or :8080"
+	if ports := declaredPorts(pod); len(ports) > 0 {
+		ti.SetValue(strconv.Itoa(int(ports[0].ContainerPort)))
+	}
+	return &forwardPage{env: env, pod: pod, input: ti}
+}
+
+// declaredPorts are the TCP ports the pod's containers declare.
+func declaredPorts(pod *corev1.Pod) []corev1.ContainerPort {
+	var out []corev1.ContainerPort
+	for _, c := range pod.Spec.Containers {
+		for _, p := range c.Ports {
+			if p.Protocol == "" || p.Protocol == corev1.ProtocolTCP {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+func (f *forwardPage) Init() tea.Cmd { return f.input.Focus() }
+
+// Capturing: the page is a text field.
+func (f *forwardPage) Capturing() bool { return true }
+
+func (f *forwardPage) Update(msg tea.Msg) (Page, tea.Cmd) {
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		switch k.String() {
+		case "esc":
+			return f, ClosePage
+		case "enter":
+			local, remote, err := parseForward(f.input.Value())
+			if err != nil {
+				f.err = err.Error()
+				return f, nil
+			}
+			pod := f.pod
+			req := kube.ForwardRequest{Namespace: pod.Namespace, Pod: pod.Name, PodPort: remote, LocalPort: local}
+			return f, tea.Batch(ClosePage, func() tea.Msg { return podActionMsg{action: actStartForward, pod: pod, forward: req} })
+		}
+	}
+	var cmd tea.Cmd
+	f.input, cmd = f.input.Update(msg)
+	return f, cmd
+}
+
+func (f *forwardPage) View() string {
+	s := f.env.Styles
+	lines := []string{s.Title.Render("Port-forward to pod " + oneLine(f.pod.Namespace) + "/" + oneLine(f.pod.Name)), ""}
+	if ports := declaredPorts(f.pod); len(ports) > 0 {
+		lines = append(lines, s.Muted.Render("declared ports:"))
+		for _, p := range ports {
+			lines = append(lines, fmt.Sprintf("  %d %s", p.ContainerPort, oneLine(p.Name)))
+		}
+		lines = append(lines, "")
+	}
+	lines = append(lines, f.input.View(), "")
+	if f.err != "" {
+		lines = append(lines, s.Error.Render(f.err))
+	}
+	lines = append(lines, s.Muted.Render("8080: local 8080 to pod 8080 · 9000:8080: local 9000 · :8080: any free local port · enter starts · esc cancels"))
+	return strings.Join(wrapLines(lines, max(20, f.width)), "\n")
+}
+
+func (f *forwardPage) SetSize(w, h int) {
+	f.width, f.height = w, h
+	f.input.SetWidth(max(10, w-20))
+}
+
+func (f *forwardPage) Title() string { return "port-forward " + f.pod.Namespace + "/" + f.pod.Name }
+
+func (f *forwardPage) ShortHelp() []key.Binding {
+	return []key.Binding{
+		key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "start")),
+		key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+	}
+}
+
+func (f *forwardPage) FullHelp() [][]key.Binding { return [][]key.Binding{f.ShortHelp()} }
+
+func (f *forwardPage) Close() {}
+
+// forwardsPage lists the active forwards; the selected one can be stopped.
+type forwardsPage struct {
+	env      PageEnv
+	forwards []*kube.Forward
+	cursor   int
+	width    int
+	height   int
+}
+
+func newForwardsPage(env PageEnv, forwards []*kube.Forward) *forwardsPage {
+	return &forwardsPage{env: env, forwards: append([]*kube.Forward(nil), forwards...)}
+}
+
+func (f *forwardsPage) Init() tea.Cmd { return nil }
+
+func (f *forwardsPage) Update(msg tea.Msg) (Page, tea.Cmd) {
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return f, nil
+	}
+	d := f.env.Keys.Detail
+	switch {
+	case key.Matches(k, d.Back):
+		return f, ClosePage
+	case key.Matches(k, d.Up):
+		f.cursor = max(0, f.cursor-1)
+	case key.Matches(k, d.Down):
+		f.cursor = max(0, min(len(f.forwards)-1, f.cursor+1))
+	case k.String() == "x" || k.String() == "delete" || k.String() == "enter":
+		if len(f.forwards) == 0 {
+			return f, nil
+		}
+		fw := f.forwards[f.cursor]
+		f.forwards = append(f.forwards[:f.cursor], f.forwards[f.cursor+1:]...)
+		f.cursor = max(0, min(f.cursor, len(f.forwards)-1))
+		return f, func() tea.Msg { return forwardMsg{stop: fw} }
+	}
+	return f, nil
+}
+
+func (f *forwardsPage) View() string {
+	s := f.env.Styles
+	lines := []string{s.Title.Render("Active port-forwards"), ""}
+	if len(f.forwards) == 0 {
+		lines = append(lines, s.Muted.Render("none; f on a pod starts one"))
+	}
+	for i, fw := range f.forwards {
+		l := "  " + oneLine(fw.String())
+		if i == f.cursor {
+			l = s.Selected.Render(pad("▸ "+oneLine(fw.String()), max(1, f.width)))
+		}
+		lines = append(lines, l)
+	}
+	lines = append(lines, "", s.Muted.Render("x/enter stops the selected forward · all stop when podtui quits"))
+	return strings.Join(lines, "\n")
+}
+
+func (f *forwardsPage) SetSize(w, h int) { f.width, f.height = w, h }
+
+func (f *forwardsPage) Title() string { return "port-forwards" }
+
+func (f *forwardsPage) ShortHelp() []key.Binding {
+	d := f.env.Keys.Detail
+	return []key.Binding{d.Down, key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "stop")), d.Back}
+}
+
+func (f *forwardsPage) FullHelp() [][]key.Binding { return [][]key.Binding{f.ShortHelp()} }
+
+func (f *forwardsPage) Close() {}

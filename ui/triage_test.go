@@ -1,0 +1,87 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/charmbracelet/x/exp/golden"
+
+	"github.com/podtui/podtui/kube"
+)
+
+// ownedBy makes a pod a replica of Deployment name.
+func ownedBy(name, hash string) func(*corev1.Pod) {
+	return func(p *corev1.Pod) {
+		p.Labels = map[string]string{"pod-template-hash": hash}
+		p.OwnerReferences = []metav1.OwnerReference{{Kind: "ReplicaSet", Name: name + "-" + hash, Controller: new(true)}}
+	}
+}
+
+func both(fs ...func(*corev1.Pod)) func(*corev1.Pod) {
+	return func(p *corev1.Pod) {
+		for _, f := range fs {
+			f(p)
+		}
+	}
+}
+
+func pullFailing(p *corev1.Pod) {
+	waiting("ErrImagePull")(p)
+	p.Status.ContainerStatuses[0].State.Waiting.Message = `rpc error: code = NotFound desc = failed to pull and unpack image "app:1": failed to resolve reference "docker.io/library/app:1": docker.io/library/app:1: not found`
+}
+
+func TestTriagePage(t *testing.T) {
+	pods := []*corev1.Pod{
+		pod("shop", "api-7d9f8-a", "w1", time.Hour, both(ownedBy("api", "7d9f8"), pullFailing)),
+		pod("shop", "api-7d9f8-b", "w2", time.Hour, both(ownedBy("api", "7d9f8"), pullFailing)),
+		pod("shop", "web-5c6d7-a", "w1", time.Hour, both(ownedBy("web", "5c6d7"), crashLoop)),
+		pod("shop", "db-0", "w3", time.Hour, nil),
+	}
+	c := &fakeCluster{pods: pods}
+	a := harnessApp(t, c, kube.Scope{Namespace: "shop"}, 100, 16)
+	_, cmd := a.Update(keyMsg("T"))
+	if _, ok := a.top().(*TriagePage); !ok {
+		t.Fatal("T did not open triage")
+	}
+	for _, m := range runBatch(cmd) {
+		a.Update(m)
+	}
+	out := screen(a)
+	for _, want := range []string{"2 causes, 3 broken pods of 4 checked", "2 × deployment/api in shop", "1 × deployment/web in shop"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("triage lacks %q:\n%s", want, out)
+		}
+	}
+	golden.RequireEqual(t, out)
+
+	// Enter opens the group: its pods and the owner's commands.
+	a.Update(keyMsg("enter"))
+	out = screen(a)
+	if !strings.Contains(out, "shop/api-7d9f8-a") || !strings.Contains(out, "kubectl rollout undo deployment/api -n shop") {
+		t.Fatalf("group not opened:\n%s", out)
+	}
+
+	// A pod recovers: the group shrinks without a reload.
+	fixed := pod("shop", "api-7d9f8-b", "w2", time.Hour, ownedBy("api", "7d9f8"))
+	c.pods[1] = fixed
+	a.Update(podsMsg{gen: a.gen, snap: kube.PodSnapshot{Pods: c.pods, Synced: true, Scope: kube.Scope{Namespace: "shop"}}})
+	if out := screen(a); !strings.Contains(out, "1 × deployment/api in shop") || !strings.Contains(out, "2 broken pods of 4 checked") {
+		t.Fatalf("recovery not reflected:\n%s", out)
+	}
+}
+
+func TestTriageHealthy(t *testing.T) {
+	c := &fakeCluster{pods: []*corev1.Pod{pod("shop", "db-0", "w3", time.Hour, nil)}}
+	a := harnessApp(t, c, kube.Scope{Namespace: "shop"}, 100, 10)
+	_, cmd := a.Update(keyMsg("T"))
+	for _, m := range runBatch(cmd) {
+		a.Update(m)
+	}
+	if out := screen(a); !strings.Contains(out, "healthy: 1 pods checked, none broken") {
+		t.Fatalf("healthy cluster not said:\n%s", out)
+	}
+}
