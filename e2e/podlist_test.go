@@ -101,11 +101,13 @@ func TestFilterSortAndNamespaceSwitch(t *testing.T) {
 		{nsA, "db-0", harness.StateImagePullBackOff},
 		{nsB, "batch-0", harness.StateCompleted},
 	} {
-		if _, err := cluster.CreatePodInState(ctx(t), harness.PodFor(p.ns, p.name, p.state), p.state); err != nil {
+		pod := harness.PodFor(p.ns, p.name, p.state)
+		pod.Labels["filtertest"] = nsA // the -A view below shows only this test's pods
+		if _, err := cluster.CreatePodInState(ctx(t), pod, p.state); err != nil {
 			t.Fatal(err)
 		}
 	}
-	term := startPodtui(t, cluster.Kubeconfig, "-n", nsA)
+	term := startPodtui(t, cluster.Kubeconfig, "-n", nsA, "-l", "filtertest="+nsA)
 	ok(t)(term.WaitMatch(rowRE("web-2", "CrashLoopBackOff"), seen))
 
 	// Filter: fuzzy over name, namespace, status and node.
