@@ -33,7 +33,8 @@ func TestParse(t *testing.T) {
 				t.Errorf("defaults not applied: %+v", c)
 			}
 		}},
-		{name: "overrides", file: "readOnly: true\nnamespace: all\ntheme:\n  mode: light\n  colors:\n    failing: \"#ff0000\"\n    healthy: \"42\"\nkeys:\n  podList:\n    filter: [f]\nlogs:\n  tail: 50\n  bufferBytes: 8Mi\nmetrics:\n  interval: 30s\nexec:\n  shells: [[zsh], [sh, -l]]\n",
+		{
+			name: "overrides", file: "readOnly: true\nnamespace: all\ntheme:\n  mode: light\n  colors:\n    failing: \"#ff0000\"\n    healthy: \"42\"\nkeys:\n  podList:\n    filter: [f]\nlogs:\n  tail: 50\n  bufferBytes: 8Mi\nmetrics:\n  interval: 30s\nexec:\n  shells: [[zsh], [sh, -l]]\n",
 			check: func(t *testing.T, c Config) {
 				if !c.ReadOnly || c.Namespace != "all" || c.Theme.Mode != "light" || c.Logs.Tail != 50 || c.Metrics.Interval.Duration != 30*time.Second {
 					t.Errorf("not applied: %+v", c)
@@ -48,7 +49,8 @@ func TestParse(t *testing.T) {
 				if len(c.Exec.Shells) != 2 || c.Exec.Shells[1][1] != "-l" {
 					t.Errorf("shells: %v", c.Exec.Shells)
 				}
-			}},
+			},
+		},
 		{name: "bad yaml", file: "theme:\n  mode: [dark\n", wantErr: "did not find expected"},
 		{name: "tab indent", file: "theme:\n\tmode: dark\n", wantErr: "line 2"},
 		{name: "unknown key", file: "readOnly: true\nthem:\n  mode: dark\n", wantErr: "line 2: field them not found"},

@@ -201,11 +201,13 @@ func pressureCondition(r string) string {
 	return ""
 }
 
-var admissionReasons = map[string]bool{"NodeAffinity": true, "UnexpectedAdmissionError": true, "NodeSelectorMismatching": true,
+var admissionReasons = map[string]bool{
+	"NodeAffinity": true, "UnexpectedAdmissionError": true, "NodeSelectorMismatching": true,
 	"InvalidNodeInfo": true, "UnknownReason": true, "TopologyAffinityError": true, "SysctlForbidden": true,
 	"PodOSNotSupported": true, "PodOSSelectorNodeLabelDoesNotMatch": true, "UnexpectedPredicateFailureType": true,
 	"NodePorts": true, "AppArmor": true, "VolumeAttachmentLimitExceeded": true, "SupplementalGroupsPolicyNotSupported": true,
-	"NodeDeclaredFeaturesNotSupported": true, "Forbidden": true}
+	"NodeDeclaredFeaturesNotSupported": true, "Forbidden": true,
+}
 
 func checkAdmission(c *ctx) {
 	p := c.pod

@@ -57,13 +57,11 @@ func checkScheduling(c *ctx) {
 	}
 	fe, ok := ParseFitError(msg)
 	if !ok {
-		id := "schedule/other"
 		if strings.Contains(msg, "VolumeBinding") || strings.Contains(strings.ToLower(msg), "persistentvolumeclaim") {
-			id = "schedule/volume"
 			c.schedVolume(FitReason{Reason: stripCombined(msg)}, 0, ev)
 			return
 		}
-		c.add(id, "", "Cannot be scheduled: "+firstLine(stripCombined(msg)), "", ev, nil)
+		c.add("schedule/other", "", "Cannot be scheduled: "+firstLine(stripCombined(msg)), "", ev, nil)
 		return
 	}
 	if fe.Nodes == 0 {

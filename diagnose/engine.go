@@ -63,8 +63,10 @@ func newCtx(in Input) *ctx {
 	if rel == nil {
 		rel = unknownRelated{}
 	}
-	return &ctx{in: in, pod: in.Pod, now: in.Now, rel: rel, events: EventsFor(in.Pod, in.Events),
-		handled: map[string]bool{}, seen: map[string]bool{}}
+	return &ctx{
+		in: in, pod: in.Pod, now: in.Now, rel: rel, events: EventsFor(in.Pod, in.Events),
+		handled: map[string]bool{}, seen: map[string]bool{},
+	}
 }
 
 // vars holds the values for command placeholders.

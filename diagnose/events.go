@@ -25,9 +25,11 @@ type Event struct {
 
 // FromCoreEvent converts a core/v1 Event.
 func FromCoreEvent(e *corev1.Event) Event {
-	ev := Event{Type: e.Type, Reason: e.Reason, Message: e.Message, Count: e.Count,
+	ev := Event{
+		Type: e.Type, Reason: e.Reason, Message: e.Message, Count: e.Count,
 		FirstTime: e.FirstTimestamp.Time, LastTime: e.LastTimestamp.Time,
-		Source: e.Source.Component, Host: e.Source.Host, Object: e.InvolvedObject}
+		Source: e.Source.Component, Host: e.Source.Host, Object: e.InvolvedObject,
+	}
 	if ev.Source == "" {
 		ev.Source = e.ReportingController
 	}
@@ -54,9 +56,11 @@ func FromCoreEvent(e *corev1.Event) Event {
 // FromEventsV1 converts an events.k8s.io/v1 Event (note -> message,
 // regarding -> involved object, series -> count).
 func FromEventsV1(e *eventsv1.Event) Event {
-	ev := Event{Type: e.Type, Reason: e.Reason, Message: e.Note, Count: e.DeprecatedCount,
+	ev := Event{
+		Type: e.Type, Reason: e.Reason, Message: e.Note, Count: e.DeprecatedCount,
 		FirstTime: e.DeprecatedFirstTimestamp.Time, LastTime: e.DeprecatedLastTimestamp.Time,
-		Source: e.ReportingController, Host: e.ReportingInstance, Object: e.Regarding}
+		Source: e.ReportingController, Host: e.ReportingInstance, Object: e.Regarding,
+	}
 	if ev.Source == "" {
 		ev.Source = e.DeprecatedSource.Component
 	}

@@ -35,8 +35,10 @@ func FuzzFailedScheduling(f *testing.F) {
 			_ = r.Resource()
 		}
 		// The engine must cope with whatever the scheduler wrote.
-		pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "p", Namespace: "ns"},
-			Status: corev1.PodStatus{Phase: corev1.PodPending, Conditions: []corev1.PodCondition{{Type: corev1.PodScheduled, Status: corev1.ConditionFalse, Reason: "Unschedulable", Message: msg}}}}
+		pod := &corev1.Pod{
+			ObjectMeta: metav1.ObjectMeta{Name: "p", Namespace: "ns"},
+			Status:     corev1.PodStatus{Phase: corev1.PodPending, Conditions: []corev1.PodCondition{{Type: corev1.PodScheduled, Status: corev1.ConditionFalse, Reason: "Unschedulable", Message: msg}}},
+		}
 		for _, f := range Diagnose(Input{Pod: pod, Now: testNow}) {
 			if f.Rule == "" || f.Summary == "" {
 				t.Fatalf("incomplete finding %#v", f)
@@ -53,8 +55,10 @@ func FuzzEvictionMessage(f *testing.F) {
 	f.Add(`Usage of EmptyDir volume "cache" exceeds the limit "1Gi". `)
 	f.Fuzz(func(t *testing.T, msg string) {
 		_, _ = ParseEviction(msg)
-		pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "p", Namespace: "ns"}, Spec: corev1.PodSpec{NodeName: "n1", Containers: []corev1.Container{{Name: "app"}}},
-			Status: corev1.PodStatus{Phase: corev1.PodFailed, Reason: "Evicted", Message: msg}}
+		pod := &corev1.Pod{
+			ObjectMeta: metav1.ObjectMeta{Name: "p", Namespace: "ns"}, Spec: corev1.PodSpec{NodeName: "n1", Containers: []corev1.Container{{Name: "app"}}},
+			Status: corev1.PodStatus{Phase: corev1.PodFailed, Reason: "Evicted", Message: msg},
+		}
 		if fs := Diagnose(Input{Pod: pod, Now: testNow}); len(fs) == 0 || fs[0].Category != CatEvicted {
 			t.Fatalf("evicted pod without an eviction finding: %#v", fs)
 		}
@@ -75,10 +79,14 @@ func FuzzFailedMount(f *testing.F) {
 		if NormalizeMessage(NormalizeMessage(msg)) != NormalizeMessage(msg) {
 			t.Fatalf("NormalizeMessage not idempotent for %q", msg)
 		}
-		pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "p", Namespace: "ns", UID: "u"},
-			Spec: corev1.PodSpec{NodeName: "n1", Containers: []corev1.Container{{Name: "app"}},
-				Volumes: []corev1.Volume{{Name: "tls", VolumeSource: corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{SecretName: "api-tls"}}}}},
-			Status: corev1.PodStatus{Phase: corev1.PodPending}}
+		pod := &corev1.Pod{
+			ObjectMeta: metav1.ObjectMeta{Name: "p", Namespace: "ns", UID: "u"},
+			Spec: corev1.PodSpec{
+				NodeName: "n1", Containers: []corev1.Container{{Name: "app"}},
+				Volumes: []corev1.Volume{{Name: "tls", VolumeSource: corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{SecretName: "api-tls"}}}},
+			},
+			Status: corev1.PodStatus{Phase: corev1.PodPending},
+		}
 		ev := Event{Type: "Warning", Reason: "FailedMount", Message: msg, Count: 1, Object: corev1.ObjectReference{Kind: "Pod", Namespace: "ns", Name: "p", UID: "u"}}
 		_ = Diagnose(Input{Pod: pod, Events: []Event{ev, ev}, Now: testNow})
 	})
@@ -96,11 +104,15 @@ func FuzzContainerMessages(f *testing.F) {
 		_, _ = ParseConfigError(msg)
 		_, _ = ClassifyRuntime(msg)
 		_ = ClassifyPull(msg)
-		pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "p", Namespace: "ns"},
-			Spec: corev1.PodSpec{NodeName: "n1", Containers: []corev1.Container{{Name: "app", Image: "x"}}},
-			Status: corev1.PodStatus{Phase: corev1.PodRunning, ContainerStatuses: []corev1.ContainerStatus{{Name: "app", RestartCount: 3,
+		pod := &corev1.Pod{
+			ObjectMeta: metav1.ObjectMeta{Name: "p", Namespace: "ns"},
+			Spec:       corev1.PodSpec{NodeName: "n1", Containers: []corev1.Container{{Name: "app", Image: "x"}}},
+			Status: corev1.PodStatus{Phase: corev1.PodRunning, ContainerStatuses: []corev1.ContainerStatus{{
+				Name: "app", RestartCount: 3,
 				State:                corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: reason, Message: msg}},
-				LastTerminationState: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: 1, Message: msg}}}}}}
+				LastTerminationState: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: 1, Message: msg}},
+			}}},
+		}
 		for _, f := range Diagnose(Input{Pod: pod, Now: testNow}) {
 			if utf8.ValidString(msg) && !utf8.ValidString(f.Summary) {
 				t.Fatalf("summary broke UTF-8: %q", f.Summary)

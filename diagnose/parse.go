@@ -23,8 +23,10 @@ type FitError struct {
 	Preemption string // the text after "preemption:", if any
 }
 
-var fitHead = regexp.MustCompile(`^0/(\d+) nodes are available:?\s*`)
-var fitCount = regexp.MustCompile(`(?:^|, )(\d+) `)
+var (
+	fitHead  = regexp.MustCompile(`^0/(\d+) nodes are available:?\s*`)
+	fitCount = regexp.MustCompile(`(?:^|, )(\d+) `)
+)
 
 // ParseFitError parses the scheduler's FailedScheduling message, in its older
 // and newer wordings. "no nodes available to schedule pods" gives Nodes=0.

@@ -19,21 +19,48 @@ func TestParseFitError(t *testing.T) {
 		reasons []FitReason
 		kinds   []FitKind
 	}{
-		{"0/3 nodes are available: 1 node(s) had untolerated taint(s), 2 Insufficient cpu. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod.",
-			3, []FitReason{{1, "node(s) had untolerated taint(s)"}, {2, "Insufficient cpu"}}, []FitKind{FitTaint, FitResources}},
-		{"0/5 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 4 Insufficient memory.",
-			5, []FitReason{{1, "node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }"}, {4, "Insufficient memory"}}, []FitKind{FitTaint, FitResources}},
-		{"0/2 nodes are available: 2 node(s) had taint {dedicated: gpu}, that the pod didn't tolerate.",
-			2, []FitReason{{2, "node(s) had taint {dedicated: gpu}, that the pod didn't tolerate"}}, []FitKind{FitTaint}},
-		{"(combined from similar events): 0/4 nodes are available: 2 Too many pods, 2 node(s) didn't have free ports for the requested pod ports.",
-			4, []FitReason{{2, "Too many pods"}, {2, "node(s) didn't have free ports for the requested pod ports"}}, []FitKind{FitTooManyPods, FitHostPort}},
-		{"0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.",
-			3, []FitReason{{3, "pod has unbound immediate PersistentVolumeClaims"}}, []FitKind{FitVolume}},
-		{`0/3 nodes are available: persistentvolumeclaim "data" not found. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.`,
-			3, []FitReason{{3, `persistentvolumeclaim "data" not found`}}, []FitKind{FitVolume}},
-		{"0/6 nodes are available: 3 node(s) didn't match Pod's node affinity/selector, 1 node(s) were unschedulable, 2 node(s) didn't match pod anti-affinity rules.",
-			6, []FitReason{{3, "node(s) didn't match Pod's node affinity/selector"}, {1, "node(s) were unschedulable"}, {2, "node(s) didn't match pod anti-affinity rules"}},
-			[]FitKind{FitSelector, FitUnschedNode, FitPodAffinity}},
+		{
+			"0/3 nodes are available: 1 node(s) had untolerated taint(s), 2 Insufficient cpu. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod.",
+			3,
+			[]FitReason{{1, "node(s) had untolerated taint(s)"}, {2, "Insufficient cpu"}},
+			[]FitKind{FitTaint, FitResources},
+		},
+		{
+			"0/5 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 4 Insufficient memory.",
+			5,
+			[]FitReason{{1, "node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }"}, {4, "Insufficient memory"}},
+			[]FitKind{FitTaint, FitResources},
+		},
+		{
+			"0/2 nodes are available: 2 node(s) had taint {dedicated: gpu}, that the pod didn't tolerate.",
+			2,
+			[]FitReason{{2, "node(s) had taint {dedicated: gpu}, that the pod didn't tolerate"}},
+			[]FitKind{FitTaint},
+		},
+		{
+			"(combined from similar events): 0/4 nodes are available: 2 Too many pods, 2 node(s) didn't have free ports for the requested pod ports.",
+			4,
+			[]FitReason{{2, "Too many pods"}, {2, "node(s) didn't have free ports for the requested pod ports"}},
+			[]FitKind{FitTooManyPods, FitHostPort},
+		},
+		{
+			"0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.",
+			3,
+			[]FitReason{{3, "pod has unbound immediate PersistentVolumeClaims"}},
+			[]FitKind{FitVolume},
+		},
+		{
+			`0/3 nodes are available: persistentvolumeclaim "data" not found. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.`,
+			3,
+			[]FitReason{{3, `persistentvolumeclaim "data" not found`}},
+			[]FitKind{FitVolume},
+		},
+		{
+			"0/6 nodes are available: 3 node(s) didn't match Pod's node affinity/selector, 1 node(s) were unschedulable, 2 node(s) didn't match pod anti-affinity rules.",
+			6,
+			[]FitReason{{3, "node(s) didn't match Pod's node affinity/selector"}, {1, "node(s) were unschedulable"}, {2, "node(s) didn't match pod anti-affinity rules"}},
+			[]FitKind{FitSelector, FitUnschedNode, FitPodAffinity},
+		},
 		{"0/3 nodes are available: 3 node(s) had volume node affinity conflict.", 3, []FitReason{{3, "node(s) had volume node affinity conflict"}}, []FitKind{FitVolume}},
 		{"0/3 nodes are available: 3 node(s) didn't match pod topology spread constraints.", 3, []FitReason{{3, "node(s) didn't match pod topology spread constraints"}}, []FitKind{FitTopology}},
 		{"no nodes available to schedule pods", 0, nil, nil},
@@ -60,8 +87,10 @@ func TestParseFitError(t *testing.T) {
 
 func TestParseEviction(t *testing.T) {
 	e, ok := ParseEviction("The node was low on resource: memory. Threshold quantity: 100Mi, available: 87472Ki. Container app was using 1843Mi, request is 256Mi, has larger consumption of memory. Container sidecar was using 20Mi, request is 0, has larger consumption of memory. ")
-	want := Eviction{Resource: "memory", Threshold: "100Mi", Available: "87472Ki",
-		Containers: []ContainerUsage{{"app", "1843Mi", "256Mi"}, {"sidecar", "20Mi", "0"}}}
+	want := Eviction{
+		Resource: "memory", Threshold: "100Mi", Available: "87472Ki",
+		Containers: []ContainerUsage{{"app", "1843Mi", "256Mi"}, {"sidecar", "20Mi", "0"}},
+	}
 	if !ok || !reflect.DeepEqual(e, want) {
 		t.Errorf("got %#v", e)
 	}
@@ -213,8 +242,10 @@ func TestEventsFor(t *testing.T) {
 	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "api", Namespace: "shop", UID: "u1"}}
 	at := func(s int) metav1.Time { return metav1.NewTime(testNow.Add(time.Duration(s) * time.Second)) }
 	core := func(uid, name, msg string, count int32, last int) *corev1.Event {
-		return &corev1.Event{InvolvedObject: corev1.ObjectReference{Kind: "Pod", Namespace: "shop", Name: name, UID: types(uid)},
-			Reason: "FailedMount", Message: msg, Count: count, Type: "Warning", FirstTimestamp: at(last - 100), LastTimestamp: at(last)}
+		return &corev1.Event{
+			InvolvedObject: corev1.ObjectReference{Kind: "Pod", Namespace: "shop", Name: name, UID: types(uid)},
+			Reason:         "FailedMount", Message: msg, Count: count, Type: "Warning", FirstTimestamp: at(last - 100), LastTimestamp: at(last),
+		}
 	}
 	all := []Event{
 		FromCoreEvent(core("u1", "api", "Unable to attach or mount volumes: unmounted volumes=[a b], unattached volumes=[b a]: timed out", 3, -50)),
@@ -223,9 +254,11 @@ func TestEventsFor(t *testing.T) {
 		FromCoreEvent(core("", "api", "no uid: matched by name", 1, -20)),
 		FromCoreEvent(core("", "other", "another pod", 1, -20)),
 	}
-	series := &eventsv1.Event{Regarding: corev1.ObjectReference{Kind: "Pod", Namespace: "shop", Name: "api", UID: "u1"}, Reason: "FailedScheduling",
+	series := &eventsv1.Event{
+		Regarding: corev1.ObjectReference{Kind: "Pod", Namespace: "shop", Name: "api", UID: "u1"}, Reason: "FailedScheduling",
 		Note: "0/1 nodes are available: 1 Too many pods.", Type: "Warning", EventTime: metav1.NewMicroTime(testNow.Add(-time.Hour)),
-		Series: &eventsv1.EventSeries{Count: 1000000, LastObservedTime: metav1.NewMicroTime(testNow.Add(-time.Second))}, ReportingController: "default-scheduler"}
+		Series: &eventsv1.EventSeries{Count: 1000000, LastObservedTime: metav1.NewMicroTime(testNow.Add(-time.Second))}, ReportingController: "default-scheduler",
+	}
 	all = append(all, FromEventsV1(series))
 	got := EventsFor(pod, all)
 	if len(got) != 3 {

@@ -46,27 +46,45 @@ func TestPodRequestsAndLimits(t *testing.T) {
 		overhead corev1.ResourceList
 		req, lim corev1.ResourceList
 	}{
-		{"one container", nil,
+		{
+			"one container", nil,
 			[]corev1.Container{ctr("app", rl("cpu", "250m", "memory", "128Mi"), rl("cpu", "1", "memory", "256Mi"))},
-			nil, rl("cpu", "250m", "memory", "128Mi"), rl("cpu", "1", "memory", "256Mi")},
-		{"sum of app containers, mixed units", nil,
+			nil, rl("cpu", "250m", "memory", "128Mi"), rl("cpu", "1", "memory", "256Mi"),
+		},
+		{
+			"sum of app containers, mixed units", nil,
 			[]corev1.Container{ctr("a", rl("cpu", "0.5", "memory", "1Gi"), rl("memory", "1Gi")), ctr("b", rl("cpu", "500m", "memory", "1G"), rl("memory", "1G"))},
-			nil, rl("cpu", "1", "memory", "2073741824"), rl("memory", "2073741824")},
+			nil, rl("cpu", "1", "memory", "2073741824"), rl("memory", "2073741824"),
+		},
 		{"no request, no limit", nil, []corev1.Container{ctr("app", nil, nil)}, nil, rl(), rl()},
-		{"limit on one container only: pod unbounded", nil,
-			[]corev1.Container{ctr("a", nil, rl("memory", "64Mi")), ctr("b", nil, nil)}, nil, rl(), rl()},
-		{"largest init container wins", []corev1.Container{ctr("migrate", rl("cpu", "2", "memory", "64Mi"), rl("cpu", "2")), ctr("small", rl("cpu", "100m"), nil)},
+		{
+			"limit on one container only: pod unbounded", nil,
+			[]corev1.Container{ctr("a", nil, rl("memory", "64Mi")), ctr("b", nil, nil)},
+			nil, rl(), rl(),
+		},
+		{
+			"largest init container wins",
+			[]corev1.Container{ctr("migrate", rl("cpu", "2", "memory", "64Mi"), rl("cpu", "2")), ctr("small", rl("cpu", "100m"), nil)},
 			[]corev1.Container{ctr("app", rl("cpu", "500m", "memory", "256Mi"), rl("cpu", "1"))},
-			nil, rl("cpu", "2", "memory", "256Mi"), rl("cpu", "2")},
-		{"sidecar adds to the app containers and to later init containers",
+			nil, rl("cpu", "2", "memory", "256Mi"), rl("cpu", "2"),
+		},
+		{
+			"sidecar adds to the app containers and to later init containers",
 			[]corev1.Container{sidecar(ctr("proxy", rl("cpu", "100m", "memory", "50Mi"), rl("cpu", "200m", "memory", "100Mi"))), ctr("init", rl("cpu", "1"), rl("cpu", "1", "memory", "100Mi"))},
 			[]corev1.Container{ctr("app", rl("cpu", "300m", "memory", "100Mi"), rl("cpu", "500m", "memory", "200Mi"))},
-			nil, rl("cpu", "1100m", "memory", "150Mi"), rl("cpu", "1200m", "memory", "300Mi")},
-		{"sidecar without a limit: unbounded",
+			nil, rl("cpu", "1100m", "memory", "150Mi"), rl("cpu", "1200m", "memory", "300Mi"),
+		},
+		{
+			"sidecar without a limit: unbounded",
 			[]corev1.Container{sidecar(ctr("proxy", nil, nil))},
-			[]corev1.Container{ctr("app", nil, rl("memory", "200Mi"))}, nil, rl(), rl()},
-		{"overhead counts", nil, []corev1.Container{ctr("app", rl("cpu", "100m"), rl("cpu", "100m"))},
-			rl("cpu", "250m"), rl("cpu", "350m"), rl("cpu", "350m")},
+			[]corev1.Container{ctr("app", nil, rl("memory", "200Mi"))},
+			nil, rl(), rl(),
+		},
+		{
+			"overhead counts", nil,
+			[]corev1.Container{ctr("app", rl("cpu", "100m"), rl("cpu", "100m"))},
+			rl("cpu", "250m"), rl("cpu", "350m"), rl("cpu", "350m"),
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

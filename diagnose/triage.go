@@ -197,8 +197,10 @@ func (t *Triage) Update(pod *corev1.Pod, findings []Finding) {
 		return
 	}
 	key := KeyFor(pod, *top)
-	ref := PodRef{Namespace: pod.Namespace, Name: pod.Name, UID: uid, Node: pod.Spec.NodeName,
-		Status: Status(pod), Since: causeSince(pod)}
+	ref := PodRef{
+		Namespace: pod.Namespace, Name: pod.Name, UID: uid, Node: pod.Spec.NodeName,
+		Status: Status(pod), Since: causeSince(pod),
+	}
 	if had && old == key {
 		g := t.groups[key]
 		for i := range g.Pods {
@@ -213,8 +215,10 @@ func (t *Triage) Update(pod *corev1.Pod, findings []Finding) {
 	}
 	g := t.groups[key]
 	if g == nil {
-		g = &Group{Key: key, Rule: top.Rule, Category: top.Category, Severity: top.Severity, Summary: groupSummary(top.Summary),
-			Next: groupCommands(key, *top)}
+		g = &Group{
+			Key: key, Rule: top.Rule, Category: top.Category, Severity: top.Severity, Summary: groupSummary(top.Summary),
+			Next: groupCommands(key, *top),
+		}
 		t.groups[key] = g
 	}
 	g.Pods = append(g.Pods, ref)

@@ -21,8 +21,10 @@ func replica(ns, deploy, hash, suffix, node, image string) *corev1.Pod {
 			Namespace: ns, Name: name, UID: ktypes.UID(ns + "/" + name),
 			Labels:            map[string]string{"pod-template-hash": hash},
 			CreationTimestamp: metav1.NewTime(triageNow.Add(-time.Hour)),
-			OwnerReferences: []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "ReplicaSet", Name: deploy + "-" + hash,
-				Controller: new(true)}},
+			OwnerReferences: []metav1.OwnerReference{{
+				APIVersion: "apps/v1", Kind: "ReplicaSet", Name: deploy + "-" + hash,
+				Controller: new(true),
+			}},
 		},
 		Spec: corev1.PodSpec{NodeName: node, Containers: []corev1.Container{{Name: "app", Image: image}}},
 		Status: corev1.PodStatus{Phase: corev1.PodRunning, ContainerStatuses: []corev1.ContainerStatus{{
@@ -34,11 +36,15 @@ func replica(ns, deploy, hash, suffix, node, image string) *corev1.Pod {
 func pullFails(p *corev1.Pod) *corev1.Pod {
 	img := p.Spec.Containers[0].Image
 	p.Status.Phase = corev1.PodPending
-	p.Status.Conditions = []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionFalse,
-		LastTransitionTime: metav1.NewTime(triageNow.Add(-20 * time.Minute))}}
+	p.Status.Conditions = []corev1.PodCondition{{
+		Type: corev1.PodReady, Status: corev1.ConditionFalse,
+		LastTransitionTime: metav1.NewTime(triageNow.Add(-20 * time.Minute)),
+	}}
 	p.Status.ContainerStatuses[0].Ready = false
-	p.Status.ContainerStatuses[0].State = corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "ErrImagePull",
-		Message: fmt.Sprintf(`rpc error: code = NotFound desc = failed to pull and unpack image "%s": failed to resolve reference "%s": %s: not found`, img, img, img)}}
+	p.Status.ContainerStatuses[0].State = corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{
+		Reason:  "ErrImagePull",
+		Message: fmt.Sprintf(`rpc error: code = NotFound desc = failed to pull and unpack image "%s": failed to resolve reference "%s": %s: not found`, img, img, img),
+	}}
 	return p
 }
 
@@ -46,10 +52,14 @@ func crashes(restarts int32) func(*corev1.Pod) *corev1.Pod {
 	return func(p *corev1.Pod) *corev1.Pod {
 		cs := &p.Status.ContainerStatuses[0]
 		cs.Ready, cs.RestartCount = false, restarts
-		cs.State = corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff",
-			Message: "back-off 5m0s restarting failed container=app pod=" + p.Name + "_" + p.Namespace + "(" + string(p.UID) + ")"}}
-		cs.LastTerminationState = corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: 1, Reason: "Error",
-			FinishedAt: metav1.NewTime(triageNow.Add(-time.Minute))}}
+		cs.State = corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{
+			Reason:  "CrashLoopBackOff",
+			Message: "back-off 5m0s restarting failed container=app pod=" + p.Name + "_" + p.Namespace + "(" + string(p.UID) + ")",
+		}}
+		cs.LastTerminationState = corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{
+			ExitCode: 1, Reason: "Error",
+			FinishedAt: metav1.NewTime(triageNow.Add(-time.Minute)),
+		}}
 		p.Status.Conditions[0].Status = corev1.ConditionFalse
 		return p
 	}
@@ -63,17 +73,20 @@ func mountTimesOut(volumes string) func(*corev1.Pod) *corev1.Pod {
 		p.Status.Conditions[0].Status = corev1.ConditionFalse
 		for _, v := range strings.Split(volumes, " ") {
 			p.Spec.Volumes = append(p.Spec.Volumes, corev1.Volume{Name: v, VolumeSource: corev1.VolumeSource{
-				PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: v + "-" + p.Name}}})
+				PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: v + "-" + p.Name},
+			}})
 		}
 		return p
 	}
 }
 
 func mountEvent(p *corev1.Pod, volumes string) Event {
-	return Event{Type: "Warning", Reason: "FailedMount", Count: 4, Source: "kubelet",
+	return Event{
+		Type: "Warning", Reason: "FailedMount", Count: 4, Source: "kubelet",
 		Message:   "(combined from similar events): Unable to attach or mount volumes: unmounted volumes=[" + volumes + "], unattached volumes=[], failed to process volumes=[]: timed out waiting for the condition",
 		FirstTime: triageNow.Add(-10 * time.Minute), LastTime: triageNow.Add(-time.Minute),
-		Object: corev1.ObjectReference{Kind: "Pod", Namespace: p.Namespace, Name: p.Name, UID: p.UID}}
+		Object: corev1.ObjectReference{Kind: "Pod", Namespace: p.Namespace, Name: p.Name, UID: p.UID},
+	}
 }
 
 func onNotReadyNode(p *corev1.Pod) *corev1.Pod { return p }

@@ -56,10 +56,12 @@ const (
 
 // Categories lists every category in a stable order.
 func Categories() []Category {
-	return []Category{CatImagePull, CatInvalidImage, CatConfigMissing, CatContainerCreate, CatContainerStart,
+	return []Category{
+		CatImagePull, CatInvalidImage, CatConfigMissing, CatContainerCreate, CatContainerStart,
 		CatCrashLoop, CatOOM, CatEvicted, CatUnschedulable, CatVolumeMount, CatSandboxNetwork, CatProbeLiveness,
 		CatProbeReadiness, CatProbeStartup, CatInitContainer, CatLifecycleHook, CatDeadline, CatTerminatingStuck,
-		CatNodeLost, CatPreempted, CatAdmission}
+		CatNodeLost, CatPreempted, CatAdmission,
+	}
 }
 
 // Action is what the UI can do for a finding without leaving the app.
@@ -174,8 +176,10 @@ type Store struct {
 
 // NewStore returns an empty store where everything is Unknown.
 func NewStore() *Store {
-	return &Store{objects: map[string][]string{}, missing: map[string]bool{}, complete: map[string]bool{},
-		pvcs: map[string]*corev1.PersistentVolumeClaim{}, classes: map[string]*storagev1.StorageClass{}, nodes: map[string]*corev1.Node{}}
+	return &Store{
+		objects: map[string][]string{}, missing: map[string]bool{}, complete: map[string]bool{},
+		pvcs: map[string]*corev1.PersistentVolumeClaim{}, classes: map[string]*storagev1.StorageClass{}, nodes: map[string]*corev1.Node{},
+	}
 }
 
 func key(kind, ns, name string) string { return kind + "/" + ns + "/" + name }
@@ -316,6 +320,8 @@ func (unknownRelated) Names(string, string) []string                      { retu
 func (unknownRelated) PVC(string, string) (*corev1.PersistentVolumeClaim, Presence) {
 	return nil, Unknown
 }
+
 func (unknownRelated) StorageClass(string) (*storagev1.StorageClass, Presence) { return nil, Unknown }
-func (unknownRelated) Node(string) (*corev1.Node, Presence)                    { return nil, Unknown }
-func (unknownRelated) Nodes() ([]*corev1.Node, bool)                           { return nil, false }
+
+func (unknownRelated) Node(string) (*corev1.Node, Presence) { return nil, Unknown }
+func (unknownRelated) Nodes() ([]*corev1.Node, bool)        { return nil, false }

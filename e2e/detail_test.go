@@ -144,6 +144,13 @@ func TestExecShellAndBack(t *testing.T) {
 	// A command typed in the remote shell runs and its output comes back.
 	term.Type("echo podtui-$((6*7))\r")
 	ok(t)(term.WaitFor("podtui-42", seen))
+	// The remote TTY has our size, and follows a resize.
+	term.Type("stty size\r")
+	ok(t)(term.WaitFor("40 160", seen))
+	term.Resize(150, 35)
+	time.Sleep(200 * time.Millisecond) // SIGWINCH -> size queue -> stream
+	term.Type("stty size\r")
+	ok(t)(term.WaitFor("35 150", seen))
 	term.Type("exit 3\r")
 	screen, err := term.WaitMatch(rowRE("shell", "Running"), seen)
 	ok(t)(screen, err)

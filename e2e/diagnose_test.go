@@ -24,8 +24,10 @@ func seedConfigError(t *testing.T, ns string) {
 	if _, err := cluster.PatchStatus(ctx(t), ns, "orders-1", harness.CreateContainerConfigErrorStatus(created, time.Now(), "db-creds")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := cluster.CreateEvent(ctx(t), ns, "orders-1", harness.Event{Reason: "Failed", FieldPath: "spec.containers{app}", Count: 7,
-		Message: `Error: secret "db-creds" not found`}); err != nil {
+	if _, err := cluster.CreateEvent(ctx(t), ns, "orders-1", harness.Event{
+		Reason: "Failed", FieldPath: "spec.containers{app}", Count: 7,
+		Message: `Error: secret "db-creds" not found`,
+	}); err != nil {
 		t.Fatal(err)
 	}
 	createSecret(t, ns, "db-credentials", "password")

@@ -28,7 +28,8 @@ func setLogs(t *testing.T, ns, pod, container, current, previous string) {
 		t.Fatal(err)
 	}
 	want := strings.SplitN(current, "\n", 2)[0]
-	deadline := time.Now().Add(seen)
+	// Longer than seen: kwok may still be re-watching after an API restart.
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		b, err := cluster.Client().CoreV1().Pods(ns).GetLogs(pod, &corev1.PodLogOptions{Container: container}).DoRaw(ctx(t))
 		if err == nil && strings.HasPrefix(string(b), want) {
@@ -233,7 +234,9 @@ func TestLogsMarkAContainerRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	start := time.Now()
 	setLogs(t, ns, "flaky", "app", "first instance up\n", "")
+	t.Logf("kwok served the logs after %s", time.Since(start).Round(time.Millisecond))
 	term := openLogs(t, ns, "flaky", "Running")
 	ok(t)(term.WaitFor("first instance up", seen))
 	if strings.Contains(term.Screen(), "p previous") {
@@ -249,7 +252,9 @@ func TestLogsMarkAContainerRestart(t *testing.T) {
 	if err := cluster.AppendLog(ns, "flaky", "app", "second instance up\n"); err != nil {
 		t.Fatal(err)
 	}
+	start = time.Now()
 	ok(t)(term.WaitFor("container app restarted (restart #1)", seen))
+	t.Logf("restart marked %s after the status patch", time.Since(start).Round(time.Millisecond))
 	screen, err := term.WaitFor("second instance up", seen)
 	ok(t)(screen, err)
 	if !strings.Contains(screen, "p previous") {

@@ -66,8 +66,10 @@ func (f *fakeMetricsAPI) serve(w http.ResponseWriter, r *http.Request) {
 	now := metav1.NewTime(time.Now().Truncate(time.Second))
 	podMetrics := func(key string) metricsv1beta1.PodMetrics {
 		ns, name, _ := strings.Cut(key, "/")
-		pm := metricsv1beta1.PodMetrics{TypeMeta: metav1.TypeMeta{Kind: "PodMetrics", APIVersion: gv},
-			ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}, Timestamp: now, Window: metav1.Duration{Duration: 15 * time.Second}}
+		pm := metricsv1beta1.PodMetrics{
+			TypeMeta:   metav1.TypeMeta{Kind: "PodMetrics", APIVersion: gv},
+			ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}, Timestamp: now, Window: metav1.Duration{Duration: 15 * time.Second},
+		}
 		for c, u := range f.usage[key] {
 			pm.Containers = append(pm.Containers, metricsv1beta1.ContainerMetrics{Name: c, Usage: u})
 		}
@@ -85,11 +87,13 @@ func (f *fakeMetricsAPI) serve(w http.ResponseWriter, r *http.Request) {
 	var body any
 	switch {
 	case len(rest) == 0:
-		body = metav1.APIResourceList{TypeMeta: metav1.TypeMeta{Kind: "APIResourceList", APIVersion: "v1"}, GroupVersion: gv,
+		body = metav1.APIResourceList{
+			TypeMeta: metav1.TypeMeta{Kind: "APIResourceList", APIVersion: "v1"}, GroupVersion: gv,
 			APIResources: []metav1.APIResource{
 				{Name: "pods", Namespaced: true, Kind: "PodMetrics", Verbs: []string{"get", "list"}},
 				{Name: "nodes", Kind: "NodeMetrics", Verbs: []string{"get", "list"}},
-			}}
+			},
+		}
 	case len(rest) == 1 && rest[0] == "pods":
 		body = list("")
 	case len(rest) == 3 && rest[0] == "namespaces" && rest[2] == "pods":
@@ -102,9 +106,11 @@ func (f *fakeMetricsAPI) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		body = podMetrics(key)
 	case len(rest) == 2 && rest[0] == "nodes":
-		body = metricsv1beta1.NodeMetrics{TypeMeta: metav1.TypeMeta{Kind: "NodeMetrics", APIVersion: gv},
+		body = metricsv1beta1.NodeMetrics{
+			TypeMeta:   metav1.TypeMeta{Kind: "NodeMetrics", APIVersion: gv},
 			ObjectMeta: metav1.ObjectMeta{Name: rest[1]}, Timestamp: now, Window: metav1.Duration{Duration: 15 * time.Second},
-			Usage: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("1"), corev1.ResourceMemory: resource.MustParse("2Gi")}}
+			Usage: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("1"), corev1.ResourceMemory: resource.MustParse("2Gi")},
+		}
 	default:
 		http.NotFound(w, r)
 		return
@@ -117,8 +123,10 @@ func (f *fakeMetricsAPI) serve(w http.ResponseWriter, r *http.Request) {
 // fake and waits until the aggregator serves it.
 func (f *fakeMetricsAPI) register(t *testing.T, c *harness.Cluster) {
 	t.Helper()
-	svc := &corev1.Service{ObjectMeta: metav1.ObjectMeta{Namespace: "kube-system", Name: "fake-metrics"},
-		Spec: corev1.ServiceSpec{Type: corev1.ServiceTypeExternalName, ExternalName: "localhost"}}
+	svc := &corev1.Service{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "kube-system", Name: "fake-metrics"},
+		Spec:       corev1.ServiceSpec{Type: corev1.ServiceTypeExternalName, ExternalName: "localhost"},
+	}
 	if err := c.EnsureNamespace(ctx(t), "kube-system"); err != nil {
 		t.Fatal(err)
 	}
@@ -128,9 +136,11 @@ func (f *fakeMetricsAPI) register(t *testing.T, c *harness.Cluster) {
 	as := &unstructured.Unstructured{Object: map[string]any{
 		"apiVersion": "apiregistration.k8s.io/v1", "kind": "APIService",
 		"metadata": map[string]any{"name": "v1beta1.metrics.k8s.io"},
-		"spec": map[string]any{"group": "metrics.k8s.io", "version": "v1beta1", "groupPriorityMinimum": int64(100),
+		"spec": map[string]any{
+			"group": "metrics.k8s.io", "version": "v1beta1", "groupPriorityMinimum": int64(100),
 			"versionPriority": int64(100), "insecureSkipTLSVerify": true,
-			"service": map[string]any{"namespace": "kube-system", "name": "fake-metrics", "port": int64(f.port())}},
+			"service": map[string]any{"namespace": "kube-system", "name": "fake-metrics", "port": int64(f.port())},
+		},
 	}}
 	if err := c.Apply(ctx(t), as); err != nil {
 		t.Fatal(err)
@@ -230,7 +240,8 @@ func TestUsageColumns(t *testing.T) {
 		}
 		msg := "0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod."
 		if _, err := c.PatchStatus(ctx(t), ns, "big", corev1.PodStatus{Phase: corev1.PodPending, Conditions: []corev1.PodCondition{{
-			Type: corev1.PodScheduled, Status: corev1.ConditionFalse, Reason: "Unschedulable", Message: msg, LastTransitionTime: metav1.Now()}}}); err != nil {
+			Type: corev1.PodScheduled, Status: corev1.ConditionFalse, Reason: "Unschedulable", Message: msg, LastTransitionTime: metav1.Now(),
+		}}}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := c.CreateEvent(ctx(t), ns, "big", harness.Event{Reason: "FailedScheduling", Message: msg, Component: "default-scheduler"}); err != nil {
@@ -250,14 +261,18 @@ func TestUsageColumns(t *testing.T) {
 
 	t.Run("rbac", func(t *testing.T) {
 		user := "no-metrics-" + ns
-		role := &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "pod-reader"},
-			Rules: []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: []string{"get", "list", "watch"}}}}
+		role := &rbacv1.Role{
+			ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "pod-reader"},
+			Rules:      []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: []string{"get", "list", "watch"}}},
+		}
 		if _, err := c.Client().RbacV1().Roles(ns).Create(ctx(t), role, metav1.CreateOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		rb := &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "pod-reader"},
-			RoleRef:  rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "Role", Name: "pod-reader"},
-			Subjects: []rbacv1.Subject{{Kind: "User", APIGroup: "rbac.authorization.k8s.io", Name: user}}}
+		rb := &rbacv1.RoleBinding{
+			ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "pod-reader"},
+			RoleRef:    rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "Role", Name: "pod-reader"},
+			Subjects:   []rbacv1.Subject{{Kind: "User", APIGroup: "rbac.authorization.k8s.io", Name: user}},
+		}
 		if _, err := c.Client().RbacV1().RoleBindings(ns).Create(ctx(t), rb, metav1.CreateOptions{}); err != nil {
 			t.Fatal(err)
 		}

@@ -16,8 +16,10 @@ import (
 // replicaOf makes p a pod of Deployment deploy, as a ReplicaSet would.
 func replicaOf(p *corev1.Pod, deploy, hash string) *corev1.Pod {
 	p.Labels["pod-template-hash"] = hash
-	p.OwnerReferences = []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "ReplicaSet", Name: deploy + "-" + hash,
-		UID: types.UID("00000000-0000-4000-8000-00000000000" + hash[:1]), Controller: new(true)}}
+	p.OwnerReferences = []metav1.OwnerReference{{
+		APIVersion: "apps/v1", Kind: "ReplicaSet", Name: deploy + "-" + hash,
+		UID: types.UID("00000000-0000-4000-8000-00000000000" + hash[:1]), Controller: new(true),
+	}}
 	return p
 }
 
@@ -63,11 +65,15 @@ func TestTriageGroupsOnTheCluster(t *testing.T) {
 		p := harness.Pod(ns, fmt.Sprintf("db-%d", i), harness.ManualStatus(), harness.WithNode(""))
 		p.OwnerReferences = []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "StatefulSet", Name: "db", UID: "00000000-0000-4000-8000-0000000000db", Controller: new(true)}}
 		st := harness.PendingStatus()
-		st.Conditions = []corev1.PodCondition{{Type: corev1.PodScheduled, Status: corev1.ConditionFalse, Reason: "Unschedulable",
-			Message: "0/2 nodes are available: 2 Insufficient memory. preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod."}}
+		st.Conditions = []corev1.PodCondition{{
+			Type: corev1.PodScheduled, Status: corev1.ConditionFalse, Reason: "Unschedulable",
+			Message: "0/2 nodes are available: 2 Insufficient memory. preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod.",
+		}}
 		create(p, &st)
-		if _, err := cluster.CreateEvent(ctx(t), ns, p.Name, harness.Event{Reason: "FailedScheduling", Component: "default-scheduler",
-			Message: "0/2 nodes are available: 2 Insufficient memory. preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod."}); err != nil {
+		if _, err := cluster.CreateEvent(ctx(t), ns, p.Name, harness.Event{
+			Reason: "FailedScheduling", Component: "default-scheduler",
+			Message: "0/2 nodes are available: 2 Insufficient memory. preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod.",
+		}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -77,8 +83,10 @@ func TestTriageGroupsOnTheCluster(t *testing.T) {
 	if _, err := cluster.Client().CoreV1().Nodes().Create(ctx(t), n, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	n.Status.Conditions = []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionUnknown, Reason: "NodeStatusUnknown",
-		Message: "Kubelet stopped posting node status.", LastHeartbeatTime: metav1.Now(), LastTransitionTime: metav1.NewTime(time.Now().Add(-10 * time.Minute))}}
+	n.Status.Conditions = []corev1.NodeCondition{{
+		Type: corev1.NodeReady, Status: corev1.ConditionUnknown, Reason: "NodeStatusUnknown",
+		Message: "Kubelet stopped posting node status.", LastHeartbeatTime: metav1.Now(), LastTransitionTime: metav1.NewTime(time.Now().Add(-10 * time.Minute)),
+	}}
 	if _, err := cluster.Client().CoreV1().Nodes().UpdateStatus(ctx(t), n, metav1.UpdateOptions{}); err != nil {
 		t.Fatal(err)
 	}

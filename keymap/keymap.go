@@ -52,6 +52,7 @@ type Detail struct {
 	Related      key.Binding
 	Diagnose     key.Binding
 	Back         key.Binding
+	Node         key.Binding
 }
 
 // Viewer keys act in the YAML viewer.
@@ -166,8 +167,8 @@ func Default() Keys {
 			Reverse:     key.NewBinding(key.WithKeys("O"), key.WithHelp("O", "reverse sort")),
 			Namespace:   key.NewBinding(key.WithKeys(":", "n"), key.WithHelp(":/n", "namespace")),
 			AllNS:       key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "all namespaces")),
-			Diagnose:    key.NewBinding(key.WithKeys("D", "w"), key.WithHelp("D/w", "why? diagnosis")),
-			Triage:      key.NewBinding(key.WithKeys("T"), key.WithHelp("T", "triage: broken pods by cause")),
+			Diagnose:    key.NewBinding(key.WithKeys("D", "w"), key.WithHelp("D", "why? diagnosis")),
+			Triage:      key.NewBinding(key.WithKeys("T"), key.WithHelp("T", "triage")),
 			Usage:       key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "show/hide CPU & memory")),
 		},
 		Pod: defaultPodActions(),
@@ -179,6 +180,7 @@ func Default() Keys {
 			Top:          key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top")),
 			Bottom:       key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "bottom")),
 			WarningsOnly: key.NewBinding(key.WithKeys("W"), key.WithHelp("W", "warnings only")),
+			Node:         key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "node summary")),
 			Related:      key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "related objects")),
 			Diagnose:     key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "full diagnosis")),
 			Back:         key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("esc", "back")),
@@ -257,7 +259,7 @@ func defaultLogs() Logs {
 
 func defaultPodActions() PodActions {
 	return PodActions{
-		Detail:      key.NewBinding(key.WithKeys("d", "enter"), key.WithHelp("d/enter", "detail & events")),
+		Detail:      key.NewBinding(key.WithKeys("d", "enter"), key.WithHelp("d", "detail")),
 		YAML:        key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "YAML")),
 		Exec:        key.NewBinding(key.WithKeys("x", "s"), key.WithHelp("x/s", "shell")),
 		Delete:      key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "delete")),
@@ -279,7 +281,7 @@ func (k *Keys) DisableWrites() {
 
 // ShortHelp is the one-line help of the pod list.
 func (k Keys) ShortHelp() []key.Binding {
-	return []key.Binding{k.PodList.Diagnose, k.Pod.Detail, k.PodList.Filter, k.PodList.Sort, k.PodList.Namespace, k.Global.Help, k.Global.Quit}
+	return []key.Binding{k.PodList.Diagnose, k.Pod.Detail, k.Logs.Open, k.PodList.Triage, k.PodList.Filter, k.PodList.Namespace, k.Global.Help, k.Global.Quit}
 }
 
 // FullHelp is the full help of the pod list, in columns.
@@ -288,7 +290,7 @@ func (k Keys) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{p.Up, p.Down, p.PageUp, p.PageDown, p.Top, p.Bottom},
 		{p.Filter, p.ClearFilter, p.Sort, p.Reverse, p.Usage},
-		{p.Diagnose, p.Namespace, p.AllNS, k.Global.Help, k.Global.Quit},
-		{k.Pod.Detail, k.Pod.YAML, k.Pod.Exec, k.Pod.PortForward, k.Pod.Forwards, k.Pod.Delete, k.Pod.ForceDelete},
+		{p.Diagnose, p.Triage, p.Namespace, p.AllNS, k.Global.Help, k.Global.Quit},
+		{k.Pod.Detail, k.Logs.Open, k.Pod.YAML, k.Pod.Exec, k.Pod.PortForward, k.Pod.Forwards, k.Pod.Delete, k.Pod.ForceDelete},
 	}
 }

@@ -20,7 +20,8 @@ import (
 func TestDiagnoseInputsUnknownVersusMissing(t *testing.T) {
 	pod := &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{Name: "api", Namespace: "shop", UID: "u1"},
-		Spec: corev1.PodSpec{NodeName: "w1", ServiceAccountName: "api", Containers: []corev1.Container{{Name: "app", Image: "x",
+		Spec: corev1.PodSpec{NodeName: "w1", ServiceAccountName: "api", Containers: []corev1.Container{{
+			Name: "app", Image: "x",
 			Env: []corev1.EnvVar{
 				{Name: "A", ValueFrom: &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: "gone"}, Key: "k"}}},
 				{Name: "B", ValueFrom: &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: "present"}, Key: "k"}}},
@@ -30,8 +31,10 @@ func TestDiagnoseInputsUnknownVersusMissing(t *testing.T) {
 		Status: corev1.PodStatus{Phase: corev1.PodPending},
 	}
 	other := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "other", Namespace: "web"}}
-	ev := &corev1.Event{ObjectMeta: metav1.ObjectMeta{Name: "e", Namespace: "shop"}, InvolvedObject: corev1.ObjectReference{Kind: "Pod", Namespace: "shop", Name: "api", UID: "u1"},
-		Reason: "Failed", Message: `Error: secret "gone" not found`, Type: "Warning", Count: 3}
+	ev := &corev1.Event{
+		ObjectMeta: metav1.ObjectMeta{Name: "e", Namespace: "shop"}, InvolvedObject: corev1.ObjectReference{Kind: "Pod", Namespace: "shop", Name: "api", UID: "u1"},
+		Reason: "Failed", Message: `Error: secret "gone" not found`, Type: "Warning", Count: 3,
+	}
 	sec := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "present", Namespace: "shop"}, Data: map[string][]byte{"k": []byte("value")}}
 	cs := fake.NewClientset(pod, other, ev, sec)
 	forbid := func(resource string) {

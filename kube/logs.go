@@ -20,12 +20,15 @@ const (
 	// MaxLineBytes cuts a single line for display; a megabyte line must not
 	// hang the renderer or the reader.
 	MaxLineBytes = 64 << 10
-	// batchLines and batchWait bound a chunk: whichever comes first.
+	// batchLines, batchBytes and batchWait bound a chunk: whichever comes first.
 	batchLines = 2000
+	batchBytes = 1 << 20
 	batchWait  = 50 * time.Millisecond
-	// maxPending is how many lines wait for a lagging consumer before the
-	// oldest are dropped (and counted).
-	maxPending = 50000
+	// maxPending and maxPendingBytes bound what waits for a lagging consumer
+	// before the oldest lines are dropped (and counted): long lines must not
+	// grow the pipeline either.
+	maxPending      = 50000
+	maxPendingBytes = 16 << 20
 )
 
 // reconnectWait is the first pause before reopening a dropped follow stream;
@@ -180,12 +183,13 @@ func (r *logRun) run(ctx context.Context, body io.ReadCloser) {
 	}()
 	defer func() { <-readerDone }()
 	var (
-		pending     []LogLine
-		skipped     int
-		reconnected bool
-		ended       bool
-		endErr      error
-		due         bool // the oldest pending line has waited batchWait
+		pending      []LogLine
+		pendingBytes int
+		skipped      int
+		reconnected  bool
+		ended        bool
+		endErr       error
+		due          bool // the oldest pending line has waited batchWait
 	)
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
@@ -198,7 +202,7 @@ func (r *logRun) run(ctx context.Context, body io.ReadCloser) {
 	for {
 		var out chan<- LogChunk
 		var chunk LogChunk
-		if ended || due || len(pending) >= batchLines {
+		if ended || due || len(pending) >= batchLines || pendingBytes >= batchBytes {
 			out = r.out
 			chunk = LogChunk{StreamID: r.id, Lines: pending, Skipped: skipped, Reconnected: reconnected, Done: ended, Err: endErr}
 		}
@@ -213,7 +217,7 @@ func (r *logRun) run(ctx context.Context, body io.ReadCloser) {
 			if ended {
 				return
 			}
-			pending, skipped, reconnected, due = nil, 0, false, false
+			pending, pendingBytes, skipped, reconnected, due = nil, 0, 0, false, false
 			timer.Stop()
 		case <-timer.C:
 			due = true
@@ -226,12 +230,14 @@ func (r *logRun) run(ctx context.Context, body io.ReadCloser) {
 				reconnected = true
 			default:
 				arm()
-				if len(pending) >= maxPending {
+				pending = append(pending, res.line)
+				pendingBytes += len(res.line.Text)
+				for len(pending) > maxPending || pendingBytes > maxPendingBytes && len(pending) > 1 {
+					pendingBytes -= len(pending[0].Text)
 					pending[0] = LogLine{} // let the dropped text be collected
 					pending = pending[1:]
 					skipped++
 				}
-				pending = append(pending, res.line)
 			}
 		}
 	}

@@ -261,3 +261,50 @@ func TestPodLogOptions(t *testing.T) {
 		t.Errorf("whole previous log since t0: %+v", o)
 	}
 }
+
+// longLines produces n lines of size bytes each, lazily.
+type longLines struct {
+	n, size, i int
+	buf        []byte
+}
+
+func (r *longLines) Read(p []byte) (int, error) {
+	if len(r.buf) == 0 {
+		if r.i == r.n {
+			return 0, io.EOF
+		}
+		r.i++
+		r.buf = append([]byte(t0.Format(time.RFC3339Nano)+" "), strings.Repeat("z", r.size)...)
+		r.buf = append(r.buf, '\n')
+	}
+	n := copy(p, r.buf)
+	r.buf = r.buf[n:]
+	return n, nil
+}
+
+func TestLogStreamBoundsBytesForALaggingConsumer(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	const total, size = 2000, 60 << 10 // 120 MB in all
+	s, err := OpenLogStream(context.Background(), LogRequest{}, func(context.Context, LogRequest) (io.ReadCloser, error) {
+		return io.NopCloser(&longLines{n: total, size: size}), nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second) // nothing is read meanwhile
+	lines, skipped := 0, 0
+	for _, c := range collect(t, s, 20*time.Second) {
+		lines += len(c.Lines)
+		skipped += c.Skipped
+		// A lagging consumer gets what waited in one chunk, within the bound.
+		if n := len(c.Lines) * size; n > maxPendingBytes+MaxLineBytes {
+			t.Errorf("a chunk of %d bytes, over the pending bound", n)
+		}
+	}
+	if skipped == 0 || lines+skipped != total {
+		t.Errorf("delivered %d + skipped %d, want %d with some skipped", lines, skipped, total)
+	}
+	if held := (maxPendingBytes + 4*(batchBytes+MaxLineBytes)) / size; lines > held+batchLines {
+		t.Errorf("%d lines delivered after the lag: more than the bounds hold (%d)", lines, held)
+	}
+}

@@ -202,8 +202,10 @@ func (m *Metrics) Node(ctx context.Context, name string) (usage corev1.ResourceL
 }
 
 func podUsage(pm *metricsv1beta1.PodMetrics) PodUsage {
-	u := PodUsage{Namespace: pm.Namespace, Name: pm.Name, Time: pm.Timestamp.Time, Window: pm.Window.Duration,
-		Containers: make(map[string]corev1.ResourceList, len(pm.Containers))}
+	u := PodUsage{
+		Namespace: pm.Namespace, Name: pm.Name, Time: pm.Timestamp.Time, Window: pm.Window.Duration,
+		Containers: make(map[string]corev1.ResourceList, len(pm.Containers)),
+	}
 	for _, c := range pm.Containers {
 		u.Containers[c.Name] = c.Usage
 	}

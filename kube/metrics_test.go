@@ -37,8 +37,10 @@ func newMetricsEnv(served bool) *metricsEnv {
 	e := &metricsEnv{}
 	e.disco = kubefake.NewClientset().Discovery().(*fakediscovery.FakeDiscovery)
 	if served {
-		e.disco.Resources = []*metav1.APIResourceList{{GroupVersion: MetricsGroupVersion,
-			APIResources: []metav1.APIResource{{Name: "pods", Namespaced: true, Kind: "PodMetrics"}, {Name: "nodes", Kind: "NodeMetrics"}}}}
+		e.disco.Resources = []*metav1.APIResourceList{{
+			GroupVersion: MetricsGroupVersion,
+			APIResources: []metav1.APIResource{{Name: "pods", Namespaced: true, Kind: "PodMetrics"}, {Name: "nodes", Kind: "NodeMetrics"}},
+		}}
 	}
 	e.disco.PrependReactor("get", "resource", func(k8stesting.Action) (bool, runtime.Object, error) {
 		e.disc.Add(1)
@@ -169,9 +171,13 @@ func TestNodePods(t *testing.T) {
 
 func TestAddResourceInputs(t *testing.T) {
 	pending := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "new"}, Status: corev1.PodStatus{Phase: corev1.PodPending}}
-	running := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "api-1"}, Spec: corev1.PodSpec{NodeName: "n1",
-		Containers: []corev1.Container{{Name: "app", Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("1")}}}}},
-		Status: corev1.PodStatus{Phase: corev1.PodRunning}}
+	running := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "api-1"}, Spec: corev1.PodSpec{
+			NodeName:   "n1",
+			Containers: []corev1.Container{{Name: "app", Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("1")}}}},
+		},
+		Status: corev1.PodStatus{Phase: corev1.PodRunning},
+	}
 	cs := kubefake.NewClientset(running, pending)
 	e := newMetricsEnv(true)
 	m := NewMetrics(e.disco, e.client, time.Hour)
@@ -198,8 +204,10 @@ func TestAddResourceInputs(t *testing.T) {
 }
 
 func TestClientNodeSummary(t *testing.T) {
-	node := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "n1", ManagedFields: []metav1.ManagedFieldsEntry{{Manager: "kubelet"}}},
-		Status: corev1.NodeStatus{Allocatable: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("2")}}}
+	node := &corev1.Node{
+		ObjectMeta: metav1.ObjectMeta{Name: "n1", ManagedFields: []metav1.ManagedFieldsEntry{{Manager: "kubelet"}}},
+		Status:     corev1.NodeStatus{Allocatable: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("2")}},
+	}
 	req := func(cpu string) []corev1.Container {
 		return []corev1.Container{{Name: "c", Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse(cpu)}}}}
 	}

@@ -377,8 +377,10 @@ func (a *App) updatePage(msg tea.Msg) tea.Cmd {
 
 // env is what pages are built with.
 func (a *App) env() PageEnv {
-	return PageEnv{Cluster: a.cluster, Keys: a.keys, Styles: a.styles, Now: a.now,
-		ReadOnly: a.opts.ReadOnly, Logs: a.opts.Logs, Shells: a.opts.Shells, Metrics: a.table.metrics}
+	return PageEnv{
+		Cluster: a.cluster, Keys: a.keys, Styles: a.styles, Now: a.now,
+		ReadOnly: a.opts.ReadOnly, Logs: a.opts.Logs, Shells: a.opts.Shells, Metrics: a.table.metrics,
+	}
 }
 
 func (a *App) updateFilter(msg tea.Msg) tea.Cmd {

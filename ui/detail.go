@@ -47,6 +47,8 @@ type DetailPage struct {
 	findings   []diagnose.Finding
 
 	warningsOnly bool
+	usage        *kube.PodUsage // latest metrics sample, nil when none
+	usageHist    *UsageHistory
 	lines        []string // rendered when data or size change, not per frame
 	offset       int
 	width        int
@@ -55,7 +57,11 @@ type DetailPage struct {
 
 // NewDetailPage builds the detail page of a pod.
 func NewDetailPage(env PageEnv, pod *corev1.Pod) *DetailPage {
-	p := &DetailPage{env: env, pod: pod}
+	p := &DetailPage{env: env, pod: pod, usageHist: NewUsageHistory(40)}
+	if u, ok := env.Metrics.Pods[kube.Key(pod.Namespace, pod.Name)]; ok {
+		p.usage = &u
+		p.usageHist.Add(u)
+	}
 	p.rebuild()
 	return p
 }
@@ -141,6 +147,12 @@ func (p *DetailPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 			}
 			p.rebuild()
 		}
+	case UsageChangedMsg:
+		if u, ok := msg.For(p.pod.Namespace, p.pod.Name); ok {
+			p.usage = &u
+			p.usageHist.Add(u)
+			p.rebuild()
+		}
 	case PodsChangedMsg:
 		p.pods = msg.Snapshot.Pods // for the siblings
 		if pod, ok := msg.FindPod(string(p.pod.UID)); ok {
@@ -173,6 +185,11 @@ func (p *DetailPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 					p.scroll(0)
 				}
 			}
+		case key.Matches(msg, k.Node):
+			if p.pod.Spec.NodeName != "" {
+				return p, OpenNodeSummary(p.pod.Spec.NodeName)
+			}
+			return p, SetStatus("the pod is not scheduled on a node yet", false)
 		case key.Matches(msg, k.WarningsOnly):
 			p.warningsOnly = !p.warningsOnly
 			p.rebuild()
@@ -224,7 +241,7 @@ func (p *DetailPage) FullHelp() [][]key.Binding {
 	k, pk := p.env.Keys.Detail, p.env.Keys.Pod
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.WarningsOnly, k.Related, k.Diagnose, k.Back},
+		{k.WarningsOnly, k.Related, k.Node, k.Diagnose, k.Back},
 		{pk.YAML, pk.Exec, pk.PortForward, pk.Forwards, pk.Delete, pk.ForceDelete},
 	}
 }
@@ -249,7 +266,7 @@ func (p *DetailPage) rebuild() {
 	p.findings = diagnose.Diagnose(diagnose.Input{Pod: p.pod, Events: events, Related: p.related, Now: p.env.Now()})
 	p.lines = wrapLines(renderDetail(p.env.Styles, p.pod, p.events, p.findings, detailState{
 		deleted: p.deleted, synced: p.synced, warningsOnly: p.warningsOnly, related: p.related, relatedErr: p.relatedErr,
-		pods: p.pods,
+		pods: p.pods, usage: RenderContainerUsage(p.env.Styles, p.pod, p.usage, p.env.Metrics.Problem, p.usageHist),
 	}, p.env.Now()), max(20, p.width))
 }
 
@@ -261,6 +278,7 @@ type detailState struct {
 	related      diagnose.Related // nil: not loaded (yet)
 	relatedErr   string
 	pods         []*corev1.Pod // for the siblings
+	usage        string        // rendered resources and usage block
 }
 
 // renderDetail is the whole detail text, unwrapped; pure.
@@ -286,6 +304,10 @@ func renderDetail(s Styles, pod *corev1.Pod, events []diagnose.Event, findings [
 	add("")
 	add(describeEvents(s, pod, events, st.warningsOnly, st.synced, now)...)
 	add("")
+	if st.usage != "" {
+		add(strings.Split(st.usage, "\n")...)
+		add("")
+	}
 	if st.relatedErr != "" {
 		add(s.Title.Render(relatedTitle), s.Muted.Render("  unavailable: "+st.relatedErr))
 	} else {

@@ -225,13 +225,18 @@ func (c *confirmPage) View() string {
 	var lines []string
 	switch {
 	case !c.force:
-		lines = []string{s.Error.Render("Delete " + name + "?"), "",
-			"The pod gets its grace period to stop. A controller (Deployment, Job, …) creates a new one; a bare pod is gone."}
+		lines = []string{
+			s.Error.Render("Delete " + name + "?"), "",
+			"The pod gets its grace period to stop. A controller (Deployment, Job, …) creates a new one; a bare pod is gone.",
+		}
 	case c.stage == 0:
-		lines = []string{s.Error.Render("Force delete " + name + "?"), "",
-			"The API object is removed at once, without waiting for the kubelet to confirm the containers stopped."}
+		lines = []string{
+			s.Error.Render("Force delete " + name + "?"), "",
+			"The API object is removed at once, without waiting for the kubelet to confirm the containers stopped.",
+		}
 	default:
-		lines = []string{s.Error.Render("Really force delete " + name + "? Second confirmation."), "",
+		lines = []string{
+			s.Error.Render("Really force delete " + name + "? Second confirmation."), "",
 			"⚠ The containers may keep running on the node after the pod is gone from the API.",
 			"⚠ For a StatefulSet pod this can start a second pod with the same identity and storage while the",
 			"  first still runs: data corruption. Only do it when the node is known to be down.",

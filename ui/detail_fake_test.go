@@ -112,6 +112,7 @@ func (e *fakeEvents) For(uid string) []diagnose.Event {
 	defer e.mu.Unlock()
 	return append([]diagnose.Event(nil), e.byUID[uid]...)
 }
+
 func (e *fakeEvents) Stop() {
 	e.mu.Lock()
 	defer e.mu.Unlock()

@@ -13,6 +13,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/podtui/podtui/diagnose"
+	"github.com/podtui/podtui/internal/termsafe"
 )
 
 // diagInputsMsg carries the events and related objects of a pod.
@@ -74,8 +75,10 @@ func (p *DiagPage) load() tea.Cmd {
 }
 
 func (p *DiagPage) rediagnose() {
-	in := diagnose.Input{Pod: p.pod, Events: p.events, Related: p.related, Now: p.env.Now(),
-		Usage: p.input.Usage, NodeRequested: p.input.NodeRequested}
+	in := diagnose.Input{
+		Pod: p.pod, Events: p.events, Related: p.related, Now: p.env.Now(),
+		Usage: p.input.Usage, NodeRequested: p.input.NodeRequested,
+	}
 	p.findings = diagnose.Diagnose(in)
 	p.cmds = p.cmds[:0]
 	for i, f := range p.findings {
@@ -262,14 +265,7 @@ func severityStyle(s Styles, sev diagnose.Severity) lipgloss.Style {
 // oneLine makes untrusted text (event messages, names) safe to draw on one
 // line: escape sequences and control characters are removed.
 func oneLine(s string) string {
-	s = ansi.Strip(s)
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r == '\n' || r == '\t' || r == '\r':
-			return ' '
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
-			return -1
-		}
-		return r
-	}, s)
+	// Line breaks become spaces first; termsafe drops the rest (CR included).
+	s = strings.NewReplacer("\r\n", " ", "\n", " ", "\t", " ").Replace(s)
+	return termsafe.Sanitize(s, termsafe.Options{})
 }

@@ -14,6 +14,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
+	"go.uber.org/goleak"
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/podtui/podtui/diagnose"
@@ -231,17 +232,29 @@ func TestLogPageDropsChunksOfStreamsItLeft(t *testing.T) {
 }
 
 func TestLogPageCloseCancelsStream(t *testing.T) {
-	p, lf := newTestLogPage(t, pod("shop", "api", "n", time.Hour, nil), LogOpen{}, 80, 8)
-	s := lf.streams[0]
-	p.Close()
-	select {
-	case _, ok := <-s.C:
-		for ok {
-			_, ok = <-s.C
-		}
-	case <-time.After(2 * time.Second):
-		t.Fatal("stream still open after Close")
+	before := goleak.IgnoreCurrent()
+	p, lf := newTestLogPage(t, multiPod(), LogOpen{}, 80, 8)
+	send(p, "C", "down", "down", "down")
+	for _, c := range send(p, "enter")().(tea.BatchMsg) { // all containers: 5 streams
+		p.Update(c())
 	}
+	// A Cmd waiting for the next chunk, as the app would run it.
+	waiting := make(chan tea.Msg)
+	for _, s := range p.streams {
+		go func() { waiting <- waitChunk(s)() }()
+	}
+	p.Close()
+	for range 5 {
+		select {
+		case <-waiting:
+		case <-time.After(2 * time.Second):
+			t.Fatal("a chunk wait still blocks after Close")
+		}
+	}
+	for _, s := range lf.streams {
+		s.Stop() // returns once the stream's goroutines have ended
+	}
+	goleak.VerifyNone(t, before)
 }
 
 func TestLogPageCrashLoopOpensOnPrevious(t *testing.T) {

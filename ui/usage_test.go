@@ -34,8 +34,10 @@ func withResources(req, lim corev1.ResourceList) func(*corev1.Pod) {
 }
 
 func sample(ns, name string, cpu, mem string) kube.PodUsage {
-	return kube.PodUsage{Namespace: ns, Name: name, Time: clock.Add(-10 * time.Second), Window: 15 * time.Second,
-		Containers: map[string]corev1.ResourceList{"app": rlist(cpu, mem)}}
+	return kube.PodUsage{
+		Namespace: ns, Name: name, Time: clock.Add(-10 * time.Second), Window: 15 * time.Second,
+		Containers: map[string]corev1.ResourceList{"app": rlist(cpu, mem)},
+	}
 }
 
 // usageCluster has metrics for three of the shop pods.

@@ -125,10 +125,13 @@ func TestLoadErrors(t *testing.T) {
 }
 
 func TestWriteJSONShape(t *testing.T) {
-	reports := []PodReport{{Namespace: "shop", Name: "api-7d9", Status: "CreateContainerConfigError", Findings: []diagnose.Finding{{
-		Rule: "config/secret-missing", Category: diagnose.CatConfigMissing, Severity: diagnose.SeverityError, Container: "app",
-		Summary: "s", Explanation: "e", Evidence: []string{`secret "db-creds" not found`}, Next: []string{"kubectl get secret db-creds -n shop"}}}},
-		{Namespace: "shop", Name: "ok", Status: "Running"}}
+	reports := []PodReport{
+		{Namespace: "shop", Name: "api-7d9", Status: "CreateContainerConfigError", Findings: []diagnose.Finding{{
+			Rule: "config/secret-missing", Category: diagnose.CatConfigMissing, Severity: diagnose.SeverityError, Container: "app",
+			Summary: "s", Explanation: "e", Evidence: []string{`secret "db-creds" not found`}, Next: []string{"kubectl get secret db-creds -n shop"},
+		}}},
+		{Namespace: "shop", Name: "ok", Status: "Running"},
+	}
 	var buf bytes.Buffer
 	if err := WriteJSON(&buf, reports); err != nil {
 		t.Fatal(err)

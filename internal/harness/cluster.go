@@ -191,7 +191,8 @@ func freePorts(n int) ([]int, error) {
 func loopURL(port int) string { return "http://127.0.0.1:" + strconv.Itoa(port) }
 
 func (c *Cluster) etcdCmd(peer, metrics int) []string {
-	return []string{filepath.Join(c.BinDir, "etcd"),
+	return []string{
+		filepath.Join(c.BinDir, "etcd"),
 		"--name=podtui", "--data-dir=" + filepath.Join(c.Dir, "etcd-data"),
 		"--listen-client-urls=" + loopURL(c.EtcdPort), "--advertise-client-urls=" + loopURL(c.EtcdPort),
 		"--listen-peer-urls=" + loopURL(peer), "--initial-advertise-peer-urls=" + loopURL(peer),
@@ -202,7 +203,8 @@ func (c *Cluster) etcdCmd(peer, metrics int) []string {
 
 func (c *Cluster) apiserverCmd() []string {
 	pk := c.pki.path
-	return []string{filepath.Join(c.BinDir, "kube-apiserver"),
+	return []string{
+		filepath.Join(c.BinDir, "kube-apiserver"),
 		"--etcd-servers=" + loopURL(c.EtcdPort),
 		"--bind-address=127.0.0.1", "--advertise-address=127.0.0.1", "--secure-port=" + strconv.Itoa(c.APIServerPort),
 		// A loopback advertise address is refused by the default endpoint reconciler.

@@ -209,7 +209,8 @@ func (c *Cluster) startKwok(ctx context.Context) error {
 
 	port := strconv.Itoa(c.KwokPort)
 	pk := c.pki.path
-	args := []string{filepath.Join(c.BinDir, "kwok"),
+	args := []string{
+		filepath.Join(c.BinDir, "kwok"),
 		"--kubeconfig=" + c.Kubeconfig,
 		"--manage-all-nodes=false", "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
 		// The node's InternalIP and kubelet port point at kwok's own server (logs, exec, metrics);
@@ -309,7 +310,8 @@ func (c *Cluster) startMetricsServer(ctx context.Context) error {
 	port := strconv.Itoa(c.MetricsPort)
 	pk := c.pki.path
 	kc := c.Kubeconfig
-	args := []string{filepath.Join(c.BinDir, "metrics-server"),
+	args := []string{
+		filepath.Join(c.BinDir, "metrics-server"),
 		"--kubeconfig=" + kc, "--authentication-kubeconfig=" + kc, "--authorization-kubeconfig=" + kc,
 		"--bind-address=127.0.0.1", "--secure-port=" + port,
 		"--tls-cert-file=" + pk("metrics-server.crt"), "--tls-private-key-file=" + pk("metrics-server.key"),

@@ -148,14 +148,18 @@ func newPKI(dir string) (*pki, error) {
 		ca   *ca
 		l    leaf
 	}{
-		{"apiserver", p.ca, leaf{cn: "kube-apiserver", server: true, ips: []string{"127.0.0.1", "10.0.0.1"},
-			dns: []string{"localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local"}}},
+		{"apiserver", p.ca, leaf{
+			cn: "kube-apiserver", server: true, ips: []string{"127.0.0.1", "10.0.0.1"},
+			dns: []string{"localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local"},
+		}},
 		{"admin", p.ca, leaf{cn: "kubernetes-admin", orgs: []string{"system:masters"}, client: true}},
 		{"apiserver-kubelet-client", p.ca, leaf{cn: "kube-apiserver-kubelet-client", orgs: []string{"system:masters"}, client: true}},
 		{"front-proxy-client", p.proxy, leaf{cn: "front-proxy-client", client: true}},
 		{"kwok", p.ca, leaf{cn: "kwok-controller", server: true, client: true, ips: loop, dns: []string{"localhost"}}},
-		{"metrics-server", p.ca, leaf{cn: "metrics-server", server: true, ips: loop,
-			dns: []string{"localhost", "metrics-server.kube-system.svc"}}},
+		{"metrics-server", p.ca, leaf{
+			cn: "metrics-server", server: true, ips: loop,
+			dns: []string{"localhost", "metrics-server.kube-system.svc"},
+		}},
 	}
 	for _, x := range leaves {
 		crt, key, err := x.ca.issue(x.l)

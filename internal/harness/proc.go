@@ -141,7 +141,7 @@ func (c *Cluster) logTail(name string, n int) string {
 	defer f.Close()
 	// The last 16 KiB is plenty for n lines of a component log.
 	if fi, err := f.Stat(); err == nil && fi.Size() > 16<<10 {
-		f.Seek(-16<<10, io.SeekEnd)
+		_, _ = f.Seek(-16<<10, io.SeekEnd)
 	}
 	b, _ := io.ReadAll(f)
 	return tail(bytes.TrimSpace(b), n)

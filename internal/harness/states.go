@@ -357,8 +357,10 @@ func SeedDemo(ctx context.Context, c *Cluster, ns string) error {
 			return err
 		}
 	}
-	if _, err := c.CreateEvent(ctx, ns, "api-5f7d9c6b8-m4n7r", ev{Reason: "Unhealthy", FieldPath: app, Count: 3,
-		Message: "Readiness probe failed: HTTP probe failed with statuscode: 503", FirstSeen: ago(6 * time.Minute), LastSeen: ago(40 * time.Second)}); err != nil {
+	if _, err := c.CreateEvent(ctx, ns, "api-5f7d9c6b8-m4n7r", ev{
+		Reason: "Unhealthy", FieldPath: app, Count: 3,
+		Message: "Readiness probe failed: HTTP probe failed with statuscode: 503", FirstSeen: ago(6 * time.Minute), LastSeen: ago(40 * time.Second),
+	}); err != nil {
 		return err
 	}
 
@@ -390,10 +392,14 @@ func SeedDemo(ctx context.Context, c *Cluster, ns string) error {
 		{StateCrashLoopBackOff, podFor(crash, StateCrashLoopBackOff, "registry.example/checkout:3.4.1"), func(p *corev1.Pod) corev1.PodStatus {
 			return CrashLoopBackOffStatus(p, now, 12, "Error", 2)
 		}, []Event{
-			{Reason: "BackOff", FieldPath: app, Count: 48, FirstSeen: ago(38 * time.Minute), LastSeen: ago(20 * time.Second),
-				Message: "Back-off restarting failed container app in pod " + crash + "_" + ns + "(UID)"},
-			{Type: corev1.EventTypeNormal, Reason: "Pulled", FieldPath: app, Count: 13, FirstSeen: ago(40 * time.Minute), LastSeen: ago(2 * time.Minute),
-				Message: `Container image "registry.example/checkout:3.4.1" already present on machine`},
+			{
+				Reason: "BackOff", FieldPath: app, Count: 48, FirstSeen: ago(38 * time.Minute), LastSeen: ago(20 * time.Second),
+				Message: "Back-off restarting failed container app in pod " + crash + "_" + ns + "(UID)",
+			},
+			{
+				Type: corev1.EventTypeNormal, Reason: "Pulled", FieldPath: app, Count: 13, FirstSeen: ago(40 * time.Minute), LastSeen: ago(2 * time.Minute),
+				Message: `Container image "registry.example/checkout:3.4.1" already present on machine`,
+			},
 		}},
 		{StateErrImagePull, podFor(pull, StateErrImagePull, pullImage), nil, []Event{
 			{Type: corev1.EventTypeNormal, Reason: "Pulling", FieldPath: app, Message: fmt.Sprintf("Pulling image %q", pullImage), LastSeen: ago(15 * time.Second)},
@@ -401,27 +407,39 @@ func SeedDemo(ctx context.Context, c *Cluster, ns string) error {
 			{Reason: "Failed", FieldPath: app, Message: "Error: ErrImagePull", LastSeen: ago(14 * time.Second)},
 		}},
 		{StateImagePullBackOff, podFor(backoff, StateImagePullBackOff, backoffImage), nil, []Event{
-			{Reason: "Failed", FieldPath: app, Count: 4, FirstSeen: ago(5 * time.Minute), LastSeen: ago(50 * time.Second),
-				Message: fmt.Sprintf("Failed to pull image %q: %s", backoffImage, PullError(backoffImage))},
-			{Type: corev1.EventTypeNormal, Reason: "BackOff", FieldPath: app, Count: 19, FirstSeen: ago(5 * time.Minute), LastSeen: ago(10 * time.Second),
-				Message: fmt.Sprintf("Back-off pulling image %q", backoffImage)},
+			{
+				Reason: "Failed", FieldPath: app, Count: 4, FirstSeen: ago(5 * time.Minute), LastSeen: ago(50 * time.Second),
+				Message: fmt.Sprintf("Failed to pull image %q: %s", backoffImage, PullError(backoffImage)),
+			},
+			{
+				Type: corev1.EventTypeNormal, Reason: "BackOff", FieldPath: app, Count: 19, FirstSeen: ago(5 * time.Minute), LastSeen: ago(10 * time.Second),
+				Message: fmt.Sprintf("Back-off pulling image %q", backoffImage),
+			},
 			{Reason: "Failed", FieldPath: app, Count: 19, FirstSeen: ago(5 * time.Minute), LastSeen: ago(10 * time.Second), Message: "Error: ImagePullBackOff"},
 		}},
 		{StateCreateContainerConfigError, podFor("orders-6b8f5d7c9-p3x7v", StateCreateContainerConfigError, "registry.example/orders:5.0.2"), func(p *corev1.Pod) corev1.PodStatus {
 			return CreateContainerConfigErrorStatus(p, now, "orders-db-credentials")
-		}, []Event{{Reason: "Failed", FieldPath: app, Count: 9, FirstSeen: ago(3 * time.Minute), LastSeen: ago(25 * time.Second),
-			Message: `Error: secret "orders-db-credentials" not found`}}},
+		}, []Event{{
+			Reason: "Failed", FieldPath: app, Count: 9, FirstSeen: ago(3 * time.Minute), LastSeen: ago(25 * time.Second),
+			Message: `Error: secret "orders-db-credentials" not found`,
+		}}},
 		{StateInit, podFor("migrate-5d8c7f9b6-h6k2n", StateInit, "registry.example/migrate:5.0.2"), nil, []Event{
-			{Type: corev1.EventTypeNormal, Reason: "Started", FieldPath: "spec.initContainers{init}", Message: "Started container init", LastSeen: ago(time.Minute)}}},
+			{Type: corev1.EventTypeNormal, Reason: "Started", FieldPath: "spec.initContainers{init}", Message: "Started container init", LastSeen: ago(time.Minute)},
+		}},
 		{StateCompleted, podFor("report-28893140-x7k2p", StateCompleted, "registry.example/report:1.1.0"), nil, nil},
 		{StateEvicted, podFor("worker-6c9d8f7b5-t4j8s", StateEvicted, "registry.example/worker:2.0.4"), nil, []Event{
 			{Reason: "Evicted", Message: "The node was low on resource: memory. Threshold quantity: 100Mi, available: 48Mi. Container app was using 1843Mi, request is 512Mi, has larger consumption of memory.", LastSeen: ago(5 * time.Minute)},
-			{Type: corev1.EventTypeNormal, Reason: "Killing", FieldPath: app, Message: "Stopping container app", LastSeen: ago(5 * time.Minute)}}},
+			{Type: corev1.EventTypeNormal, Reason: "Killing", FieldPath: app, Message: "Stopping container app", LastSeen: ago(5 * time.Minute)},
+		}},
 		{StatePending, podFor("ml-train-0", StatePending, "registry.example/trainer:0.9.3"), nil, []Event{
-			{Reason: "FailedScheduling", Component: "default-scheduler", Count: 7, FirstSeen: ago(12 * time.Minute), LastSeen: ago(time.Minute),
-				Message: "0/1 nodes are available: 1 Insufficient memory. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod."}}},
+			{
+				Reason: "FailedScheduling", Component: "default-scheduler", Count: 7, FirstSeen: ago(12 * time.Minute), LastSeen: ago(time.Minute),
+				Message: "0/1 nodes are available: 1 Insufficient memory. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.",
+			},
+		}},
 		{StateTerminating, podFor("legacy-api-7f6d5c8b9-w2r5m", StateTerminating, "registry.example/legacy-api:0.4.7"), nil, []Event{
-			{Type: corev1.EventTypeNormal, Reason: "Killing", FieldPath: app, Message: "Stopping container app", LastSeen: ago(30 * time.Second)}}},
+			{Type: corev1.EventTypeNormal, Reason: "Killing", FieldPath: app, Message: "Stopping container app", LastSeen: ago(30 * time.Second)},
+		}},
 	}
 	for _, s := range seeds {
 		var created *corev1.Pod

@@ -59,7 +59,7 @@ func up(ctx context.Context, args []string) error {
 	nodes := fs.Int("nodes", 1, "fake kwok nodes")
 	metrics := fs.Bool("metrics", false, "also run metrics-server (metrics.k8s.io)")
 	seed := fs.String("seed", "", "seed this namespace with demo pods (broken states, events, logs)")
-	fs.Parse(args)
+	_ = fs.Parse(args) // ExitOnError: it exits on a bad flag
 
 	binDir, err := harness.EnsureBinaries(ctx, os.Stderr)
 	if err != nil {
