@@ -117,6 +117,9 @@ type Group struct {
 	Summary  string // from the first pod's finding
 	Pods     []PodRef
 	Next     []string // commands, for the owner where that fits
+	// AllDown is set when every pod of the owner seen in scope is in this
+	// group: nothing of the workload is serving.
+	AllDown bool
 }
 
 // Since is the oldest first-seen time of the cause among the group's pods.
@@ -166,12 +169,19 @@ func uniq(pods []PodRef, f func(PodRef) string) []string {
 type Triage struct {
 	groups  map[GroupKey]*Group
 	podKey  map[string]GroupKey // pod UID -> its group
-	checked map[string]bool     // every pod seen, broken or not
+	checked map[string]ownerRef // every pod seen, broken or not -> its owner
+	owned   map[ownerRef]int    // pods per owner, broken or not
+}
+
+// ownerRef is an owner within its namespace.
+type ownerRef struct {
+	namespace string
+	owner     Owner
 }
 
 // NewTriage returns an empty triage.
 func NewTriage() *Triage {
-	return &Triage{groups: map[GroupKey]*Group{}, podKey: map[string]GroupKey{}, checked: map[string]bool{}}
+	return &Triage{groups: map[GroupKey]*Group{}, podKey: map[string]GroupKey{}, checked: map[string]ownerRef{}, owned: map[ownerRef]int{}}
 }
 
 // Checked is how many pods the triage has looked at.
@@ -181,7 +191,12 @@ func (t *Triage) Checked() int { return len(t.checked) }
 // warning finding), or takes it out of every group when it is healthy.
 func (t *Triage) Update(pod *corev1.Pod, findings []Finding) {
 	uid := string(pod.UID)
-	t.checked[uid] = true
+	if old, ok := t.checked[uid]; ok {
+		t.owned[old]--
+	}
+	ref := ownerRef{namespace: pod.Namespace, owner: TopOwner(pod)}
+	t.checked[uid] = ref
+	t.owned[ref]++
 	var top *Finding
 	for i := range findings {
 		if findings[i].Severity >= SeverityWarning {
@@ -197,7 +212,7 @@ func (t *Triage) Update(pod *corev1.Pod, findings []Finding) {
 		return
 	}
 	key := KeyFor(pod, *top)
-	ref := PodRef{
+	pr := PodRef{
 		Namespace: pod.Namespace, Name: pod.Name, UID: uid, Node: pod.Spec.NodeName,
 		Status: Status(pod), Since: causeSince(pod),
 	}
@@ -205,7 +220,7 @@ func (t *Triage) Update(pod *corev1.Pod, findings []Finding) {
 		g := t.groups[key]
 		for i := range g.Pods {
 			if g.Pods[i].UID == uid {
-				g.Pods[i] = ref
+				g.Pods[i] = pr
 			}
 		}
 		return
@@ -221,12 +236,17 @@ func (t *Triage) Update(pod *corev1.Pod, findings []Finding) {
 		}
 		t.groups[key] = g
 	}
-	g.Pods = append(g.Pods, ref)
+	g.Pods = append(g.Pods, pr)
 	t.podKey[uid] = key
 }
 
 // Delete forgets a pod that no longer exists.
 func (t *Triage) Delete(uid string) {
+	if ref, ok := t.checked[uid]; ok {
+		if t.owned[ref]--; t.owned[ref] <= 0 {
+			delete(t.owned, ref)
+		}
+	}
 	delete(t.checked, uid)
 	if key, ok := t.podKey[uid]; ok {
 		t.remove(uid, key)
@@ -243,10 +263,12 @@ func (t *Triage) remove(uid string, key GroupKey) {
 }
 
 // Groups returns the groups, most urgent first: severity, then blast
-// radius (pods affected), then age (oldest first), then name for stability.
+// radius (every replica of the owner down, then pods affected), then age
+// (oldest first), then name for stability.
 func (t *Triage) Groups() []*Group {
 	out := make([]*Group, 0, len(t.groups))
 	for _, g := range t.groups {
+		g.AllDown = g.Key.Node == "" && len(g.Pods) >= t.owned[ownerRef{namespace: g.Key.Namespace, owner: g.Key.Owner}]
 		slices.SortFunc(g.Pods, func(a, b PodRef) int {
 			return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Name, b.Name))
 		})
@@ -255,6 +277,7 @@ func (t *Triage) Groups() []*Group {
 	slices.SortFunc(out, func(a, b *Group) int {
 		return cmp.Or(
 			cmp.Compare(b.Severity, a.Severity),
+			cmp.Compare(boolRank(b.AllDown), boolRank(a.AllDown)),
 			cmp.Compare(len(b.Pods), len(a.Pods)),
 			a.Since().Compare(b.Since()),
 			cmp.Compare(a.Key.Owner.String()+a.Key.Node, b.Key.Owner.String()+b.Key.Node),
@@ -270,6 +293,13 @@ var perPod = regexp.MustCompile(`, \d+ restarts?$`)
 
 // groupSummary drops per-pod counts from a summary that speaks for a group.
 func groupSummary(s string) string { return perPod.ReplaceAllString(s, "") }
+
+func boolRank(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
 
 // causeSince estimates when the problem started on a pod from its status:
 // the latest transition of a container into its bad state, else the pod's

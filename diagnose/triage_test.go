@@ -249,3 +249,82 @@ func TestTopOwner(t *testing.T) {
 		}
 	}
 }
+
+func TestTriageAllReplicasDownComeFirst(t *testing.T) {
+	var pods []triagePod
+	// web: 3 of 5 replicas broken; api: 2 of 2 broken, so nothing of it serves.
+	for i, broken := range []bool{true, true, true, false, false} {
+		p := replica("shop", "web", "5c6d7", fmt.Sprint(i), "w1", "web:1")
+		if broken {
+			p = crashes(3)(p)
+		}
+		pods = append(pods, triagePod{pod: p})
+	}
+	for i := range 2 {
+		pods = append(pods, triagePod{pod: crashes(3)(replica("shop", "api", "7d9f8", fmt.Sprint(i), "w1", "api:1"))})
+	}
+	tr := runTriage(pods, nil)
+	got := describeGroups(tr)
+	if strings.Join(got, ",") != "crash/exit-error deployment/api x2,crash/exit-error deployment/web x3" {
+		t.Fatalf("order: %v", got)
+	}
+	if g := tr.Groups(); !g[0].AllDown || g[1].AllDown {
+		t.Fatalf("AllDown: %v %v", g[0].AllDown, g[1].AllDown)
+	}
+}
+
+// BenchmarkTriage: 10,000 pods, 20% failing, grouped from scratch (the
+// initial load), and the cost of one informer update afterwards.
+//
+//	go test ./diagnose -run '^$' -bench Triage
+func BenchmarkTriage(b *testing.B) {
+	const n = 10_000
+	pods := make([]*corev1.Pod, n)
+	findings := make([][]Finding, n)
+	for i := range n {
+		deploy := fmt.Sprintf("svc%03d", i%200)
+		p := replica(fmt.Sprintf("ns%02d", i%50), deploy, "7d9f8", fmt.Sprint(i), fmt.Sprintf("w%d", i%50), deploy+":1")
+		switch i % 10 {
+		case 0:
+			p = pullFails(p)
+		case 1:
+			p = crashes(int32(i % 7))(p)
+		}
+		pods[i] = p
+		findings[i] = Diagnose(Input{Pod: p, Now: triageNow})
+	}
+	b.Run("initial_10k", func(b *testing.B) {
+		for range b.N {
+			t := NewTriage()
+			for i, p := range pods {
+				t.Update(p, findings[i])
+			}
+			_ = t.Groups()
+		}
+	})
+	b.Run("update_one", func(b *testing.B) {
+		t := NewTriage()
+		for i, p := range pods {
+			t.Update(p, findings[i])
+		}
+		healthy := replica(pods[0].Namespace, "svc000", "7d9f8", "0", "w0", "svc000:1")
+		healthyF := Diagnose(Input{Pod: healthy, Now: triageNow})
+		b.ResetTimer()
+		for i := range b.N {
+			if i%2 == 0 {
+				t.Update(healthy, healthyF) // recovers: leaves its group
+			} else {
+				t.Update(pods[0], findings[0]) // breaks again: back in
+			}
+		}
+	})
+	b.Run("diagnose_and_update_one", func(b *testing.B) {
+		t := NewTriage()
+		for i, p := range pods {
+			t.Update(p, findings[i])
+		}
+		for range b.N {
+			t.Update(pods[1], Diagnose(Input{Pod: pods[1], Now: triageNow}))
+		}
+	})
+}
