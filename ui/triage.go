@@ -155,6 +155,20 @@ func (p *TriagePage) Update(msg tea.Msg) (Page, tea.Cmd) {
 			if pod := p.selectedPod(); pod != nil {
 				return p, func() tea.Msg { return OpenPodMsg{Pod: pod} }
 			}
+		case p.open && (key.Matches(msg, p.env.Keys.Pod.Detail) || key.Matches(msg, p.env.Keys.Logs.Open) || key.Matches(msg, p.env.Keys.Pod.Exec)):
+			// The usual pod keys work on the selected pod of an open group.
+			pod := p.selectedPod()
+			if pod == nil {
+				return p, nil
+			}
+			act := diagnose.ActionEvents // the detail page, with events
+			switch {
+			case key.Matches(msg, p.env.Keys.Logs.Open):
+				act = diagnose.ActionLogs
+			case key.Matches(msg, p.env.Keys.Pod.Exec):
+				act = diagnose.ActionExec
+			}
+			return p, func() tea.Msg { return ActionMsg{Pod: pod, Action: act} }
 		case key.Matches(msg, k.Copy):
 			if g := p.selected(); g != nil && len(g.Next) > 0 {
 				return p, tea.Batch(tea.SetClipboard(g.Next[0]), SetStatus("copied: "+g.Next[0], false))
@@ -208,6 +222,10 @@ func (p *TriagePage) Title() string { return "triage" }
 // ShortHelp is the page's one-line help.
 func (p *TriagePage) ShortHelp() []key.Binding {
 	k := p.env.Keys.Triage
+	if p.open {
+		pk := p.env.Keys.Pod
+		return []key.Binding{k.Down, k.Open, pk.Detail, p.env.Keys.Logs.Open, pk.Exec, k.Back}
+	}
 	return []key.Binding{k.Down, k.Open, k.Copy, k.Refresh, k.Back}
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/charmbracelet/x/exp/golden"
 
+	"github.com/podtui/podtui/diagnose"
 	"github.com/podtui/podtui/kube"
 )
 
@@ -83,5 +84,24 @@ func TestTriageHealthy(t *testing.T) {
 	}
 	if out := screen(a); !strings.Contains(out, "healthy: 1 pods checked, none broken") {
 		t.Fatalf("healthy cluster not said:\n%s", out)
+	}
+}
+
+func TestTriagePodKeys(t *testing.T) {
+	pods := []*corev1.Pod{pod("shop", "api-7d9f8-a", "w1", time.Hour, both(ownedBy("api", "7d9f8"), pullFailing))}
+	c := &fakeCluster{pods: pods}
+	a := harnessApp(t, c, kube.Scope{Namespace: "shop"}, 100, 16)
+	_, cmd := a.Update(keyMsg("T"))
+	for _, m := range runBatch(cmd) {
+		a.Update(m)
+	}
+	a.Update(keyMsg("enter")) // open the group
+	_, cmd = a.Update(keyMsg("d"))
+	msgs := runBatch(cmd)
+	if len(msgs) != 1 {
+		t.Fatalf("d gave %d messages", len(msgs))
+	}
+	if m, ok := msgs[0].(ActionMsg); !ok || m.Action != diagnose.ActionEvents || m.Pod.Name != "api-7d9f8-a" {
+		t.Fatalf("d on a triage pod: %#v", msgs[0])
 	}
 }
