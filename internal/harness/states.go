@@ -5,12 +5,14 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 )
 
 // State is a pod state as `kubectl get pods` prints it in the STATUS column.
@@ -353,6 +355,7 @@ func SeedDemo(ctx context.Context, c *Cluster, ns string) error {
 		Pod(ns, "api-5f7d9c6b8-m4n7r", WithImage("registry.example/api:4.2.0"), WithUsage("250m", "300Mi"), WithLabel("app", "api")),
 	}
 	for _, p := range healthy {
+		ownedByName(p)
 		if _, err := c.CreatePod(ctx, p); err != nil {
 			return err
 		}
@@ -442,6 +445,7 @@ func SeedDemo(ctx context.Context, c *Cluster, ns string) error {
 		}},
 	}
 	for _, s := range seeds {
+		ownedByName(s.pod)
 		var created *corev1.Pod
 		var err error
 		if s.status != nil {
@@ -493,3 +497,32 @@ net/http.(*conn).serve(0xc0001f2000, {0x9c3a18, 0xc000190ea0})
 created by net/http.(*Server).Serve in goroutine 1
 	/usr/local/go/src/net/http/server.go:3454 +0x485
 `
+
+var (
+	deploymentPod = regexp.MustCompile(`^(.+)-([a-z0-9]{6,10})-[a-z0-9]{5}$`)
+	jobPod        = regexp.MustCompile(`^(.+-\d{8,})-[a-z0-9]{5}$`)
+	statefulPod   = regexp.MustCompile(`^(.+)-\d+$`)
+)
+
+// ownedByName gives a demo pod the owner its name implies, as the
+// controllers would (there are none here): Deployment pods get a ReplicaSet
+// and the pod-template-hash label, CronJob pods a Job, ordinals a StatefulSet.
+func ownedByName(p *corev1.Pod) {
+	ref := metav1.OwnerReference{Controller: new(true), BlockOwnerDeletion: new(true)}
+	switch {
+	case jobPod.MatchString(p.Name):
+		ref.APIVersion, ref.Kind, ref.Name = "batch/v1", "Job", jobPod.FindStringSubmatch(p.Name)[1]
+	case deploymentPod.MatchString(p.Name):
+		m := deploymentPod.FindStringSubmatch(p.Name)
+		ref.APIVersion, ref.Kind, ref.Name = "apps/v1", "ReplicaSet", m[1]+"-"+m[2]
+		p.Labels["pod-template-hash"] = m[2]
+	case statefulPod.MatchString(p.Name):
+		ref.APIVersion, ref.Kind, ref.Name = "apps/v1", "StatefulSet", statefulPod.FindStringSubmatch(p.Name)[1]
+	default:
+		return
+	}
+	sum := sha256.Sum256([]byte(p.Namespace + "/" + ref.Kind + "/" + ref.Name))
+	h := hex.EncodeToString(sum[:16])
+	ref.UID = types.UID(h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32])
+	p.OwnerReferences = []metav1.OwnerReference{ref}
+}
