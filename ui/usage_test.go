@@ -392,3 +392,23 @@ func TestUsageBlipKeepsNumbers(t *testing.T) {
 		t.Errorf("a failed poll blanked the numbers or went unsaid:\n%s", out)
 	}
 }
+
+func TestDetailShowsUsageAndOpensNodeSummary(t *testing.T) {
+	c := &fakeCluster{pods: fixturePods()}
+	a := harnessApp(t, c, kube.Scope{Namespace: "shop"}, 120, 40)
+	_, cmd := a.Update(keyMsg("d"))
+	if _, ok := a.top().(*DetailPage); !ok {
+		t.Fatal("d did not open the detail page")
+	}
+	_ = cmd // the events feed and related objects are not needed here
+	if out := screen(a); !strings.Contains(out, "Resources") || !strings.Contains(out, "QoS class") {
+		t.Fatalf("detail lacks the resources block:\n%s", out)
+	}
+	_, cmd = a.Update(keyMsg("N"))
+	for _, m := range runBatch(cmd) {
+		a.Update(m)
+	}
+	if p, ok := a.top().(*NodePage); !ok || p.Title() != "node worker-1" {
+		t.Fatalf("N did not open the node summary: %T", a.top())
+	}
+}
