@@ -1,7 +1,7 @@
 # podtui: build, run and test. `make test` is the one command that runs every test.
 GO ?= go
 
-.PHONY: build run demo controlplane test vet unit e2e lint release-check
+.PHONY: build run demo controlplane test vet unit e2e lint release-check bench fuzz
 
 build:
 	$(GO) build -o podtui .
@@ -42,5 +42,30 @@ test: controlplane vet
 unit:
 	$(GO) test -race $$($(GO) list ./... | grep -v -e /e2e -e /internal/harness)
 
+# A short fuzz run of every fuzz target on top of its committed seeds
+# (testdata/fuzz), FUZZTIME each: 7 targets, about 2.5 minutes at 20s.
+FUZZTIME ?= 20s
+FUZZ = $(GO) test -run '^$$' -fuzztime $(FUZZTIME) -fuzz
+fuzz:
+	$(FUZZ) '^FuzzSanitize$$' ./internal/termsafe
+	$(FUZZ) '^FuzzLoad$$' ./diagnose/report
+	$(FUZZ) '^FuzzFailedScheduling$$' ./diagnose
+	$(FUZZ) '^FuzzEvictionMessage$$' ./diagnose
+	$(FUZZ) '^FuzzFailedMount$$' ./diagnose
+	$(FUZZ) '^FuzzContainerMessages$$' ./diagnose
+	$(FUZZ) '^FuzzParse$$' ./config
+
 e2e: controlplane
 	$(GO) test -count=1 -v ./e2e/
+
+# Benchmarks (docs/performance.md): the pod cache, the pod list at 100k pods
+# in process, logs, triage, and 10k pods on a real control plane of its own
+# (50 kwok nodes). PODTUI_BENCH_PODS changes both pod counts.
+bench: controlplane
+	$(GO) test ./kube -run '^$$' -bench 'PodCache' -benchtime 1x
+	$(GO) test ./kube -run '^$$' -bench 'TrimPod|Snapshot' -benchtime 20x
+	$(GO) test ./ui -run '^$$' -bench 'Scale/load' -benchtime 3x
+	$(GO) test ./ui -run '^$$' -bench 'Scale/(frame|update|scroll|page|sort|filter)' -benchtime 200x
+	$(GO) test ./ui -run '^$$' -bench 'LogPipeline'
+	$(GO) test ./diagnose -run '^$$' -bench 'Triage'
+	$(GO) test ./e2e -run '^$$' -bench 'Startup|Scale' -benchtime 1x -timeout 30m

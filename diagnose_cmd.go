@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -126,6 +127,18 @@ func offlineInputs(g *globalFlags, files, names []string, stdin io.Reader, stder
 		if err != nil {
 			return nil, err
 		}
+	}
+	if len(b.Pods) == 0 && b.Objects > 0 {
+		// Only other kinds: most likely the wrong file, not an empty namespace
+		// (an empty List reads as no objects at all and is fine).
+		what := fmt.Sprintf("%d object", b.Objects)
+		if b.Objects != 1 {
+			what += "s"
+		}
+		if s := b.IgnoredSummary(); s != "" {
+			what += ", including kinds diagnose does not use: " + s
+		}
+		return nil, fmt.Errorf("%s: no pods in it, only other objects (%s); give it pods, e.g. kubectl get pods,events -o yaml", strings.Join(files, ", "), what)
 	}
 	if s := b.IgnoredSummary(); s != "" {
 		fmt.Fprintf(stderr, "podtui: ignored objects of kinds diagnose does not use: %s\n", s)

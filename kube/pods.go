@@ -82,6 +82,11 @@ type PodFeed struct {
 // ProbeInterval is how often a broken connection is retried.
 const ProbeInterval = time.Second
 
+// HeartbeatInterval is how often a quiet but healthy-looking feed checks the
+// server with one small LIST: with etcd down, the API server keeps watches
+// open but sends nothing, and the list would look fresh while it is not.
+var HeartbeatInterval = 5 * time.Second
+
 // WatchPods starts an informer for the scope. With an all-namespaces scope that
 // RBAC forbids, it falls back to fallbackNS and says so in the snapshot's Notice.
 // It blocks for one small LIST to find that out; call it from a tea.Cmd.
@@ -105,7 +110,35 @@ func WatchPods(ctx context.Context, cs kubernetes.Interface, scope Scope, fallba
 		f.startProbeLocked()
 	}
 	f.mu.Unlock()
+	go f.heartbeat(HeartbeatInterval)
 	return f, nil
+}
+
+// heartbeat marks the feed stale when the server stops serving reads while
+// the watch stays open (the probe then takes over and relists).
+func (f *PodFeed) heartbeat(every time.Duration) {
+	for {
+		select {
+		case <-f.done:
+			return
+		case <-time.After(every):
+		}
+		f.mu.Lock()
+		inf, skip := f.informer, f.probing || !f.synced
+		f.mu.Unlock()
+		if skip {
+			continue
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		_, err := f.cs.CoreV1().Pods(f.scope.Namespace).List(ctx, metav1.ListOptions{Limit: 1, LabelSelector: f.scope.Selector})
+		cancel()
+		select {
+		case <-f.done:
+			return
+		default:
+		}
+		f.callFailed(inf, err)
+	}
 }
 
 // Scope returns the scope actually watched (after any RBAC fallback).
@@ -302,14 +335,17 @@ func apiMessage(err error) string {
 
 // TrimPod drops what podtui never reads from cached pods, to keep memory low
 // on big clusters: managedFields and the last-applied annotation are often a
-// third of a pod's size.
+// third of a pod's size. Of the container statuses it drops what nothing in
+// ui/ or diagnose/ reads (image IDs, the resources and mounts the kubelet
+// reports back), and the host IP list (HostIP stays). The YAML view reads the
+// pod fresh from the API server, so it shows everything.
 func TrimPod(obj any) (any, error) {
 	p, ok := obj.(*corev1.Pod)
 	if !ok {
 		return obj, nil
 	}
 	_, hasLastApplied := p.Annotations[corev1.LastAppliedConfigAnnotation]
-	if p.ManagedFields == nil && !hasLastApplied {
+	if p.ManagedFields == nil && !hasLastApplied && !trimmable(p) {
 		return p, nil
 	}
 	// A shallow copy: the decoded object may be shared (fake clients do).
@@ -324,7 +360,43 @@ func TrimPod(obj any) (any, error) {
 		}
 		trimmed.Annotations = ann
 	}
+	trimmed.Status.HostIPs = nil
+	trimmed.Status.ContainerStatuses = trimStatuses(p.Status.ContainerStatuses)
+	trimmed.Status.InitContainerStatuses = trimStatuses(p.Status.InitContainerStatuses)
+	trimmed.Status.EphemeralContainerStatuses = trimStatuses(p.Status.EphemeralContainerStatuses)
 	return &trimmed, nil
+}
+
+func trimmable(p *corev1.Pod) bool {
+	if p.Status.HostIPs != nil {
+		return true
+	}
+	for _, list := range [][]corev1.ContainerStatus{p.Status.ContainerStatuses, p.Status.InitContainerStatuses, p.Status.EphemeralContainerStatuses} {
+		for i := range list {
+			if statusTrimmable(&list[i]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func statusTrimmable(s *corev1.ContainerStatus) bool {
+	return s.ImageID != "" || s.AllocatedResources != nil || s.Resources != nil || s.VolumeMounts != nil || s.User != nil || s.AllocatedResourcesStatus != nil
+}
+
+// trimStatuses returns a copy of the statuses without the fields podtui
+// never reads; the input is left alone.
+func trimStatuses(in []corev1.ContainerStatus) []corev1.ContainerStatus {
+	if in == nil {
+		return nil
+	}
+	out := make([]corev1.ContainerStatus, len(in))
+	for i, s := range in {
+		s.ImageID, s.AllocatedResources, s.Resources, s.VolumeMounts, s.User, s.AllocatedResourcesStatus = "", nil, nil, nil, nil, nil
+		out[i] = s
+	}
+	return out
 }
 
 // Namespaces lists namespace names, sorted.

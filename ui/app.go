@@ -557,7 +557,7 @@ func (a *App) renderTable(height int) string {
 	default:
 		end := min(len(a.table.shown), a.table.offset+rows)
 		for i := a.table.offset; i < end; i++ {
-			r := &a.table.all[a.table.shown[i]]
+			r := a.table.all[a.table.shown[i]]
 			var line strings.Builder
 			for _, c := range cols {
 				line.WriteString(pad(c.cell(r, now), c.width) + "  ")

@@ -2,13 +2,16 @@ package ui
 
 import (
 	"cmp"
+	"math"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
-	"github.com/sahilm/fuzzy"
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/podtui/podtui/diagnose"
@@ -58,12 +61,18 @@ type podRow struct {
 	search      string // lower-case text the filter matches against
 	pod         *corev1.Pod
 	usage       usageCells
+	statusWidth int // cells of status
+	keys        rowKeys
+
+	seen     uint64 // the table's snapshot number this row was last in
+	match    bool   // whether the row matches the filter numbered matchGen
+	matchGen uint64
 }
 
-func newPodRow(p *corev1.Pod, now time.Time) podRow {
+func newPodRow(p *corev1.Pod, now time.Time) *podRow {
 	c := diagnose.PodColumns(p)
 	diag, sev := topFinding(p, now)
-	return podRow{
+	return &podRow{
 		uid:         string(p.UID),
 		namespace:   p.Namespace,
 		name:        p.Name,
@@ -79,7 +88,43 @@ func newPodRow(p *corev1.Pod, now time.Time) podRow {
 		diagSev:     sev,
 		search:      strings.ToLower(p.Name + " " + p.Namespace + " " + c.Status + " " + p.Spec.NodeName),
 		pod:         p,
+		statusWidth: ansi.StringWidth(c.Status),
+		keys:        packKeys(p.Namespace, p.Name, p.Spec.NodeName, c.Status),
 	}
+}
+
+// rowKeys are a row's strings packed for sorting (see sortAll), computed
+// once per row so that a sort does not read the strings, which lie all over
+// the pod cache.
+type rowKeys struct {
+	ns, node, status uint64
+	name             [3]uint64 // the first 24 bytes
+	exact            uint8     // exactNS, exactName, exactNode, exactStatus
+}
+
+func packKeys(ns, name, node, status string) rowKeys {
+	var k rowKeys
+	var ok bool
+	if k.ns, ok = prefix(ns, 8); ok {
+		k.exact |= exactNS
+	}
+	k.name[0], _ = prefix(name, 8)
+	if len(name) > 8 {
+		k.name[1], _ = prefix(name[8:], 8)
+	}
+	if len(name) > 16 {
+		k.name[2], _ = prefix(name[16:], 8)
+	}
+	if len(name) <= 24 && strings.IndexByte(name, 0) < 0 {
+		k.exact |= exactName
+	}
+	if k.node, ok = prefix(node, 8); ok {
+		k.exact |= exactNode
+	}
+	if k.status, ok = prefix(status, 7); ok {
+		k.exact |= exactStatus
+	}
+	return k
 }
 
 // topFinding labels a pod with the category of its most likely problem,
@@ -95,10 +140,13 @@ func topFinding(p *corev1.Pod, now time.Time) (string, diagnose.Severity) {
 }
 
 // podTable is the virtual pod table: it holds every row, and draws only the
-// visible ones.
+// visible ones. Rows are derived once per pod object and kept across
+// snapshots; a snapshot with a few changed pods costs a pass over the
+// pointers plus an insertion of the changed rows into the sorted order, not
+// a re-sort, a re-filter and a re-derive of everything.
 type podTable struct {
-	all      []podRow // every pod in scope, sorted
-	shown    []int    // indexes into all, after the filter
+	all      []*podRow // every pod in scope, sorted
+	shown    []int     // indexes into all, after the filter
 	filter   string
 	sortKey  SortKey
 	reverse  bool
@@ -108,6 +156,16 @@ type podTable struct {
 	selected string
 	widths   map[string]int // widest cell per text column, measured on data change
 
+	// byPod finds the row of a pod object; seen marks the rows of the
+	// latest snapshot.
+	byPod map[*corev1.Pod]*podRow
+	seen  uint64
+	// terms is the filter split into lower-case terms; matchGen numbers the
+	// filter the rows' match flags were computed for.
+	terms    [][]rune
+	termsFor string
+	matchGen uint64
+
 	// metrics is the latest poll; hideUsage hides its columns.
 	metrics   kube.PodMetrics
 	hideUsage bool
@@ -115,55 +173,218 @@ type podTable struct {
 
 // setPods replaces the data, keeping the selection on the same pod.
 func (t *podTable) setPods(pods []*corev1.Pod, now time.Time) {
-	// Rows of unchanged pods are reused: only changed pods are re-derived.
-	old := make(map[string]*podRow, len(t.all))
-	for i := range t.all {
-		old[t.all[i].uid] = &t.all[i]
+	// Rows of unchanged pods (the same object) are reused: only changed pods
+	// are re-derived, and only they are placed in the sorted order.
+	if t.byPod == nil {
+		t.byPod = make(map[*corev1.Pod]*podRow, len(pods))
 	}
-	rows := make([]podRow, len(pods))
-	for i, p := range pods {
-		if r, ok := old[string(p.UID)]; ok && r.pod == p {
-			rows[i] = *r
-			continue
+	t.seen++
+	var added []*podRow
+	for _, p := range pods {
+		if r, ok := t.byPod[p]; ok {
+			if r.seen != t.seen {
+				r.seen = t.seen
+				continue
+			}
+			// The same object twice in one snapshot: a row each, as before.
 		}
-		rows[i] = newPodRow(p, now)
-		t.applyUsage(&rows[i], now)
+		r := newPodRow(p, now)
+		t.applyUsage(r, now)
+		r.seen = t.seen
+		t.byPod[p] = r
+		added = append(added, r)
 	}
-	t.all = rows
-	t.resort()
-}
-
-func (t *podTable) resort() {
-	key, rev := t.sortKey, t.reverse
-	slices.SortFunc(t.all, func(a, b podRow) int {
-		c := compareRows(a, b, key)
-		if rev {
-			c = -c
+	kept := t.all[:0]
+	for _, r := range t.all {
+		if r.seen == t.seen && t.byPod[r.pod] == r {
+			kept = append(kept, r)
+		} else if t.byPod[r.pod] == r {
+			delete(t.byPod, r.pod)
 		}
-		if c != 0 {
-			return c
-		}
-		return cmp.Or(cmp.Compare(a.namespace, b.namespace), cmp.Compare(a.name, b.name))
-	})
+	}
+	clear(t.all[len(kept):])
+	removed := len(t.all) - len(kept)
+	t.all = kept
+	if len(added) == 0 && removed == 0 {
+		return // the same pods: rows, order, filter and widths hold
+	}
+	if len(added) > len(kept)/8 {
+		t.all = append(t.all, added...)
+		t.resort()
+		return
+	}
+	// added is small: its own sort needs no packing.
+	// A few changes: sort the new rows and merge them into the order.
+	slices.SortFunc(added, t.compare)
+	merged := make([]*podRow, 0, len(kept)+len(added))
+	i := 0
+	for _, r := range added {
+		j := i + sort.Search(len(kept)-i, func(k int) bool { return t.compare(kept[i+k], r) > 0 })
+		merged = append(merged, kept[i:j]...)
+		merged = append(merged, r)
+		i = j
+	}
+	t.all = append(merged, kept[i:]...)
 	t.refilter()
 }
 
-func compareRows(a, b podRow, key SortKey) int {
+// compare orders rows by the sort key, then by namespace and name.
+func (t *podTable) compare(a, b *podRow) int {
+	c := compareRows(a, b, t.sortKey)
+	if t.reverse {
+		c = -c
+	}
+	if c != 0 {
+		return c
+	}
+	return cmp.Or(strings.Compare(a.namespace, b.namespace), strings.Compare(a.name, b.name))
+}
+
+func (t *podTable) resort() {
+	t.sortAll()
+	t.refilter()
+}
+
+// sortEnt is a row with its sort keys packed into integers: most comparisons
+// are settled on them, in contiguous memory, and only ties of the packed
+// prefixes go to the row's strings. The order is exactly t.compare's.
+type sortEnt struct {
+	primary uint64 // the sort key (or its first bytes), reversed when the sort is
+	ns      uint64    // the first 8 bytes of the namespace
+	name    [3]uint64 // the first 24 bytes of the name
+	exact   uint8  // which of primary, ns, name hold their whole value
+	r       *podRow
+}
+
+const (
+	exactPrimary = 1 << iota
+	exactNS
+	exactName
+	exactNode
+	exactStatus
+)
+
+// sortAll sorts every row by t.compare.
+func (t *podTable) sortAll() {
+	ents := make([]sortEnt, len(t.all))
+	for i, r := range t.all {
+		k := &r.keys
+		e := sortEnt{r: r, ns: k.ns, name: k.name, exact: k.exact & (exactNS | exactName)}
+		exact := false
+		switch {
+		case isUsageSort(t.sortKey):
+			// Known values first, then the biggest first: the top bit says
+			// unknown, the rest is the value (clamped to 62 bits), inverted.
+			v, known := usageValue(&r.usage, t.sortKey)
+			const top = 1<<62 - 1
+			exact = v >= 0 && v <= top
+			e.primary = uint64(top - min(max(v, 0), top))
+			if !known {
+				e.primary |= 1 << 63
+			}
+		case t.sortKey == SortStatus:
+			e.primary = k.status | uint64(healthRank(r.health))<<56
+			exact = k.exact&exactStatus != 0
+		case t.sortKey == SortRestarts:
+			e.primary, exact = ^orderedInt(int64(r.restarts)), true // most first
+		case t.sortKey == SortAge:
+			// Youngest first. UnixNano holds 1678 to 2262; older times pack
+			// as the oldest and younger as the youngest, and go to the ties.
+			switch y := r.created.Year(); {
+			case y <= 1678:
+				e.primary = math.MaxUint64
+			case y >= 2262:
+				e.primary = 0
+			default:
+				e.primary, exact = ^orderedInt(r.created.UnixNano()), true
+			}
+		case t.sortKey == SortNode:
+			e.primary, exact = k.node, k.exact&exactNode != 0
+		default:
+			// Name, then namespace (reversed with the sort): not the
+			// tie-break's order, so equal names go to t.compare.
+			e.primary = k.name[0]
+		}
+		if exact {
+			e.exact |= exactPrimary
+		}
+		if t.reverse {
+			e.primary = ^e.primary
+		}
+		ents[i] = e
+	}
+	byName := !isUsageSort(t.sortKey) && t.sortKey != SortStatus && t.sortKey != SortRestarts && t.sortKey != SortAge && t.sortKey != SortNode
+	rev := 1
+	if t.reverse {
+		rev = -1
+	}
+	slices.SortFunc(ents, func(a, b sortEnt) int {
+		if a.primary != b.primary {
+			return cmp.Compare(a.primary, b.primary)
+		}
+		if byName {
+			// The rest of the name decides, in the sort's direction.
+			for i := 1; i < len(a.name); i++ {
+				if a.name[i] != b.name[i] {
+					return rev * cmp.Compare(a.name[i], b.name[i])
+				}
+			}
+			return t.compare(a.r, b.r)
+		}
+		both := a.exact & b.exact
+		if both&exactPrimary != 0 {
+			// Same sort key: namespace, then name.
+			if a.ns != b.ns {
+				return cmp.Compare(a.ns, b.ns)
+			}
+			if both&exactNS != 0 {
+				for i := range a.name {
+					if a.name[i] != b.name[i] {
+						return cmp.Compare(a.name[i], b.name[i])
+					}
+				}
+			}
+		}
+		return t.compare(a.r, b.r)
+	})
+	for i := range ents {
+		t.all[i] = ents[i].r
+	}
+}
+
+// orderedInt maps an int64 to a uint64 of the same order.
+func orderedInt(v int64) uint64 { return uint64(v) ^ (1 << 63) }
+
+// prefix packs the first n (at most 8) bytes of s big-endian, so that
+// packed values order as the strings do where they differ; whole says s
+// fits.
+func prefix(s string, n int) (v uint64, whole bool) {
+	for i := range n {
+		v <<= 8
+		if i < len(s) {
+			v |= uint64(s[i])
+		}
+	}
+	// A NUL byte would pack like the padding.
+	return v, len(s) <= n && strings.IndexByte(s, 0) < 0
+}
+
+func compareRows(a, b *podRow, key SortKey) int {
 	if isUsageSort(key) {
 		return compareUsage(&a.usage, &b.usage, key)
 	}
 	switch key {
 	case SortStatus:
 		// Worst first: failing, progressing, healthy, completed.
-		return cmp.Or(cmp.Compare(healthRank(a.health), healthRank(b.health)), cmp.Compare(a.status, b.status))
+		return cmp.Or(cmp.Compare(healthRank(a.health), healthRank(b.health)), strings.Compare(a.status, b.status))
 	case SortRestarts:
 		return cmp.Compare(b.restarts, a.restarts)
 	case SortAge:
 		return b.created.Compare(a.created) // youngest first, like a feed
 	case SortNode:
-		return cmp.Compare(a.node, b.node)
+		return strings.Compare(a.node, b.node)
 	default:
-		return cmp.Or(cmp.Compare(a.name, b.name), cmp.Compare(a.namespace, b.namespace))
+		return cmp.Or(strings.Compare(a.name, b.name), strings.Compare(a.namespace, b.namespace))
 	}
 }
 
@@ -181,24 +402,39 @@ func healthRank(h diagnose.Health) int {
 }
 
 // refilter recomputes the visible rows. Each space-separated term must match
-// fuzzily; matches keep the sort order.
+// fuzzily (its letters in order, as sahilm/fuzzy matches); matches keep the
+// sort order. A row's result is kept until the filter changes, and when the
+// query only grows (a term typed on), only the rows that matched before are
+// looked at again.
 func (t *podTable) refilter() {
 	t.shown = t.shown[:0]
-	terms := strings.Fields(strings.ToLower(t.filter))
-	if len(terms) == 0 {
+	if t.filter != t.termsFor {
+		old := t.terms
+		t.terms = t.terms[:0:0]
+		for _, f := range strings.Fields(strings.ToLower(t.filter)) {
+			t.terms = append(t.terms, []rune(f))
+		}
+		narrowing := t.termsFor != "" && len(old) > 0 && narrows(old, t.terms)
+		t.termsFor = t.filter
+		t.matchGen++
+		if narrowing {
+			for _, r := range t.all {
+				if r.matchGen == t.matchGen-1 && !r.match {
+					r.matchGen = t.matchGen // still no match
+				}
+			}
+		}
+	}
+	if len(t.terms) == 0 {
 		for i := range t.all {
 			t.shown = append(t.shown, i)
 		}
 	} else {
-		src := rowSearch(t.all)
-		keep := make([]int, len(t.all))
-		for _, term := range terms {
-			for _, m := range fuzzy.FindFrom(term, src) {
-				keep[m.Index]++
+		for i, r := range t.all {
+			if r.matchGen != t.matchGen {
+				r.match, r.matchGen = matchesAll(t.terms, r.search), t.matchGen
 			}
-		}
-		for i, n := range keep {
-			if n == len(terms) {
+			if r.match {
 				t.shown = append(t.shown, i)
 			}
 		}
@@ -207,33 +443,105 @@ func (t *podTable) refilter() {
 	t.restoreSelection()
 }
 
+// narrows reports whether every row matching the terms next also matched
+// the terms old: next has old's terms, each as typed on, and maybe more.
+func narrows(old, next [][]rune) bool {
+	if len(next) < len(old) {
+		return false
+	}
+	for i, o := range old {
+		if len(next[i]) < len(o) || !slices.Equal(next[i][:len(o)], o) {
+			return false
+		}
+	}
+	return true
+}
+
+func matchesAll(terms [][]rune, s string) bool {
+	for _, term := range terms {
+		if !fuzzyMatch(term, s) {
+			return false
+		}
+	}
+	return true
+}
+
+// fuzzyMatch reports whether s contains the pattern's runes in order, with
+// the case folding of sahilm/fuzzy, and up to the first NUL like it: the
+// same rows its FindFrom matches, without scoring them.
+func fuzzyMatch(pattern []rune, s string) bool {
+	if len(pattern) == 0 {
+		return false
+	}
+	if i := strings.IndexByte(s, 0); i >= 0 {
+		s = s[:i]
+	}
+	p := 0
+	for j := 0; j < len(s); {
+		c, size := rune(s[j]), 1
+		if c >= utf8.RuneSelf {
+			c, size = utf8.DecodeRuneInString(s[j:])
+		}
+		if equalFold(pattern[p], c) {
+			p++
+			if p == len(pattern) {
+				return true
+			}
+		}
+		j += size
+	}
+	return false
+}
+
+// equalFold is sahilm/fuzzy's rune comparison.
+func equalFold(tr, sr rune) bool {
+	if tr == sr {
+		return true
+	}
+	if tr < sr {
+		tr, sr = sr, tr
+	}
+	if tr < utf8.RuneSelf {
+		return 'A' <= sr && sr <= 'Z' && tr == sr+'a'-'A'
+	}
+	r := unicode.SimpleFold(sr)
+	for r != sr && r < tr {
+		r = unicode.SimpleFold(r)
+	}
+	return r == tr
+}
+
 // measure records the widest value of each text column among shown rows.
 func (t *podTable) measure() {
-	w := map[string]int{}
+	var ns, name, ready, status, diag, node, ip int
+	var usage [len(usageTitles)]int
 	for _, idx := range t.shown {
-		r := &t.all[idx]
-		w["NAMESPACE"] = max(w["NAMESPACE"], len(r.namespace))
-		w["NAME"] = max(w["NAME"], len(r.name))
-		w["READY"] = max(w["READY"], len(r.ready))
-		w["STATUS"] = max(w["STATUS"], ansi.StringWidth(r.status))
-		w["DIAG"] = max(w["DIAG"], len(r.diag))
-		w["NODE"] = max(w["NODE"], len(r.node))
-		w["IP"] = max(w["IP"], len(r.ip))
-		for c, title := range usageTitles {
-			w[title] = max(w[title], len(r.usage.text[c]))
+		r := t.all[idx]
+		ns = max(ns, len(r.namespace))
+		name = max(name, len(r.name))
+		ready = max(ready, len(r.ready))
+		status = max(status, r.statusWidth)
+		diag = max(diag, len(r.diag))
+		node = max(node, len(r.node))
+		ip = max(ip, len(r.ip))
+		for c := range usage {
+			usage[c] = max(usage[c], len(r.usage.text[c]))
 		}
+	}
+	w := map[string]int{"NAMESPACE": ns, "NAME": name, "READY": ready, "STATUS": status, "DIAG": diag, "NODE": node, "IP": ip}
+	for c, title := range usageTitles {
+		w[title] = max(w[title], usage[c])
 	}
 	t.widths = w
 }
 
-type rowSearch []podRow
-
-func (r rowSearch) String(i int) string { return r[i].search }
-func (r rowSearch) Len() int            { return len(r) }
-
 // restoreSelection puts the cursor back on the pod it was on, if still shown.
 func (t *podTable) restoreSelection() {
 	if t.selected != "" {
+		if t.cursor >= 0 && t.cursor < len(t.shown) && t.all[t.shown[t.cursor]].uid == t.selected {
+			t.clamp()
+			return
+		}
 		for i, idx := range t.shown {
 			if t.all[idx].uid == t.selected {
 				t.cursor = i
@@ -286,7 +594,7 @@ func (t *podTable) selectedRow() (podRow, bool) {
 	if len(t.shown) == 0 {
 		return podRow{}, false
 	}
-	return t.all[t.shown[t.cursor]], true
+	return *t.all[t.shown[t.cursor]], true
 }
 
 // column is one column of the table.
@@ -331,7 +639,7 @@ func (t *podTable) columns(allNS bool, width int, now time.Time) []column {
 		switch c.title {
 		case "RESTARTS", "AGE":
 			for _, idx := range t.visible() {
-				c.width = max(c.width, ansi.StringWidth(c.cell(&t.all[idx], now)))
+				c.width = max(c.width, ansi.StringWidth(c.cell(t.all[idx], now)))
 			}
 		default:
 			c.width = max(c.width, t.widths[c.title])

@@ -120,19 +120,8 @@ func newUsageCells(p *corev1.Pod, u kube.PodUsage, ok bool) usageCells {
 // compareUsage orders by a usage sort key: highest first, pods without a
 // number last.
 func compareUsage(a, b *usageCells, key SortKey) int {
-	val := func(c *usageCells) (int64, bool) {
-		switch key {
-		case SortCPU:
-			return c.cpu, c.known
-		case SortMem:
-			return c.mem, c.known
-		default:
-			i := int(key - SortCPUReq)
-			return int64(c.pct[i]), c.pctOK[i]
-		}
-	}
-	va, oka := val(a)
-	vb, okb := val(b)
+	va, oka := usageValue(a, key)
+	vb, okb := usageValue(b, key)
 	switch {
 	case oka != okb:
 		if oka {
@@ -145,6 +134,19 @@ func compareUsage(a, b *usageCells, key SortKey) int {
 		return 1
 	}
 	return 0
+}
+
+// usageValue is the number a usage sort orders by, and whether it is known.
+func usageValue(c *usageCells, key SortKey) (int64, bool) {
+	switch key {
+	case SortCPU:
+		return c.cpu, c.known
+	case SortMem:
+		return c.mem, c.known
+	default:
+		i := int(key - SortCPUReq)
+		return int64(c.pct[i]), c.pctOK[i]
+	}
 }
 
 func isUsageSort(k SortKey) bool { return k >= SortCPU && k <= SortMemLim }
@@ -407,8 +409,8 @@ func (t *podTable) setMetrics(m kube.PodMetrics, now time.Time) {
 		return
 	}
 	t.metrics = m
-	for i := range t.all {
-		t.applyUsage(&t.all[i], now)
+	for _, r := range t.all {
+		t.applyUsage(r, now)
 	}
 	if isUsageSort(t.sortKey) {
 		t.resort()

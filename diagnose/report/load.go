@@ -33,6 +33,8 @@ type Bundle struct {
 	// Usage holds PodMetrics samples (`kubectl get podmetrics -o yaml`) by
 	// "namespace/name".
 	Usage map[string]*diagnose.Usage
+	// Objects counts the objects read (List items one by one), of any kind.
+	Objects int
 }
 
 // NewBundle returns an empty bundle.
@@ -140,6 +142,11 @@ type typeMeta struct {
 }
 
 func (b *Bundle) loadDocument(name string, d document) error {
+	if !mayBeMapping(d.data) {
+		// Plain text or junk: say so at once instead of parsing megabytes of
+		// it as one YAML scalar.
+		return &Error{File: name, Line: d.line, Msg: "not a Kubernetes object (expected a mapping with apiVersion and kind)"}
+	}
 	js, err := yaml.YAMLToJSON(d.data)
 	if err != nil {
 		line := d.line
@@ -159,6 +166,21 @@ func (b *Bundle) loadDocument(name string, d document) error {
 		return &Error{File: name, Line: d.line, Msg: "not a Kubernetes object (expected a mapping with apiVersion and kind)"}
 	}
 	return b.loadObject(name, d.line, js, "", "")
+}
+
+// mayBeMapping reports whether a document can be a YAML or JSON mapping: its
+// first line with content holds a "key:" or starts with a character YAML
+// gives a meaning to (flow collections, tags, anchors, quotes, ...), which the
+// parser is left to judge.
+func mayBeMapping(data []byte) bool {
+	for line := range bytes.SplitSeq(data, []byte("\n")) {
+		t := bytes.TrimSpace(line)
+		if len(t) == 0 || t[0] == '#' {
+			continue
+		}
+		return bytes.IndexByte(t, ':') >= 0 || strings.IndexByte("{[-!&*%?|>'\"@`", t[0]) >= 0
+	}
+	return true
 }
 
 func (b *Bundle) loadObject(name string, line int, js []byte, defaultKind, defaultAPI string) error {
@@ -186,6 +208,7 @@ func (b *Bundle) loadObject(name string, line int, js []byte, defaultKind, defau
 		}
 		return nil
 	}
+	b.Objects++
 	decode := func(into any) error {
 		if err := json.Unmarshal(js, into); err != nil {
 			return &Error{File: name, Line: line, Msg: fmt.Sprintf("invalid %s: %v", kind, err)}

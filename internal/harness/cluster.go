@@ -341,6 +341,27 @@ func (c *Cluster) RestartEtcd(ctx context.Context) error {
 	return c.startEtcd(ctx)
 }
 
+// StopEtcd stops etcd and leaves it down: the API server stays up and answers
+// requests that need storage with errors (5xx or timeouts) until StartEtcd.
+func (c *Cluster) StopEtcd() error {
+	return c.stopProc("etcd", time.Second)
+}
+
+// StartEtcd starts etcd again (same data dir and ports) and waits until the
+// API server reports ready.
+func (c *Cluster) StartEtcd(ctx context.Context) error {
+	if err := c.startEtcd(ctx); err != nil {
+		return err
+	}
+	hc, err := c.adminHTTP()
+	if err != nil {
+		return err
+	}
+	return c.waitFor(ctx, "kube-apiserver", 90*time.Second, func(ctx context.Context) error {
+		return httpGet(ctx, hc, c.Server+"/readyz")
+	})
+}
+
 // initClients writes the admin kubeconfig and builds the clients the harness uses itself.
 func (c *Cluster) initClients() error {
 	c.Kubeconfig = filepath.Join(c.Dir, "kubeconfig")

@@ -1,0 +1,299 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/pager"
+
+	"github.com/podtui/podtui/internal/harness"
+	"github.com/podtui/podtui/internal/termtest"
+)
+
+// scalePods is the pod count of BenchmarkScale; PODTUI_BENCH_PODS overrides it
+// (e.g. 5000 on a slow machine).
+func scalePods() int {
+	if n, err := strconv.Atoi(os.Getenv("PODTUI_BENCH_PODS")); err == nil && n > 0 {
+		return n
+	}
+	return 10000
+}
+
+// scaleStates is the mix of BenchmarkScale's pods: many of them failing. It has
+// no Evicted pod: the update burst makes some, and the filter "evicted" matches
+// no other pod's name, namespace, status or node.
+var scaleStates = []harness.State{
+	harness.StateRunning, harness.StateRunning, harness.StateRunning, harness.StateRunning,
+	harness.StateCrashLoopBackOff, harness.StateImagePullBackOff, harness.StateErrImagePull,
+	harness.StateCreateContainerConfigError, harness.StateCompleted, harness.StatePending,
+	harness.StateInit, harness.StateRunning,
+}
+
+// BenchmarkScale runs on a control plane of its own with 50 kwok nodes and
+// 10,000 pods in 200 namespaces, and measures in one run: a bare paginated LIST
+// (the floor), podtui -A from start to the first complete list frame, its peak
+// RSS, its CPU time over 30 s idle, and how long a burst of 1,000 status
+// updates takes to show on screen.
+//
+//	go test ./e2e -run '^$' -bench Scale -benchtime 3x -timeout 30m
+func BenchmarkScale(b *testing.B) {
+	ctx := context.Background()
+	start := time.Now()
+	c, err := harness.Start(ctx, harness.Options{Nodes: 50})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Stop()
+	b.Logf("control plane with 50 nodes up in %s", time.Since(start).Round(time.Millisecond))
+
+	n := scalePods()
+	const namespaces = 200
+	start = time.Now()
+	for i := range namespaces {
+		if err := c.EnsureNamespace(ctx, fmt.Sprintf("bench-%03d", i)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	cs := c.Client()
+	running := make([]*corev1.Pod, n) // Running pods as stored, for the burst
+	var (
+		wg     sync.WaitGroup
+		next   atomic.Int64
+		failed atomic.Pointer[error]
+	)
+	for range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n || failed.Load() != nil {
+					return
+				}
+				s := scaleStates[i%len(scaleStates)]
+				ns := fmt.Sprintf("bench-%03d", i%namespaces)
+				p := harness.PodFor(ns, fmt.Sprintf("app-%05d", i), s)
+				if s != harness.StatePending {
+					p.Spec.NodeName = c.Nodes[i%len(c.Nodes)]
+				}
+				created, err := c.CreatePod(ctx, p)
+				if err == nil && s != harness.StatePending {
+					created.Status = harness.StatusFor(created, s, time.Now())
+					created, err = cs.CoreV1().Pods(ns).UpdateStatus(ctx, created, metav1.UpdateOptions{})
+				}
+				if err != nil {
+					err = fmt.Errorf("pod %d: %w", i, err)
+					failed.Store(&err)
+					return
+				}
+				if s == harness.StateRunning {
+					running[i] = created
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if e := failed.Load(); e != nil {
+		b.Fatal(*e)
+	}
+	b.Logf("%d pods in %d namespaces on %d nodes created in %s", n, namespaces, len(c.Nodes), time.Since(start).Round(time.Millisecond))
+
+	// The floor: a bare paginated LIST of every pod, in protobuf (what podtui
+	// asks for) and in JSON.
+	listProto := bareList(b, c, "application/vnd.kubernetes.protobuf", n)
+	listJSON := bareList(b, c, "application/json", n)
+
+	want := fmt.Sprintf("pods: %d/%d", n, n)
+	var firstFrame []time.Duration
+	var term *termtest.Term
+	b.ResetTimer()
+	for i := range b.N {
+		t0 := time.Now()
+		term = startPodtuiSized(b, c.Kubeconfig, 160, 50, "-A")
+		if _, err := waitFast(term, want, 2*time.Minute); err != nil {
+			b.Fatal(err)
+		}
+		firstFrame = append(firstFrame, time.Since(t0))
+		if i == b.N-1 {
+			break // the last one stays for the idle and burst measures
+		}
+		term.Send("q")
+		if _, err := term.Wait(10 * time.Second); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	ff := median(firstFrame)
+	b.ReportMetric(ms(listProto), "list-proto-ms")
+	b.ReportMetric(ms(listJSON), "list-json-ms")
+	b.ReportMetric(ms(ff), "first-frame-ms")
+	b.ReportMetric(float64(ff)/float64(listProto), "first-frame/list")
+	b.Logf("first frames: %v", firstFrame)
+
+	// Idle: nothing changes for 30 s.
+	pid := term.Pid()
+	time.Sleep(2 * time.Second) // let the start settle (GC, first metrics poll)
+	cpu0 := cpuTicks(pid)
+	idle := 30 * time.Second
+	if d, err := time.ParseDuration(os.Getenv("PODTUI_BENCH_IDLE")); err == nil {
+		idle = d
+	}
+	time.Sleep(idle)
+	cpu1 := cpuTicks(pid)
+	b.ReportMetric(100*float64(cpu1-cpu0)/100/idle.Seconds(), "idle-cpu-%")
+
+	// Burst: 1,000 Running pods become Evicted, with 16 writers; the list is
+	// filtered to "evicted", so the header counts them.
+	term.Send("/")
+	term.Type("evicted")
+	term.Send("enter")
+	if _, err := waitFast(term, fmt.Sprintf("pods: 0/%d", n), 10*time.Second); err != nil {
+		b.Fatal(err)
+	}
+	var burst []*corev1.Pod
+	for _, p := range running {
+		if p != nil && len(burst) < 1000 {
+			burst = append(burst, p)
+		}
+	}
+	wantBurst := fmt.Sprintf("pods: %d/%d", len(burst), n)
+	seen := make(chan time.Time, 1)
+	go func() {
+		_, _ = waitFast(term, wantBurst, 2*time.Minute)
+		seen <- time.Now()
+	}()
+	t0 := time.Now()
+	burstUpdate(b, cs, burst)
+	tLast := time.Now()
+	tSeen := <-seen
+	b.ReportMetric(ms(tLast.Sub(t0)), "burst-write-ms")
+	b.ReportMetric(ms(tSeen.Sub(tLast)), "burst-shown-after-last-ms")
+	b.ReportMetric(rssPeakMB(pid), "peak-RSS-MB")
+	b.ReportMetric(rssMB(pid), "RSS-MB")
+	term.Send("q")
+	_, _ = term.Wait(10 * time.Second)
+}
+
+// bareList times a client-go paginated LIST (500 a page, like the reflector)
+// of every pod, best of three.
+func bareList(b *testing.B, c *harness.Cluster, contentType string, want int) time.Duration {
+	b.Helper()
+	cfg := c.RESTConfig()
+	cfg.ContentType = contentType
+	cfg.AcceptContentTypes = contentType
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	best := time.Duration(1 << 62)
+	for range 3 {
+		t0 := time.Now()
+		p := pager.New(func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+			return cs.CoreV1().Pods("").List(ctx, o)
+		})
+		got := 0
+		err := p.EachListItem(context.Background(), metav1.ListOptions{}, func(runtime.Object) error { got++; return nil })
+		if err != nil {
+			b.Fatal(err)
+		}
+		if got != want {
+			b.Fatalf("listed %d pods, want %d", got, want)
+		}
+		best = min(best, time.Since(t0))
+	}
+	return best
+}
+
+// burstUpdate makes the pods Evicted, 16 at a time.
+func burstUpdate(b *testing.B, cs kubernetes.Interface, pods []*corev1.Pod) {
+	var wg sync.WaitGroup
+	var next atomic.Int64
+	var failed atomic.Pointer[error]
+	for range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(pods) {
+					return
+				}
+				p := pods[i].DeepCopy()
+				p.Status = harness.EvictedStatus(p, time.Now())
+				if _, err := cs.CoreV1().Pods(p.Namespace).UpdateStatus(context.Background(), p, metav1.UpdateOptions{}); err != nil {
+					failed.Store(&err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if e := failed.Load(); e != nil {
+		b.Fatal(*e)
+	}
+}
+
+// waitFast is WaitFor polling every 2 ms, for timings finer than
+// termtest.PollInterval.
+func waitFast(t *termtest.Term, substr string, timeout time.Duration) (string, error) {
+	deadline := time.Now().Add(timeout)
+	for {
+		s := t.Screen()
+		if strings.Contains(s, substr) {
+			return s, nil
+		}
+		if time.Now().After(deadline) || !t.Alive() {
+			return t.WaitFor(substr, 0)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// cpuTicks reads a process's utime+stime from /proc, in clock ticks (1/100 s).
+func cpuTicks(pid int) int64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	s := string(data)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
+	// After the command: state is field 3, utime 14 and stime 15 (1-based).
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return u + st
+}
+
+// rssPeakMB reads a process's peak resident set size (VmHWM) from /proc.
+func rssPeakMB(pid int) float64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
+			kb, _ := strconv.ParseFloat(f[1], 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+func median(ds []time.Duration) time.Duration {
+	s := append([]time.Duration(nil), ds...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[len(s)/2]
+}
