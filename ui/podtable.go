@@ -249,10 +249,10 @@ func (t *podTable) resort() {
 // are settled on them, in contiguous memory, and only ties of the packed
 // prefixes go to the row's strings. The order is exactly t.compare's.
 type sortEnt struct {
-	primary uint64 // the sort key (or its first bytes), reversed when the sort is
+	primary uint64    // the sort key (or its first bytes), reversed when the sort is
 	ns      uint64    // the first 8 bytes of the namespace
 	name    [3]uint64 // the first 24 bytes of the name
-	exact   uint8  // which of primary, ns, name hold their whole value
+	exact   uint8     // which of primary, ns, name hold their whole value
 	r       *podRow
 }
 

@@ -1,12 +1,12 @@
 package ui
 
 import (
+	"math/rand/v2"
 	"slices"
+	"testing"
 	"time"
 
 	"github.com/podtui/podtui/diagnose"
-	"math/rand/v2"
-	"testing"
 
 	"github.com/sahilm/fuzzy"
 )

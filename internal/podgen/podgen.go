@@ -190,8 +190,8 @@ func addServerFields(p *corev1.Pod) {
 	}
 	t := p.CreationTimestamp
 	p.ManagedFields = []metav1.ManagedFieldsEntry{
-		{Manager: "kube-controller-manager", Operation: metav1.ManagedFieldsOperationUpdate, APIVersion: "v1", Time: &t, FieldsType: "FieldsV1", FieldsV1: &metav1.FieldsV1{Raw: fieldsOf(map[string]any{"metadata": p.ObjectMeta, "spec": p.Spec})}},
-		{Manager: "kubelet", Operation: metav1.ManagedFieldsOperationUpdate, APIVersion: "v1", Time: &t, FieldsType: "FieldsV1", Subresource: "status", FieldsV1: &metav1.FieldsV1{Raw: fieldsOf(map[string]any{"status": p.Status})}},
+		{Manager: "kube-controller-manager", Operation: metav1.ManagedFieldsOperationUpdate, APIVersion: "v1", Time: &t, FieldsType: "FieldsV1", FieldsV1: metav1.NewFieldsV1(string(fieldsOf(map[string]any{"metadata": p.ObjectMeta, "spec": p.Spec})))},
+		{Manager: "kubelet", Operation: metav1.ManagedFieldsOperationUpdate, APIVersion: "v1", Time: &t, FieldsType: "FieldsV1", Subresource: "status", FieldsV1: metav1.NewFieldsV1(string(fieldsOf(map[string]any{"status": p.Status})))},
 	}
 }
 
