@@ -234,3 +234,29 @@ func TestClientNodeSummary(t *testing.T) {
 		t.Errorf("missing node: %v", err)
 	}
 }
+
+// A metrics-server installed while podtui runs is found at the next
+// rediscovery, and not sooner (no tight loop against discovery).
+func TestMetricsRediscoveredWhenInstalledLater(t *testing.T) {
+	e := newMetricsEnv(false)
+	m := NewMetrics(e.disco, e.client, time.Nanosecond)
+	if res := m.Pods(context.Background(), "shop"); !res.Absent {
+		t.Fatalf("want absent, got %+v", res)
+	}
+	e.disco.Resources = []*metav1.APIResourceList{{
+		GroupVersion: MetricsGroupVersion,
+		APIResources: []metav1.APIResource{{Name: "pods", Namespaced: true, Kind: "PodMetrics"}},
+	}}
+	if res := m.Pods(context.Background(), "shop"); !res.Absent || e.disc.Load() != 1 {
+		t.Fatalf("asked discovery again before the rediscover period: %+v, %d calls", res, e.disc.Load())
+	}
+	m.mu.Lock()
+	m.checked = m.checked.Add(-m.rediscover) // the period has passed
+	m.mu.Unlock()
+	if res := m.Pods(context.Background(), "shop"); res.Absent || res.Problem != "" || len(res.Pods) != 1 {
+		t.Fatalf("not found after installation: %+v", res)
+	}
+	if got := Rediscover(15 * time.Second); got != time.Minute {
+		t.Errorf("Rediscover(15s) = %s, want 1m", got)
+	}
+}

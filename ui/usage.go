@@ -445,7 +445,7 @@ type usagePoll struct {
 	gen     int    // results and ticks of older generations are dropped
 	ns      string // namespace being polled
 	active  bool   // ns is handled: polled on a tick, or refused for good
-	absent  bool   // the API is not served: never poll again
+	absent  bool   // the API is not served: asked again only now and then
 	problem string // for the status line; "" when the numbers are fine
 }
 
@@ -474,9 +474,11 @@ func (a *App) gotUsage(msg metricsMsg) tea.Cmd {
 	if top := a.top(); top != nil {
 		cmds = append(cmds, a.updatePage(UsageChangedMsg{Metrics: a.table.metrics}))
 	}
+	u.absent = msg.res.Absent
 	switch {
 	case msg.res.Absent:
-		u.absent, u.active = true, false
+		// metrics-server may be installed later: ask again, rarely.
+		cmds = append(cmds, metricsTick(kube.Rediscover(a.opts.MetricsInterval), u.gen))
 	case msg.res.Forbidden:
 		// RBAC does not change by itself: stop; a namespace switch asks again.
 	default:

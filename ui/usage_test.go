@@ -172,10 +172,10 @@ func TestUsagePollingCadence(t *testing.T) {
 func TestUsageAbsent(t *testing.T) {
 	c := &fakeCluster{pods: fixturePods()}
 	a := harnessApp(t, c, kube.Scope{Namespace: "shop"}, 130, 9)
-	if next := startUsage(t, a); next != nil {
-		if _, ok := next().(metricsTickMsg); ok {
-			t.Fatal("polling goes on without a metrics API")
-		}
+	// Absent: a retry is scheduled, but only after kube.Rediscover (a
+	// minute at least), never in a tight loop. The tick is not run here.
+	if next := startUsage(t, a); next == nil {
+		t.Fatal("no later retry scheduled: metrics-server installed later would never be found")
 	}
 	out := screen(a)
 	if !strings.Contains(out, "ℹ CPU/MEM n/a: metrics-server is not installed (metrics.k8s.io not served)") {
@@ -184,13 +184,14 @@ func TestUsageAbsent(t *testing.T) {
 	if strings.Contains(out, "%CPU/R") || !strings.Contains(out, "n/a  n/a") {
 		t.Errorf("want CPU and MEM n/a only:\n%s", out)
 	}
-	// Never again, not even after a namespace switch.
+	// A namespace switch does not poll again at once.
 	_, cmd := a.Update(keyMsg("a"))
 	for _, m := range runBatch(cmd) {
 		if _, ok := m.(metricsMsg); ok {
-			t.Error("polled again after the API was found absent")
+			t.Error("polled again at once after the API was found absent")
 		}
 	}
+	load(t, a)
 	if len(c.metrics.polls) != 1 {
 		t.Errorf("polls = %v", c.metrics.polls)
 	}
@@ -198,6 +199,18 @@ func TestUsageAbsent(t *testing.T) {
 	press(a, "u")
 	if strings.Contains(screen(a), "metrics-server") {
 		t.Error("hint shown with the columns hidden")
+	}
+	press(a, "u")
+	// metrics-server gets installed; the slow retry finds it.
+	c.metrics.served = true
+	c.metrics.usage = map[string]kube.PodUsage{"shop/api-7d9f8-abcde": sample("shop", "api-7d9f8-abcde", "500m", "128Mi")}
+	_, poll := a.Update(metricsTickMsg{gen: a.usage.gen})
+	if poll == nil {
+		t.Fatal("the retry tick did not poll")
+	}
+	a.Update(poll())
+	if out := screen(a); strings.Contains(out, "metrics-server is not installed") || !strings.Contains(out, "500m") {
+		t.Fatalf("usage did not appear once metrics-server was installed:\n%s", out)
 	}
 }
 
