@@ -163,21 +163,12 @@ func (p *DetailPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		p.rebuild()
 	case tea.KeyPressMsg:
 		pk := p.env.Keys.Pod
+		delta, scrolled := scrollDelta(msg, scrollKeys{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, p.height, len(p.lines))
 		switch {
 		case key.Matches(msg, k.Back):
 			return p, ClosePage
-		case key.Matches(msg, k.Up):
-			p.scroll(-1)
-		case key.Matches(msg, k.Down):
-			p.scroll(1)
-		case key.Matches(msg, k.PageUp):
-			p.scroll(-max(1, p.height-1))
-		case key.Matches(msg, k.PageDown):
-			p.scroll(max(1, p.height-1))
-		case key.Matches(msg, k.Top):
-			p.offset = 0
-		case key.Matches(msg, k.Bottom):
-			p.scroll(len(p.lines))
+		case scrolled:
+			p.scroll(delta)
 		case key.Matches(msg, k.Related):
 			for i, l := range p.lines {
 				if ansi.Strip(l) == relatedTitle {

@@ -123,6 +123,7 @@ func (p *YAMLPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 			p.search, cmd = p.search.Update(msg)
 			return p, cmd
 		}
+		delta, scrolled := scrollDelta(msg, scrollKeys{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, p.height, len(p.lines))
 		switch {
 		case key.Matches(msg, k.Back):
 			if p.query != "" { // esc first clears the search, as in less
@@ -130,18 +131,8 @@ func (p *YAMLPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 				return p, nil
 			}
 			return p, ClosePage
-		case key.Matches(msg, k.Up):
-			p.scroll(-1)
-		case key.Matches(msg, k.Down):
-			p.scroll(1)
-		case key.Matches(msg, k.PageUp):
-			p.scroll(-max(1, p.height-1))
-		case key.Matches(msg, k.PageDown):
-			p.scroll(max(1, p.height-1))
-		case key.Matches(msg, k.Top):
-			p.offset = 0
-		case key.Matches(msg, k.Bottom):
-			p.scroll(len(p.lines))
+		case scrolled:
+			p.scroll(delta)
 		case key.Matches(msg, k.Search):
 			p.typing = true
 			p.search.SetValue("")
