@@ -16,6 +16,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -130,7 +131,7 @@ func (f *fakeMetricsAPI) register(t *testing.T, c *harness.Cluster) {
 	if err := c.EnsureNamespace(ctx(t), "kube-system"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Client().CoreV1().Services("kube-system").Create(ctx(t), svc, metav1.CreateOptions{}); err != nil {
+	if _, err := c.Client().CoreV1().Services("kube-system").Create(ctx(t), svc, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
 		t.Fatal(err)
 	}
 	as := &unstructured.Unstructured{Object: map[string]any{

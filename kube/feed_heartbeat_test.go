@@ -20,9 +20,6 @@ import (
 // the feed relists and is live, with no goroutine left after Stop.
 func TestFeedHeartbeatMarksASilentOutageStale(t *testing.T) {
 	defer goleak.VerifyNone(t)
-	old := HeartbeatInterval
-	HeartbeatInterval = 50 * time.Millisecond
-	defer func() { HeartbeatInterval = old }()
 
 	cs := fake.NewClientset(testPod("shop", "a"))
 	var down atomic.Bool
@@ -32,7 +29,7 @@ func TestFeedHeartbeatMarksASilentOutageStale(t *testing.T) {
 		}
 		return false, nil, nil
 	})
-	f, err := WatchPods(context.Background(), cs, Scope{Namespace: "shop"}, "shop")
+	f, err := watchPods(context.Background(), cs, Scope{Namespace: "shop"}, "shop", feedTiming{heartbeat: 50 * time.Millisecond, heartbeatTimeout: time.Second, probe: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}

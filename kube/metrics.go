@@ -83,16 +83,8 @@ type Metrics struct {
 	mu      sync.Mutex
 	served  *bool     // nil until discovery answered
 	checked time.Time // when discovery last answered
-	// rediscover is how long a "not served" answer stands before discovery
-	// is asked again, so a metrics-server installed while podtui runs is
-	// found without a tight loop.
-	rediscover time.Duration
-	last       map[string]PodMetrics
+	last    map[string]PodMetrics
 }
-
-// Rediscover is how long podtui trusts "metrics.k8s.io is not served" for an
-// interval: four polls, and at least a minute.
-func Rediscover(interval time.Duration) time.Duration { return max(time.Minute, 4*interval) }
 
 // NewMetrics builds a metrics reader; interval is the shortest gap between two
 // polls of the same namespace (DefaultMetricsInterval when zero).
@@ -100,7 +92,7 @@ func NewMetrics(disco discovery.DiscoveryInterface, client metricsclient.Interfa
 	if interval <= 0 {
 		interval = DefaultMetricsInterval
 	}
-	return &Metrics{disco: disco, client: client, interval: interval, rediscover: Rediscover(interval), last: map[string]PodMetrics{}}
+	return &Metrics{disco: disco, client: client, interval: interval, last: map[string]PodMetrics{}}
 }
 
 // Interval is the shortest gap between two polls.
@@ -109,11 +101,13 @@ func (m *Metrics) Interval() time.Duration { return m.interval }
 // available asks discovery once whether metrics.k8s.io is served. A failed
 // discovery that is not a plain "not found" (API server or aggregated
 // backend unavailable) is not remembered, so the next poll asks again; a
-// "not served" answer is asked again after the rediscover period.
+// "not served" answer stands for one interval, then discovery is asked again
+// (one small GET), so a metrics-server installed while podtui runs is found
+// at the next poll without a tight loop.
 func (m *Metrics) available(ctx context.Context) (bool, string) {
 	m.mu.Lock()
 	served := m.served
-	if served != nil && !*served && time.Since(m.checked) >= m.rediscover {
+	if served != nil && !*served && time.Since(m.checked) >= m.interval {
 		served = nil
 	}
 	m.mu.Unlock()

@@ -71,6 +71,8 @@ type PodFeed struct {
 	done    chan struct{}
 	stop    sync.Once
 
+	timing feedTiming
+
 	mu       sync.Mutex
 	informer cache.SharedIndexInformer
 	stopInf  chan struct{}
@@ -79,19 +81,34 @@ type PodFeed struct {
 	probing  bool
 }
 
-// ProbeInterval is how often a broken connection is retried.
-const ProbeInterval = time.Second
+// feedTiming is how often a feed checks its connection.
+type feedTiming struct {
+	// heartbeat is how often a quiet but healthy-looking feed checks the
+	// server with one small LIST (limit=1, served from the API server's watch
+	// cache): with etcd down, the API server keeps watches open but sends
+	// nothing, and the list would look fresh while it is not.
+	heartbeat time.Duration
+	// heartbeatTimeout is how long that LIST may take before the server
+	// counts as not answering; together with heartbeat it bounds how late
+	// a silent outage is shown (2 s).
+	heartbeatTimeout time.Duration
+	// probe is how often a broken connection is retried.
+	probe time.Duration
+}
 
-// HeartbeatInterval is how often a quiet but healthy-looking feed checks the
-// server with one small LIST: with etcd down, the API server keeps watches
-// open but sends nothing, and the list would look fresh while it is not.
-var HeartbeatInterval = 5 * time.Second
+func defaultFeedTiming() feedTiming {
+	return feedTiming{heartbeat: time.Second, heartbeatTimeout: time.Second, probe: time.Second}
+}
 
 // WatchPods starts an informer for the scope. With an all-namespaces scope that
 // RBAC forbids, it falls back to fallbackNS and says so in the snapshot's Notice.
 // It blocks for one small LIST to find that out; call it from a tea.Cmd.
 func WatchPods(ctx context.Context, cs kubernetes.Interface, scope Scope, fallbackNS string) (*PodFeed, error) {
-	f := &PodFeed{cs: cs, scope: scope, changed: make(chan struct{}, 1), done: make(chan struct{})}
+	return watchPods(ctx, cs, scope, fallbackNS, defaultFeedTiming())
+}
+
+func watchPods(ctx context.Context, cs kubernetes.Interface, scope Scope, fallbackNS string, timing feedTiming) (*PodFeed, error) {
+	f := &PodFeed{cs: cs, scope: scope, timing: timing, changed: make(chan struct{}, 1), done: make(chan struct{})}
 	_, err := cs.CoreV1().Pods(scope.Namespace).List(ctx, metav1.ListOptions{Limit: 1, LabelSelector: scope.Selector})
 	switch {
 	case err == nil:
@@ -110,18 +127,18 @@ func WatchPods(ctx context.Context, cs kubernetes.Interface, scope Scope, fallba
 		f.startProbeLocked()
 	}
 	f.mu.Unlock()
-	go f.heartbeat(HeartbeatInterval)
+	go f.heartbeat()
 	return f, nil
 }
 
 // heartbeat marks the feed stale when the server stops serving reads while
 // the watch stays open (the probe then takes over and relists).
-func (f *PodFeed) heartbeat(every time.Duration) {
+func (f *PodFeed) heartbeat() {
 	for {
 		select {
 		case <-f.done:
 			return
-		case <-time.After(every):
+		case <-time.After(f.timing.heartbeat):
 		}
 		f.mu.Lock()
 		inf, skip := f.informer, f.probing || !f.synced
@@ -129,8 +146,11 @@ func (f *PodFeed) heartbeat(every time.Duration) {
 		if skip {
 			continue
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), f.timing.heartbeatTimeout)
 		_, err := f.cs.CoreV1().Pods(f.scope.Namespace).List(ctx, metav1.ListOptions{Limit: 1, LabelSelector: f.scope.Selector})
+		if err != nil && ctx.Err() == context.DeadlineExceeded {
+			err = fmt.Errorf("no answer to a %s check", f.timing.heartbeatTimeout)
+		}
 		cancel()
 		select {
 		case <-f.done:
@@ -262,7 +282,7 @@ func (f *PodFeed) startProbeLocked() {
 }
 
 func (f *PodFeed) probe() {
-	wait := ProbeInterval
+	wait := f.timing.probe
 	for {
 		select {
 		case <-f.done:
@@ -282,7 +302,7 @@ func (f *PodFeed) probe() {
 			}
 			// Credentials do not fix themselves quickly: do not hammer the server.
 			if apierrors.IsUnauthorized(err) || apierrors.IsForbidden(err) {
-				wait = 5 * ProbeInterval
+				wait = 5 * f.timing.probe
 			}
 			continue
 		}

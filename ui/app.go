@@ -303,12 +303,12 @@ func (a *App) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 	case key.Matches(msg, p.Sort):
 		a.table.nextSortKey()
-		a.table.resort()
+		a.table.reorder()
 	case key.Matches(msg, p.Usage):
 		a.table.toggleUsage()
 	case key.Matches(msg, p.Reverse):
 		a.table.reverse = !a.table.reverse
-		a.table.resort()
+		a.table.reorder()
 	case key.Matches(msg, p.Namespace):
 		a.mode = modePicker
 		return a, tea.Batch(a.picker.openPicker(a.current()), loadNamespaces(a.cluster))

@@ -79,6 +79,7 @@ type LogPage struct {
 
 	maxLines, maxBytes int
 	buf                logBuffer
+	skipped            int // lines the stream skipped because the view lagged, for the header
 	follow             bool
 	top                int // seq of the first entry shown when not following
 
@@ -207,7 +208,7 @@ func (p *LogPage) tick() tea.Cmd {
 func (p *LogPage) start() tea.Cmd {
 	p.stop()
 	p.gen++
-	p.buf = newLogBuffer(p.maxLines, p.maxBytes)
+	p.buf, p.skipped = newLogBuffer(p.maxLines, p.maxBytes), 0
 	p.state, p.errText, p.lastLine = streamConnecting, "", time.Time{}
 	p.follow, p.top = true, 0
 	p.matches, p.match = nil, -1
@@ -362,6 +363,7 @@ func (p *LogPage) failed(err error) tea.Cmd {
 // ingest adds a chunk's lines to the buffer, sanitised.
 func (p *LogPage) ingest(c kube.LogChunk) {
 	if c.Skipped > 0 {
+		p.skipped += c.Skipped
 		p.addMarker(fmt.Sprintf("── %s lines skipped: the view could not keep up ──", thousands(c.Skipped)))
 	}
 	if c.Reconnected {
@@ -829,6 +831,10 @@ func (p *LogPage) statusLine() string {
 		parts = append(parts, s.Muted.Render("paused (G follows)"))
 	}
 	parts = append(parts, s.Muted.Render(thousands(p.buf.nextNum-1)+" lines"))
+	if p.skipped > 0 {
+		// Markers say where; this count stays after they scroll away.
+		parts = append(parts, s.Notice.Render(thousands(p.skipped)+" lines skipped"))
+	}
 	switch {
 	case p.since > 0:
 		parts = append(parts, s.Notice.Render("since "+strings.TrimSuffix(strings.TrimSuffix(p.since.String(), "0s"), "0m")))
@@ -838,6 +844,7 @@ func (p *LogPage) statusLine() string {
 	if p.buf.dropped > 0 {
 		parts = append(parts, s.Notice.Render(thousands(p.buf.dropped)+" older lines dropped"))
 	}
+
 	if p.query != "" {
 		m := fmt.Sprintf("/%s: %d matches", p.query, len(p.matches))
 		if p.match >= 0 {

@@ -306,6 +306,12 @@ func TestLogPageBufferIsBounded(t *testing.T) {
 	if out := plain(p); !strings.Contains(out, "42 lines skipped") {
 		t.Fatalf("skipped lines not said:\n%s", out)
 	}
+	// The header keeps the total after the markers have scrolled away.
+	p.Update(logChunkMsg{chunk: kube.LogChunk{StreamID: streamID(p), Skipped: 8}})
+	feed(p, lines(1, 500, "more %d"))
+	if out := plain(p); !strings.Contains(strings.Split(out, "\n")[0], "50 lines skipped") {
+		t.Fatalf("the header lacks the total of skipped lines:\n%s", out)
+	}
 }
 
 func TestLogPageNeutralisesEscapes(t *testing.T) {

@@ -3,10 +3,12 @@ package ui
 import (
 	"cmp"
 	"math"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -169,6 +171,11 @@ type podTable struct {
 	// metrics is the latest poll; hideUsage hides its columns.
 	metrics   kube.PodMetrics
 	hideUsage bool
+
+	// sortBuf is sortAll's scratch space, kept between sorts; reordered says
+	// whether the last sortAll also set t.shown and the cursor.
+	sortBuf   []sortEnt
+	reordered bool
 }
 
 // setPods replaces the data, keeping the selection on the same pod.
@@ -179,20 +186,19 @@ func (t *podTable) setPods(pods []*corev1.Pod, now time.Time) {
 		t.byPod = make(map[*corev1.Pod]*podRow, len(pods))
 	}
 	t.seen++
-	var added []*podRow
+	var fresh []*corev1.Pod
 	for _, p := range pods {
-		if r, ok := t.byPod[p]; ok {
-			if r.seen != t.seen {
-				r.seen = t.seen
-				continue
-			}
-			// The same object twice in one snapshot: a row each, as before.
+		if r, ok := t.byPod[p]; ok && r.seen != t.seen {
+			r.seen = t.seen
+			continue
 		}
-		r := newPodRow(p, now)
-		t.applyUsage(r, now)
+		// New, or the same object twice in one snapshot: a row each.
+		fresh = append(fresh, p)
+	}
+	added := t.deriveRows(fresh, now)
+	for _, r := range added {
 		r.seen = t.seen
-		t.byPod[p] = r
-		added = append(added, r)
+		t.byPod[r.pod] = r
 	}
 	kept := t.all[:0]
 	for _, r := range t.all {
@@ -228,6 +234,39 @@ func (t *podTable) setPods(pods []*corev1.Pod, now time.Time) {
 	t.refilter()
 }
 
+// deriveRows makes the rows of new pod objects. Many at once (the first
+// snapshot of a big cluster) are split over the CPUs: each row runs the
+// diagnose engine on its pod, which is pure.
+func (t *podTable) deriveRows(pods []*corev1.Pod, now time.Time) []*podRow {
+	rows := make([]*podRow, len(pods))
+	derive := func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			r := newPodRow(pods[i], now)
+			t.applyUsage(r, now) // reads t.metrics only
+			rows[i] = r
+		}
+	}
+	workers := 1
+	if len(pods) >= parallelDerive {
+		workers = min(runtime.GOMAXPROCS(0), len(pods)/(parallelDerive/2))
+	}
+	if workers <= 1 {
+		derive(0, len(pods))
+		return rows
+	}
+	chunk := (len(pods) + workers - 1) / workers
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() { derive(min(len(pods), w*chunk), min(len(pods), (w+1)*chunk)) })
+	}
+	wg.Wait()
+	return rows
+}
+
+// parallelDerive is the count of new rows above which deriveRows uses
+// every CPU.
+const parallelDerive = 2_000
+
 // compare orders rows by the sort key, then by namespace and name.
 func (t *podTable) compare(a, b *podRow) int {
 	c := compareRows(a, b, t.sortKey)
@@ -245,6 +284,22 @@ func (t *podTable) resort() {
 	t.refilter()
 }
 
+// reorder applies a new sort key or direction: the same rows pass the same
+// filter, so the widths hold, and the shown rows and the selection come out
+// of the sort itself without another pass over the rows.
+func (t *podTable) reorder() {
+	if t.filter != t.termsFor {
+		t.resort()
+		return
+	}
+	t.sortAll()
+	if !t.reordered {
+		t.refilter()
+		return
+	}
+	t.clamp()
+}
+
 // sortEnt is a row with its sort keys packed into integers: most comparisons
 // are settled on them, in contiguous memory, and only ties of the packed
 // prefixes go to the row's strings. The order is exactly t.compare's.
@@ -252,9 +307,15 @@ type sortEnt struct {
 	primary uint64    // the sort key (or its first bytes), reversed when the sort is
 	ns      uint64    // the first 8 bytes of the namespace
 	name    [3]uint64 // the first 24 bytes of the name
-	exact   uint8     // which of primary, ns, name hold their whole value
+	exact   uint8     // which of primary, ns, name hold their whole value; entShown, entSelected
 	r       *podRow
 }
+
+// Flags of sortEnt.exact beyond the exact* bits.
+const (
+	entShown    = 1 << 6 // the row passes the filter
+	entSelected = 1 << 7 // the row is the selected pod
+)
 
 const (
 	exactPrimary = 1 << iota
@@ -264,12 +325,30 @@ const (
 	exactStatus
 )
 
-// sortAll sorts every row by t.compare.
+// sortAll sorts every row by t.compare. While it reads each row anyway, it
+// also notes which rows the current filter shows and which is selected, so
+// that afterwards t.shown and the cursor are set from the sorted entries
+// (t.reordered) when every row's filter result was known.
 func (t *podTable) sortAll() {
-	ents := make([]sortEnt, len(t.all))
+	if cap(t.sortBuf) < len(t.all) {
+		t.sortBuf = make([]sortEnt, len(t.all))
+	}
+	ents := t.sortBuf[:len(t.all)]
+	defer clear(ents) // no row kept alive by the buffer
+	filtered := len(t.terms) > 0
+	known := true
 	for i, r := range t.all {
 		k := &r.keys
 		e := sortEnt{r: r, ns: k.ns, name: k.name, exact: k.exact & (exactNS | exactName)}
+		switch {
+		case !filtered || (r.matchGen == t.matchGen && r.match):
+			e.exact |= entShown
+		case r.matchGen != t.matchGen:
+			known = false
+		}
+		if t.selected != "" && r.uid == t.selected {
+			e.exact |= entSelected
+		}
 		exact := false
 		switch {
 		case isUsageSort(t.sortKey):
@@ -347,8 +426,26 @@ func (t *podTable) sortAll() {
 		}
 		return t.compare(a.r, b.r)
 	})
+	t.reordered = known
+	if !known {
+		for i := range ents {
+			t.all[i] = ents[i].r
+		}
+		return
+	}
+	t.shown = t.shown[:0]
+	cursor := -1
 	for i := range ents {
 		t.all[i] = ents[i].r
+		if ents[i].exact&entShown != 0 {
+			if ents[i].exact&entSelected != 0 && cursor < 0 {
+				cursor = len(t.shown)
+			}
+			t.shown = append(t.shown, i)
+		}
+	}
+	if cursor >= 0 {
+		t.cursor = cursor
 	}
 }
 
@@ -425,22 +522,88 @@ func (t *podTable) refilter() {
 			}
 		}
 	}
-	if len(t.terms) == 0 {
-		for i := range t.all {
-			t.shown = append(t.shown, i)
+	t.scan()
+}
+
+// parallelRows is the row count above which scan splits its work over the
+// CPUs: each row read is mostly a cache miss, and a first filter keystroke
+// over 100k rows is worth two cores.
+const parallelRows = 20_000
+
+// scanPart is one worker's share of scan: the shown rows of its range, their
+// widths, and where the selected pod is among them (-1: not there).
+type scanPart struct {
+	shown    []int
+	widths   colWidths
+	selected int
+}
+
+// scan matches the rows against the filter where not known yet, and sets the
+// shown rows, the column widths and the cursor, in one pass over the rows.
+func (t *podTable) scan() {
+	n := len(t.all)
+	workers := 1
+	if n >= parallelRows {
+		workers = min(runtime.GOMAXPROCS(0), n/(parallelRows/2))
+	}
+	parts := make([]scanPart, workers)
+	chunk := (n + workers - 1) / workers
+	var wg sync.WaitGroup
+	for w := range parts {
+		lo, hi := min(n, w*chunk), min(n, (w+1)*chunk)
+		work := func() { parts[w] = t.scanRange(lo, hi, w == 0) }
+		if workers == 1 {
+			work()
+		} else {
+			wg.Go(work)
 		}
-	} else {
-		for i, r := range t.all {
+	}
+	wg.Wait()
+	var widths colWidths
+	cursor := -1
+	for _, p := range parts {
+		if p.selected >= 0 && cursor < 0 {
+			cursor = len(t.shown) + p.selected
+		}
+		if workers == 1 && len(t.shown) == 0 {
+			t.shown = p.shown // t.shown[:0] was passed in: no copy
+		} else {
+			t.shown = append(t.shown, p.shown...)
+		}
+		widths.merge(&p.widths)
+	}
+	t.setWidths(&widths)
+	if cursor >= 0 {
+		t.cursor = cursor
+	}
+	t.clamp()
+}
+
+// scanRange is scan over t.all[lo:hi]. The first part appends to t.shown's
+// array; the others to their own.
+func (t *podTable) scanRange(lo, hi int, first bool) scanPart {
+	p := scanPart{selected: -1}
+	if first {
+		p.shown = t.shown[:0]
+	}
+	filtered := len(t.terms) > 0
+	for i := lo; i < hi; i++ {
+		r := t.all[i]
+		if filtered {
 			if r.matchGen != t.matchGen {
 				r.match, r.matchGen = matchesAll(t.terms, r.search), t.matchGen
 			}
-			if r.match {
-				t.shown = append(t.shown, i)
+			if !r.match {
+				continue
 			}
 		}
+		if p.selected < 0 && t.selected != "" && r.uid == t.selected {
+			p.selected = len(p.shown)
+		}
+		p.shown = append(p.shown, i)
+		p.widths.add(r)
 	}
-	t.measure()
-	t.restoreSelection()
+	return p
 }
 
 // narrows reports whether every row matching the terms next also matched
@@ -511,46 +674,48 @@ func equalFold(tr, sr rune) bool {
 	return r == tr
 }
 
-// measure records the widest value of each text column among shown rows.
-func (t *podTable) measure() {
-	var ns, name, ready, status, diag, node, ip int
-	var usage [len(usageTitles)]int
-	for _, idx := range t.shown {
-		r := t.all[idx]
-		ns = max(ns, len(r.namespace))
-		name = max(name, len(r.name))
-		ready = max(ready, len(r.ready))
-		status = max(status, r.statusWidth)
-		diag = max(diag, len(r.diag))
-		node = max(node, len(r.node))
-		ip = max(ip, len(r.ip))
-		for c := range usage {
-			usage[c] = max(usage[c], len(r.usage.text[c]))
-		}
+// colWidths is the widest value of each text column among some rows.
+type colWidths struct {
+	ns, name, ready, status, diag, node, ip int
+	usage                                   [len(usageTitles)]int
+}
+
+func (c *colWidths) add(r *podRow) {
+	c.ns = max(c.ns, len(r.namespace))
+	c.name = max(c.name, len(r.name))
+	c.ready = max(c.ready, len(r.ready))
+	c.status = max(c.status, r.statusWidth)
+	c.diag = max(c.diag, len(r.diag))
+	c.node = max(c.node, len(r.node))
+	c.ip = max(c.ip, len(r.ip))
+	for i := range c.usage {
+		c.usage[i] = max(c.usage[i], len(r.usage.text[i]))
 	}
-	w := map[string]int{"NAMESPACE": ns, "NAME": name, "READY": ready, "STATUS": status, "DIAG": diag, "NODE": node, "IP": ip}
-	for c, title := range usageTitles {
-		w[title] = max(w[title], usage[c])
+}
+
+func (c *colWidths) merge(o *colWidths) {
+	c.ns, c.name, c.ready, c.status = max(c.ns, o.ns), max(c.name, o.name), max(c.ready, o.ready), max(c.status, o.status)
+	c.diag, c.node, c.ip = max(c.diag, o.diag), max(c.node, o.node), max(c.ip, o.ip)
+	for i := range c.usage {
+		c.usage[i] = max(c.usage[i], o.usage[i])
+	}
+}
+
+func (t *podTable) setWidths(c *colWidths) {
+	w := map[string]int{"NAMESPACE": c.ns, "NAME": c.name, "READY": c.ready, "STATUS": c.status, "DIAG": c.diag, "NODE": c.node, "IP": c.ip}
+	for i, title := range usageTitles {
+		w[title] = max(w[title], c.usage[i])
 	}
 	t.widths = w
 }
 
-// restoreSelection puts the cursor back on the pod it was on, if still shown.
-func (t *podTable) restoreSelection() {
-	if t.selected != "" {
-		if t.cursor >= 0 && t.cursor < len(t.shown) && t.all[t.shown[t.cursor]].uid == t.selected {
-			t.clamp()
-			return
-		}
-		for i, idx := range t.shown {
-			if t.all[idx].uid == t.selected {
-				t.cursor = i
-				t.clamp()
-				return
-			}
-		}
+// measure records the widest value of each text column among shown rows.
+func (t *podTable) measure() {
+	var c colWidths
+	for _, idx := range t.shown {
+		c.add(t.all[idx])
 	}
-	t.clamp()
+	t.setWidths(&c)
 }
 
 func (t *podTable) clamp() {

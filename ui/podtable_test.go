@@ -1,10 +1,15 @@
 package ui
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/podtui/podtui/diagnose"
 
@@ -73,6 +78,123 @@ func TestSortAllMatchesCompare(t *testing.T) {
 					t.Fatalf("sort %v reverse %v: row %d %+v before %+v", key, rev, i, *tab.all[i-1], *tab.all[i])
 				}
 			}
+		}
+	}
+}
+
+// reorder (a sort change) must leave the same shown rows, cursor and widths
+// as a full resort, with and without a filter, with the selection shown,
+// filtered out, or none.
+func TestReorderMatchesResort(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(5, 6))
+	pick := func(s ...string) string { return s[rnd.IntN(len(s))] }
+	base := make([]podRow, 500)
+	for i := range base {
+		r := &base[i]
+		r.namespace, r.name = pick("a", "shop", "kube-system"), pick("api-", "db-", "web-", "worker-")+string(rune('a'+i%26))+string(rune('a'+i/26%26))
+		r.uid = r.namespace + "/" + r.name + "/" + string(rune('0'+i%10))
+		r.status, r.node, r.restarts = pick("Running", "Pending", "CrashLoopBackOff"), pick("n1", "n2"), rnd.IntN(5)
+		r.search = r.namespace + " " + r.name + " " + r.status
+		r.keys = packKeys(r.namespace, r.name, r.node, r.status)
+	}
+	table := func(filter, selected string) *podTable {
+		rows := make([]*podRow, len(base))
+		for i := range base {
+			r := base[i]
+			rows[i] = &r
+		}
+		tab := &podTable{all: rows, filter: filter, selected: selected, height: 20}
+		tab.resort()
+		return tab
+	}
+	uids := func(tab *podTable) []string {
+		var out []string
+		for _, i := range tab.shown {
+			out = append(out, tab.all[i].uid)
+		}
+		return out
+	}
+	for _, filter := range []string{"", "api", "crash db"} {
+		for _, selected := range []string{"", base[7].uid, base[100].uid} {
+			a, b := table(filter, selected), table(filter, selected)
+			for key := range SortKey(sortKeyCount) {
+				for _, rev := range []bool{false, true} {
+					a.sortKey, a.reverse = key, rev
+					b.sortKey, b.reverse = key, rev
+					a.reorder()
+					b.resort()
+					if !a.reordered && filter != "" {
+						t.Errorf("filter %q: the sort did not set the shown rows itself", filter)
+					}
+					if !slices.Equal(uids(a), uids(b)) || a.cursor != b.cursor || a.offset != b.offset {
+						t.Fatalf("filter %q selected %q sort %v rev %v: reorder shows %d rows, cursor %d; resort %d, cursor %d",
+							filter, selected, key, rev, len(a.shown), a.cursor, len(b.shown), b.cursor)
+					}
+					if len(a.widths) != len(b.widths) {
+						t.Fatalf("widths differ: %v vs %v", a.widths, b.widths)
+					}
+				}
+			}
+		}
+	}
+}
+
+// Many new pods are derived in parallel: the rows are the ones a sequential
+// derivation makes, in the same order, and the race detector sees the
+// workers (go test -race).
+func TestParallelDeriveMatchesSequential(t *testing.T) {
+	fixtures := fixturePods()
+	pods := make([]*corev1.Pod, parallelDerive+500)
+	for i := range pods {
+		p := fixtures[i%len(fixtures)].DeepCopy()
+		p.Name, p.UID = fmt.Sprint(p.Name, "-", i), types.UID(fmt.Sprint(i))
+		pods[i] = p
+	}
+	tab := &podTable{}
+	tab.setPods(pods, clock)
+	if len(tab.all) != len(pods) {
+		t.Fatalf("%d rows for %d pods", len(tab.all), len(pods))
+	}
+	for _, r := range tab.all {
+		want := newPodRow(r.pod, clock)
+		if r.status != want.status || r.diag != want.diag || r.ready != want.ready || r.search != want.search || r.keys != want.keys {
+			t.Fatalf("row of %s differs from a sequential derivation:\n%+v\n%+v", r.name, *r, *want)
+		}
+	}
+}
+
+// Filtering more than parallelRows rows is split over the CPUs: the shown
+// rows, widths and cursor are those of a sequential scan.
+func TestParallelScanMatchesSequential(t *testing.T) {
+	rows := make([]*podRow, parallelRows*2+7)
+	for i := range rows {
+		name := fmt.Sprintf("svc-%05d-%x", i, i*7919)
+		rows[i] = &podRow{uid: name, namespace: "ns", name: name, ready: "1/1", status: "Running", search: name + " ns running", statusWidth: 7, diag: strings.Repeat("x", i%13)}
+	}
+	tab := &podTable{all: rows, selected: rows[len(rows)-3].uid, height: 10}
+	for _, filter := range []string{"", "svc-1", "svc-12", "9 ns", "nothing-matches", "s"} {
+		tab.filter = filter
+		tab.refilter()
+		var want []int
+		var widths colWidths
+		cursor := -1
+		for i, r := range rows {
+			if filter == "" || matchesAll(tab.terms, r.search) {
+				if r.uid == tab.selected {
+					cursor = len(want)
+				}
+				want = append(want, i)
+				widths.add(r)
+			}
+		}
+		if !slices.Equal(tab.shown, want) {
+			t.Fatalf("filter %q: %d rows shown, want %d", filter, len(tab.shown), len(want))
+		}
+		if cursor >= 0 && tab.cursor != cursor {
+			t.Errorf("filter %q: cursor %d, want %d", filter, tab.cursor, cursor)
+		}
+		if tab.widths["DIAG"] != widths.diag || tab.widths["NAME"] != widths.name {
+			t.Errorf("filter %q: widths %v", filter, tab.widths)
 		}
 	}
 }

@@ -475,15 +475,12 @@ func (a *App) gotUsage(msg metricsMsg) tea.Cmd {
 		cmds = append(cmds, a.updatePage(UsageChangedMsg{Metrics: a.table.metrics}))
 	}
 	u.absent = msg.res.Absent
-	switch {
-	case msg.res.Absent:
-		// metrics-server may be installed later: ask again, rarely.
-		cmds = append(cmds, metricsTick(kube.Rediscover(a.opts.MetricsInterval), u.gen))
-	case msg.res.Forbidden:
-		// RBAC does not change by itself: stop; a namespace switch asks again.
-	default:
+	if !msg.res.Forbidden {
+		// Absent too: metrics-server may be installed later, and asking
+		// discovery once per interval is one small GET.
 		cmds = append(cmds, metricsTick(a.opts.MetricsInterval, u.gen))
 	}
+	// Forbidden: RBAC does not change by itself; a namespace switch asks again.
 	return tea.Batch(cmds...)
 }
 

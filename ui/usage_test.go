@@ -172,8 +172,8 @@ func TestUsagePollingCadence(t *testing.T) {
 func TestUsageAbsent(t *testing.T) {
 	c := &fakeCluster{pods: fixturePods()}
 	a := harnessApp(t, c, kube.Scope{Namespace: "shop"}, 130, 9)
-	// Absent: a retry is scheduled, but only after kube.Rediscover (a
-	// minute at least), never in a tight loop. The tick is not run here.
+	// Absent: a retry is scheduled after the poll interval, never in a
+	// tight loop. The tick is not run here.
 	if next := startUsage(t, a); next == nil {
 		t.Fatal("no later retry scheduled: metrics-server installed later would never be found")
 	}
