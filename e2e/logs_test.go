@@ -192,42 +192,6 @@ func TestLogsHostileEscapesAreNeutralised(t *testing.T) {
 	}
 }
 
-func TestLogsResumeAfterTheAPIServerRestarts(t *testing.T) {
-	ns := cluster.NewNamespace(t, "logs-resume")
-	if _, err := cluster.CreatePod(ctx(t), harness.Pod(ns, "steady")); err != nil {
-		t.Fatal(err)
-	}
-	setLogs(t, ns, "steady", "app", "line one\nline two\n", "")
-	term := openLogs(t, ns, "steady", "Running")
-	ok(t)(term.WaitFor("line two", seen))
-
-	if err := cluster.StopAPIServer(); err != nil {
-		t.Fatal(err)
-	}
-	if err := cluster.AppendLog(ns, "steady", "app", "written during the outage\n"); err != nil {
-		t.Fatal(err)
-	}
-	if err := cluster.StartAPIServer(ctx(t)); err != nil {
-		t.Fatal(err)
-	}
-	start := time.Now()
-	ok(t)(term.WaitFor("written during the outage", 40*time.Second))
-	t.Logf("resumed %s after the API server was ready", time.Since(start).Round(time.Millisecond))
-	if err := cluster.AppendLog(ns, "steady", "app", "written after the outage\n"); err != nil {
-		t.Fatal(err)
-	}
-	screen, err := term.WaitFor("written after the outage", seen)
-	ok(t)(screen, err)
-	for _, l := range []string{"line one", "line two", "written during the outage", "written after the outage"} {
-		if n := strings.Count(screen, l); n != 1 {
-			t.Errorf("%q shown %d times after the reconnect, want once:\n%s", l, n, screen)
-		}
-	}
-	if !strings.Contains(screen, "stream reconnected") {
-		t.Errorf("the reconnect is not marked:\n%s", screen)
-	}
-}
-
 func TestLogsMarkAContainerRestart(t *testing.T) {
 	ns := cluster.NewNamespace(t, "logs-restart")
 	pod, err := cluster.CreatePodInState(ctx(t), harness.PodFor(ns, "flaky", harness.StateRunning), harness.StateRunning)
