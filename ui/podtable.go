@@ -175,6 +175,7 @@ type podTable struct {
 	// sortBuf is sortAll's scratch space, kept between sorts; reordered says
 	// whether the last sortAll also set t.shown and the cursor.
 	sortBuf   []sortEnt
+	mergeBuf  []sortEnt
 	reordered bool
 }
 
@@ -330,14 +331,86 @@ const (
 // that afterwards t.shown and the cursor are set from the sorted entries
 // (t.reordered) when every row's filter result was known.
 func (t *podTable) sortAll() {
-	if cap(t.sortBuf) < len(t.all) {
-		t.sortBuf = make([]sortEnt, len(t.all))
+	n := len(t.all)
+	if cap(t.sortBuf) < n {
+		t.sortBuf = make([]sortEnt, n)
 	}
-	ents := t.sortBuf[:len(t.all)]
+	ents := t.sortBuf[:n]
 	defer clear(ents) // no row kept alive by the buffer
+	// The selected row, found by pointer: comparing every row's UID would
+	// read each one's string.
+	var sel *podRow
+	if t.selected != "" && t.cursor >= 0 && t.cursor < len(t.shown) && t.shown[t.cursor] < n {
+		if r := t.all[t.shown[t.cursor]]; r.uid == t.selected {
+			sel = r
+		}
+	}
+	less := t.entCompare()
+	var known bool
+	if n >= parallelRows && runtime.GOMAXPROCS(0) >= 2 {
+		// Two halves packed and sorted at once, then merged.
+		mid := n / 2
+		var knownLo bool
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			knownLo = t.packEnts(ents[:mid], t.all[:mid], sel)
+			slices.SortFunc(ents[:mid], less)
+		})
+		knownHi := t.packEnts(ents[mid:], t.all[mid:], sel)
+		slices.SortFunc(ents[mid:], less)
+		wg.Wait()
+		known = knownLo && knownHi
+		if cap(t.mergeBuf) < n {
+			t.mergeBuf = make([]sortEnt, n)
+		}
+		merged := t.mergeBuf[:n]
+		defer clear(merged)
+		lo, hi, k := ents[:mid], ents[mid:], 0
+		for len(lo) > 0 && len(hi) > 0 {
+			if less(hi[0], lo[0]) < 0 {
+				merged[k], hi = hi[0], hi[1:]
+			} else {
+				merged[k], lo = lo[0], lo[1:]
+			}
+			k++
+		}
+		k += copy(merged[k:], lo)
+		copy(merged[k:], hi)
+		ents = merged
+	} else {
+		known = t.packEnts(ents, t.all, sel)
+		slices.SortFunc(ents, less)
+	}
+	t.reordered = known
+	if !known {
+		for i := range ents {
+			t.all[i] = ents[i].r
+		}
+		return
+	}
+	t.shown = t.shown[:0]
+	cursor := -1
+	for i := range ents {
+		t.all[i] = ents[i].r
+		if ents[i].exact&entShown != 0 {
+			if ents[i].exact&entSelected != 0 && cursor < 0 {
+				cursor = len(t.shown)
+			}
+			t.shown = append(t.shown, i)
+		}
+	}
+	if cursor >= 0 {
+		t.cursor = cursor
+	}
+}
+
+// packEnts fills ents from rows: the packed sort keys, and whether each row
+// is shown (by the current filter) and selected. It reports whether every
+// row's filter result was known.
+func (t *podTable) packEnts(ents []sortEnt, rows []*podRow, sel *podRow) bool {
 	filtered := len(t.terms) > 0
 	known := true
-	for i, r := range t.all {
+	for i, r := range rows {
 		k := &r.keys
 		e := sortEnt{r: r, ns: k.ns, name: k.name, exact: k.exact & (exactNS | exactName)}
 		switch {
@@ -346,7 +419,7 @@ func (t *podTable) sortAll() {
 		case r.matchGen != t.matchGen:
 			known = false
 		}
-		if t.selected != "" && r.uid == t.selected {
+		if r == sel || (sel == nil && t.selected != "" && r.uid == t.selected) {
 			e.exact |= entSelected
 		}
 		exact := false
@@ -354,11 +427,11 @@ func (t *podTable) sortAll() {
 		case isUsageSort(t.sortKey):
 			// Known values first, then the biggest first: the top bit says
 			// unknown, the rest is the value (clamped to 62 bits), inverted.
-			v, known := usageValue(&r.usage, t.sortKey)
+			v, has := usageValue(&r.usage, t.sortKey)
 			const top = 1<<62 - 1
 			exact = v >= 0 && v <= top
 			e.primary = uint64(top - min(max(v, 0), top))
-			if !known {
+			if !has {
 				e.primary |= 1 << 63
 			}
 		case t.sortKey == SortStatus:
@@ -392,12 +465,18 @@ func (t *podTable) sortAll() {
 		}
 		ents[i] = e
 	}
+	return known
+}
+
+// entCompare is t.compare on packed entries: most comparisons are settled
+// on the integers; only ties of the packed prefixes read the rows.
+func (t *podTable) entCompare() func(a, b sortEnt) int {
 	byName := !isUsageSort(t.sortKey) && t.sortKey != SortStatus && t.sortKey != SortRestarts && t.sortKey != SortAge && t.sortKey != SortNode
 	rev := 1
 	if t.reverse {
 		rev = -1
 	}
-	slices.SortFunc(ents, func(a, b sortEnt) int {
+	return func(a, b sortEnt) int {
 		if a.primary != b.primary {
 			return cmp.Compare(a.primary, b.primary)
 		}
@@ -425,27 +504,6 @@ func (t *podTable) sortAll() {
 			}
 		}
 		return t.compare(a.r, b.r)
-	})
-	t.reordered = known
-	if !known {
-		for i := range ents {
-			t.all[i] = ents[i].r
-		}
-		return
-	}
-	t.shown = t.shown[:0]
-	cursor := -1
-	for i := range ents {
-		t.all[i] = ents[i].r
-		if ents[i].exact&entShown != 0 {
-			if ents[i].exact&entSelected != 0 && cursor < 0 {
-				cursor = len(t.shown)
-			}
-			t.shown = append(t.shown, i)
-		}
-	}
-	if cursor >= 0 {
-		t.cursor = cursor
 	}
 }
 
