@@ -68,5 +68,5 @@ bench: controlplane
 	$(GO) test ./ui -run '^$$' -bench 'Scale/(frame|update|scroll|page|sort|filter)' -benchtime 200x
 	$(GO) test ./ui -run '^$$' -bench 'LogPipeline'
 	$(GO) test ./diagnose -run '^$$' -bench 'Triage'
-	$(GO) test ./e2e -run '^$$' -bench 'Startup|Scale' -benchtime 1x -timeout 30m
+	$(GO) test ./e2e -run '^$$' -bench 'Startup|Scale' -benchtime 5x -timeout 30m
 	$(GO) test ./e2e -run '^$$' -bench 'FaultRecovery' -benchtime 3x -timeout 10m

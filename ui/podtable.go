@@ -48,6 +48,7 @@ func (k SortKey) String() string {
 // changes, not on every frame. Ages are formatted at draw time.
 type podRow struct {
 	uid         string
+	uidKey      uint64 // the UID's first bytes packed: most rows are told from the selection without reading the UID
 	namespace   string
 	name        string
 	ready       string
@@ -76,6 +77,7 @@ func newPodRow(p *corev1.Pod, now time.Time) *podRow {
 	diag, sev := topFinding(p, now)
 	return &podRow{
 		uid:         string(p.UID),
+		uidKey:      first8(string(p.UID)),
 		namespace:   p.Namespace,
 		name:        p.Name,
 		ready:       itoa(c.Ready) + "/" + itoa(c.Total),
@@ -410,6 +412,7 @@ func (t *podTable) sortAll() {
 func (t *podTable) packEnts(ents []sortEnt, rows []*podRow, sel *podRow) bool {
 	filtered := len(t.terms) > 0
 	known := true
+	selKey := first8(t.selected)
 	for i, r := range rows {
 		k := &r.keys
 		e := sortEnt{r: r, ns: k.ns, name: k.name, exact: k.exact & (exactNS | exactName)}
@@ -419,7 +422,7 @@ func (t *podTable) packEnts(ents []sortEnt, rows []*podRow, sel *podRow) bool {
 		case r.matchGen != t.matchGen:
 			known = false
 		}
-		if r == sel || (sel == nil && t.selected != "" && r.uid == t.selected) {
+		if r == sel || (sel == nil && t.selected != "" && r.uidKey == selKey && r.uid == t.selected) {
 			e.exact |= entSelected
 		}
 		exact := false
@@ -606,10 +609,15 @@ func (t *podTable) scan() {
 	}
 	parts := make([]scanPart, workers)
 	chunk := (n + workers - 1) / workers
+	all := len(t.terms) == 0
+	if all {
+		// Every row is shown: each part fills its own range of t.shown.
+		t.shown = slices.Grow(t.shown[:0], n)[:n]
+	}
 	var wg sync.WaitGroup
 	for w := range parts {
 		lo, hi := min(n, w*chunk), min(n, (w+1)*chunk)
-		work := func() { parts[w] = t.scanRange(lo, hi, w == 0) }
+		work := func() { parts[w] = t.scanRange(lo, hi, w == 0, all) }
 		if workers == 1 {
 			work()
 		} else {
@@ -619,6 +627,15 @@ func (t *podTable) scan() {
 	wg.Wait()
 	var widths colWidths
 	cursor := -1
+	if all {
+		for _, p := range parts {
+			if p.selected >= 0 && cursor < 0 {
+				cursor = p.selected
+			}
+			widths.merge(&p.widths)
+		}
+		parts = nil
+	}
 	for _, p := range parts {
 		if p.selected >= 0 && cursor < 0 {
 			cursor = len(t.shown) + p.selected
@@ -637,17 +654,19 @@ func (t *podTable) scan() {
 	t.clamp()
 }
 
-// scanRange is scan over t.all[lo:hi]. The first part appends to t.shown's
-// array; the others to their own.
-func (t *podTable) scanRange(lo, hi int, first bool) scanPart {
+// scanRange is scan over t.all[lo:hi]. With all (no filter) it writes
+// t.shown[lo:hi] in place and p.selected is an index of t.shown; otherwise the
+// first part appends to t.shown's array, the others to their own, and
+// p.selected is an index of p.shown.
+func (t *podTable) scanRange(lo, hi int, first, all bool) scanPart {
 	p := scanPart{selected: -1}
-	if first {
+	if first && !all {
 		p.shown = t.shown[:0]
 	}
-	filtered := len(t.terms) > 0
+	selKey := first8(t.selected)
 	for i := lo; i < hi; i++ {
 		r := t.all[i]
-		if filtered {
+		if !all {
 			if r.matchGen != t.matchGen {
 				r.match, r.matchGen = matchesAll(t.terms, r.search), t.matchGen
 			}
@@ -655,13 +674,26 @@ func (t *podTable) scanRange(lo, hi int, first bool) scanPart {
 				continue
 			}
 		}
-		if p.selected < 0 && t.selected != "" && r.uid == t.selected {
+		if p.selected < 0 && t.selected != "" && r.uidKey == selKey && r.uid == t.selected {
 			p.selected = len(p.shown)
+			if all {
+				p.selected = i
+			}
 		}
-		p.shown = append(p.shown, i)
+		if all {
+			t.shown[i] = i
+		} else {
+			p.shown = append(p.shown, i)
+		}
 		p.widths.add(r)
 	}
 	return p
+}
+
+// first8 packs the first 8 bytes of s (see prefix).
+func first8(s string) uint64 {
+	v, _ := prefix(s, 8)
+	return v
 }
 
 // narrows reports whether every row matching the terms next also matched
