@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
+	"runtime/pprof"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -42,6 +44,8 @@ func main() {
 func run(args []string, stdout, stderr io.Writer) int {
 	closeLog := setupLogging()
 	defer closeLog()
+	stopProfiles := startProfiles(stderr)
+	defer stopProfiles()
 	root := newRootCmd(stdout, stderr)
 	root.SetArgs(args)
 	err := root.Execute()
@@ -227,4 +231,40 @@ func setupLogging() func() {
 	}
 	klog.SetOutput(f)
 	return func() { klog.Flush(); f.Close() }
+}
+
+// startProfiles writes a CPU profile of the whole run to PODTUI_CPUPROFILE
+// and a heap profile at exit to PODTUI_MEMPROFILE, when set: how the
+// performance figures of docs/performance.md are explained.
+func startProfiles(stderr io.Writer) func() {
+	var stops []func()
+	if path := os.Getenv("PODTUI_CPUPROFILE"); path != "" {
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "PODTUI_CPUPROFILE: %v\n", err)
+		} else {
+			stops = append(stops, func() { pprof.StopCPUProfile(); f.Close() })
+		}
+	}
+	if path := os.Getenv("PODTUI_MEMPROFILE"); path != "" {
+		stops = append(stops, func() {
+			f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+			if err == nil {
+				runtime.GC() // the live heap, not the garbage
+				err = pprof.WriteHeapProfile(f)
+				f.Close()
+			}
+			if err != nil {
+				fmt.Fprintf(stderr, "PODTUI_MEMPROFILE: %v\n", err)
+			}
+		})
+	}
+	return func() {
+		for _, stop := range stops {
+			stop()
+		}
+	}
 }

@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"crypto/rand"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -101,5 +103,46 @@ func TestDebugLogIsPrivate(t *testing.T) {
 	}
 	if perm := fi.Mode().Perm(); perm != 0o600 {
 		t.Errorf("debug log mode %o, want 600", perm)
+	}
+}
+
+// PODTUI_CPUPROFILE and PODTUI_MEMPROFILE write readable profiles of a run,
+// private like the debug log; a path that cannot be written is said, and the
+// command still works.
+func TestProfilesAreWritten(t *testing.T) {
+	dir := t.TempDir()
+	cpu, mem := filepath.Join(dir, "cpu.out"), filepath.Join(dir, "mem.out")
+	t.Setenv("PODTUI_CPUPROFILE", cpu)
+	t.Setenv("PODTUI_MEMPROFILE", mem)
+	if code, _, stderr := runCLI(t, "version"); code != 0 {
+		t.Fatalf("version: exit %d: %s", code, stderr)
+	}
+	for _, path := range []string{cpu, mem} {
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A pprof profile is a gzipped protobuf.
+		zr, err := gzip.NewReader(f)
+		if err == nil {
+			var n int64
+			n, err = io.Copy(io.Discard, zr)
+			if err == nil && n == 0 {
+				err = io.ErrUnexpectedEOF
+			}
+		}
+		if err != nil {
+			t.Errorf("%s is not a profile: %v", path, err)
+		}
+		f.Close()
+		if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s has mode %v, want 0600", path, fi.Mode().Perm())
+		}
+	}
+	t.Setenv("PODTUI_CPUPROFILE", filepath.Join(dir, "missing", "cpu.out"))
+	t.Setenv("PODTUI_MEMPROFILE", "")
+	code, _, stderr := runCLI(t, "version")
+	if code != 0 || !strings.Contains(stderr, "PODTUI_CPUPROFILE") {
+		t.Errorf("unwritable profile path: exit %d, stderr %q", code, stderr)
 	}
 }

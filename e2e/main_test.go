@@ -80,6 +80,11 @@ func startPodtuiSized(tb testing.TB, kubeconfig string, cols, rows int, args ...
 	if d := os.Getenv("PODTUI_E2E_DEBUG"); d != "" {
 		env = append(env, "PODTUI_DEBUG="+d)
 	}
+	for _, v := range []string{"PODTUI_CPUPROFILE", "PODTUI_MEMPROFILE"} {
+		if p := os.Getenv(v); p != "" {
+			env = append(env, v+"="+p) // profiles of the benchmarks' podtui
+		}
+	}
 	if raceBuild {
 		// Race reports go to files, not to the screen, and fail the test
 		// (not the exit code: see failOnRaceReports).
