@@ -60,26 +60,15 @@ func stillWorks(t *testing.T, term *termtest.Term) {
 	}
 }
 
-// procTicks is the process's user+system CPU time in clock ticks (1/100 s).
-func procTicks(t *testing.T, pid int) int {
-	t.Helper()
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		t.Skipf("no /proc: %v", err)
-	}
-	// Fields after the command name, which is in parentheses.
-	f := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+2:]))
-	ut, _ := strconv.Atoi(f[11])
-	st, _ := strconv.Atoi(f[12])
-	return ut + st
-}
-
 // notSpinning fails if podtui burns more than a tenth of a CPU over d.
 func notSpinning(t *testing.T, term *termtest.Term, d time.Duration) {
 	t.Helper()
-	before := procTicks(t, term.Pid())
+	if _, err := os.Stat("/proc/self/stat"); err != nil {
+		t.Skipf("no /proc: %v", err)
+	}
+	before := cpuTicks(term.Pid())
 	time.Sleep(d)
-	used := time.Duration(procTicks(t, term.Pid())-before) * 10 * time.Millisecond
+	used := time.Duration(cpuTicks(term.Pid())-before) * 10 * time.Millisecond
 	t.Logf("CPU used over %s: %s", d, used)
 	if used > d/10 {
 		t.Errorf("podtui used %s of CPU in %s: a tight loop?", used, d)
@@ -659,15 +648,7 @@ func TestFaultPodDeletedDuringExec(t *testing.T) {
 // numbers stay, the status says they are not refreshed) and installs it
 // again (fresh numbers). Its own cluster: the APIService is cluster-wide.
 func TestFaultMetricsAppearAndDisappear(t *testing.T) {
-	binDir, err := harness.BinDir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := harness.Start(ctx(t), harness.Options{Nodes: 1, BinDir: binDir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Stop)
+	c := ownCluster(t)
 	ns := c.NewNamespace(t, "metrics-faults")
 	if _, err := c.CreatePod(ctx(t), usagePod(ns, "api-1")); err != nil {
 		t.Fatal(err)

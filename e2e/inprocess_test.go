@@ -22,15 +22,7 @@ import (
 // Its own control plane: kwok takes a while to serve set logs again after
 // an API server restart, which would slow the tests after it.
 func TestInProcessFaultsLeaveNoGoroutines(t *testing.T) {
-	binDir, err := harness.BinDir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cluster, err := harness.Start(ctx(t), harness.Options{Nodes: 1, BinDir: binDir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(cluster.Stop)
+	cluster := ownCluster(t)
 	ns := cluster.NewNamespace(t, "inproc")
 	if _, err := cluster.CreatePodInState(ctx(t), harness.PodFor(ns, "steady", harness.StateRunning), harness.StateRunning); err != nil {
 		t.Fatal(err)

@@ -67,6 +67,23 @@ func run(m *testing.M) int {
 	return m.Run()
 }
 
+// ownCluster starts a one-node control plane for one test, stopped at its
+// end: for tests that change what is cluster-wide (an APIService) or
+// restart the API server.
+func ownCluster(t *testing.T) *harness.Cluster {
+	t.Helper()
+	binDir, err := harness.BinDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := harness.Start(ctx(t), harness.Options{Nodes: 1, BinDir: binDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Stop)
+	return c
+}
+
 // startPodtui runs podtui in a pty of 160x40 with the given arguments.
 func startPodtui(t *testing.T, kubeconfig string, args ...string) *termtest.Term {
 	t.Helper()

@@ -172,15 +172,7 @@ func usagePod(ns, name string) *corev1.Pod {
 // TestUsageColumns runs on a control plane of its own: registering
 // metrics.k8s.io on the shared one would change what the other tests see.
 func TestUsageColumns(t *testing.T) {
-	binDir, err := harness.BinDir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := harness.Start(ctx(t), harness.Options{Nodes: 1, BinDir: binDir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Stop)
+	c := ownCluster(t)
 	ns := c.NewNamespace(t, "usage")
 	for _, name := range []string{"api-1", "idle-1"} {
 		if _, err := c.CreatePod(ctx(t), usagePod(ns, name)); err != nil {

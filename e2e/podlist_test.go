@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/podtui/podtui/internal/harness"
@@ -163,21 +162,7 @@ func TestAllNamespacesFallsBackUnderRBAC(t *testing.T) {
 		t.Fatal(err)
 	}
 	user := "dev-" + ns
-	role := &rbacv1.Role{
-		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "pod-reader"},
-		Rules:      []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: []string{"get", "list", "watch"}}},
-	}
-	if _, err := cluster.Client().RbacV1().Roles(ns).Create(ctx(t), role, metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	rb := &rbacv1.RoleBinding{
-		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "pod-reader"},
-		RoleRef:    rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "Role", Name: "pod-reader"},
-		Subjects:   []rbacv1.Subject{{Kind: "User", APIGroup: "rbac.authorization.k8s.io", Name: user}},
-	}
-	if _, err := cluster.Client().RbacV1().RoleBindings(ns).Create(ctx(t), rb, metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	podReader(t, ns, user)
 	kc, err := cluster.KubeconfigFor(user, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -7,8 +7,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -68,45 +66,28 @@ func BenchmarkScale(b *testing.B) {
 	}
 	cs := c.Client()
 	running := make([]*corev1.Pod, n) // Running pods as stored, for the burst
-	var (
-		wg     sync.WaitGroup
-		next   atomic.Int64
-		failed atomic.Pointer[error]
-	)
-	for range 16 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= n || failed.Load() != nil {
-					return
-				}
-				s := scaleStates[i%len(scaleStates)]
-				ns := fmt.Sprintf("bench-%03d", i%namespaces)
-				p := harness.PodFor(ns, fmt.Sprintf("app-%05d", i), s)
-				if s != harness.StatePending {
-					p.Spec.NodeName = c.Nodes[i%len(c.Nodes)]
-				}
-				created, err := c.CreatePod(ctx, p)
-				if err == nil && s != harness.StatePending {
-					created.Status = harness.StatusFor(created, s, time.Now())
-					created, err = cs.CoreV1().Pods(ns).UpdateStatus(ctx, created, metav1.UpdateOptions{})
-				}
-				if err != nil {
-					err = fmt.Errorf("pod %d: %w", i, err)
-					failed.Store(&err)
-					return
-				}
-				if s == harness.StateRunning {
-					running[i] = created
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	if e := failed.Load(); e != nil {
-		b.Fatal(*e)
+	err = inParallel(n, func(i int) error {
+		s := scaleStates[i%len(scaleStates)]
+		ns := fmt.Sprintf("bench-%03d", i%namespaces)
+		p := harness.PodFor(ns, fmt.Sprintf("app-%05d", i), s)
+		if s != harness.StatePending {
+			p.Spec.NodeName = c.Nodes[i%len(c.Nodes)]
+		}
+		created, err := c.CreatePod(ctx, p)
+		if err == nil && s != harness.StatePending {
+			created.Status = harness.StatusFor(created, s, time.Now())
+			created, err = cs.CoreV1().Pods(ns).UpdateStatus(ctx, created, metav1.UpdateOptions{})
+		}
+		if err != nil {
+			return fmt.Errorf("pod %d: %w", i, err)
+		}
+		if s == harness.StateRunning {
+			running[i] = created
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
 	}
 	b.Logf("%d pods in %d namespaces on %d nodes created in %s", n, namespaces, len(c.Nodes), time.Since(start).Round(time.Millisecond))
 
@@ -218,30 +199,14 @@ func bareList(b *testing.B, c *harness.Cluster, contentType string, want int) ti
 
 // burstUpdate makes the pods Evicted, 16 at a time.
 func burstUpdate(b *testing.B, cs kubernetes.Interface, pods []*corev1.Pod) {
-	var wg sync.WaitGroup
-	var next atomic.Int64
-	var failed atomic.Pointer[error]
-	for range 16 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(pods) {
-					return
-				}
-				p := pods[i].DeepCopy()
-				p.Status = harness.EvictedStatus(p, time.Now())
-				if _, err := cs.CoreV1().Pods(p.Namespace).UpdateStatus(context.Background(), p, metav1.UpdateOptions{}); err != nil {
-					failed.Store(&err)
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	if e := failed.Load(); e != nil {
-		b.Fatal(*e)
+	err := inParallel(len(pods), func(i int) error {
+		p := pods[i].DeepCopy()
+		p.Status = harness.EvictedStatus(p, time.Now())
+		_, err := cs.CoreV1().Pods(p.Namespace).UpdateStatus(context.Background(), p, metav1.UpdateOptions{})
+		return err
+	})
+	if err != nil {
+		b.Fatal(err)
 	}
 }
 
@@ -259,35 +224,6 @@ func waitFast(t *termtest.Term, substr string, timeout time.Duration) (string, e
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
-}
-
-// cpuTicks reads a process's utime+stime from /proc, in clock ticks (1/100 s).
-func cpuTicks(pid int) int64 {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0
-	}
-	s := string(data)
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
-	// After the command: state is field 3, utime 14 and stime 15 (1-based).
-	u, _ := strconv.ParseInt(f[11], 10, 64)
-	st, _ := strconv.ParseInt(f[12], 10, 64)
-	return u + st
-}
-
-// rssPeakMB reads a process's peak resident set size (VmHWM) from /proc.
-func rssPeakMB(pid int) float64 {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
-			kb, _ := strconv.ParseFloat(f[1], 64)
-			return kb / 1024
-		}
-	}
-	return 0
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

@@ -627,22 +627,17 @@ func (t *podTable) scan() {
 	wg.Wait()
 	var widths colWidths
 	cursor := -1
-	if all {
-		for _, p := range parts {
-			if p.selected >= 0 && cursor < 0 {
-				cursor = p.selected
-			}
-			widths.merge(&p.widths)
-		}
-		parts = nil
+	if !all {
+		t.shown = t.shown[:0] // part 0 wrote its rows at the start of this array
 	}
 	for _, p := range parts {
 		if p.selected >= 0 && cursor < 0 {
-			cursor = len(t.shown) + p.selected
+			cursor = p.selected
+			if !all {
+				cursor += len(t.shown)
+			}
 		}
-		if workers == 1 && len(t.shown) == 0 {
-			t.shown = p.shown // t.shown[:0] was passed in: no copy
-		} else {
+		if !all {
 			t.shown = append(t.shown, p.shown...)
 		}
 		widths.merge(&p.widths)
