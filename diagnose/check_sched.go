@@ -118,51 +118,13 @@ func checkScheduling(c *ctx) {
 	}
 }
 
-// podRequest is what the scheduler counts for a resource: the larger of the
-// app containers (plus sidecars) and any single init container, plus overhead.
-func podRequest(p *corev1.Pod, name corev1.ResourceName) (resource.Quantity, []string) {
-	var sum resource.Quantity
-	var parts []string
-	var sidecars resource.Quantity
-	var initMax resource.Quantity
-	for _, ic := range p.Spec.InitContainers {
-		q, ok := ic.Resources.Requests[name]
-		if !ok {
-			continue
-		}
-		if isSidecar(&ic) {
-			sidecars.Add(q)
-			parts = append(parts, fmt.Sprintf("%s %s", ic.Name, q.String()))
-			continue
-		}
-		cand := sidecars.DeepCopy()
-		cand.Add(q)
-		if cand.Cmp(initMax) > 0 {
-			initMax = cand
-		}
-	}
-	sum.Add(sidecars)
-	for _, ctr := range p.Spec.Containers {
-		if q, ok := ctr.Resources.Requests[name]; ok {
-			sum.Add(q)
-			parts = append(parts, fmt.Sprintf("%s %s", ctr.Name, q.String()))
-		}
-	}
-	if initMax.Cmp(sum) > 0 {
-		sum = initMax
-	}
-	if q, ok := p.Spec.Overhead[name]; ok {
-		sum.Add(q)
-	}
-	return sum, parts
-}
-
 func (c *ctx) schedResources(rs []FitReason, total int, ev []string) {
 	var parts []string
 	var detail []string
 	for _, r := range rs {
 		res := r.Resource()
-		req, per := podRequest(c.pod, corev1.ResourceName(res))
+		var per []string
+		req, _ := podTotal(c.pod, corev1.ResourceName(res), requestsOf, &per)
 		s := fmt.Sprintf("%d of %d nodes lack %s", r.Count, total, res)
 		if !req.IsZero() {
 			s += fmt.Sprintf(" (the pod requests %s %s", req.String(), res)

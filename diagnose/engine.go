@@ -22,14 +22,32 @@ func Diagnose(in Input) []Finding {
 		check(c)
 	}
 	out := c.out
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Severity != out[j].Severity {
-			return out[i].Severity > out[j].Severity
-		}
-		return ruleIndex[out[i].Rule] < ruleIndex[out[j].Rule]
-	})
+	sort.SliceStable(out, func(i, j int) bool { return Outranks(out[i].Severity, out[i].Rule, out[j].Severity, out[j].Rule) })
 	return out
 }
+
+// Outranks reports whether a finding of rule a at severity sevA comes before
+// one of rule b in Diagnose's order: higher severity first, then the order
+// of the rule table.
+func Outranks(sevA Severity, a string, sevB Severity, b string) bool {
+	if sevA != sevB {
+		return sevA > sevB
+	}
+	return ruleIndex[a] < ruleIndex[b]
+}
+
+// RuleOf returns the rule with the ID.
+func RuleOf(id string) (Rule, bool) {
+	i, ok := ruleIndex[id]
+	if !ok {
+		return Rule{}, false
+	}
+	return rules[i], true
+}
+
+// NearMemoryLimitRule is the rule for a running container close to its
+// memory limit; it needs a metrics sample (Input.Usage).
+const NearMemoryLimitRule = "oom/near-limit"
 
 // checks run in this order; each may mark a container handled so that
 // generic rules do not repeat what a specific one already said.

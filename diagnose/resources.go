@@ -17,62 +17,104 @@ import (
 // larger of the largest init container and the sum of the app containers plus
 // sidecars (restartable init containers), plus overhead. Resources nobody
 // requests are absent.
-func PodRequests(p *corev1.Pod) corev1.ResourceList {
+func PodRequests(p *corev1.Pod) corev1.ResourceList { return perResource(p, requestsOf, PodRequest) }
+
+// PodRequest is one resource of PodRequests, and whether the pod requests it.
+func PodRequest(p *corev1.Pod, name corev1.ResourceName) (resource.Quantity, bool) {
+	if !names(p, requestsOf, name) {
+		return resource.Quantity{}, false
+	}
+	q, _ := podTotal(p, name, requestsOf, nil)
+	return q, !q.IsZero()
+}
+
+// PodLimits is the pod's effective limit per resource, computed like the
+// request. A resource is absent when any app container or sidecar has no
+// limit for it: the pod as a whole is then unbounded.
+func PodLimits(p *corev1.Pod) corev1.ResourceList { return perResource(p, limitsOf, PodLimit) }
+
+// PodLimit is one resource of PodLimits, and whether the pod is bounded in it.
+func PodLimit(p *corev1.Pod, name corev1.ResourceName) (resource.Quantity, bool) {
+	if !names(p, limitsOf, name) {
+		return resource.Quantity{}, false
+	}
+	return podTotal(p, name, limitsOf, nil)
+}
+
+func perResource(p *corev1.Pod, list func(*corev1.Container) corev1.ResourceList, one func(*corev1.Pod, corev1.ResourceName) (resource.Quantity, bool)) corev1.ResourceList {
 	out := corev1.ResourceList{}
-	for _, name := range podResourceNames(p, func(c *corev1.Container) corev1.ResourceList { return c.Resources.Requests }) {
-		if q, _ := podRequest(p, name); !q.IsZero() {
+	for _, name := range podResourceNames(p, list) {
+		if q, ok := one(p, name); ok {
 			out[name] = q
 		}
 	}
 	return out
 }
 
-// PodLimits is the pod's effective limit per resource, computed like the
-// request. A resource is absent when any app container or sidecar has no
-// limit for it: the pod as a whole is then unbounded.
-func PodLimits(p *corev1.Pod) corev1.ResourceList {
-	out := corev1.ResourceList{}
-	for _, name := range podResourceNames(p, func(c *corev1.Container) corev1.ResourceList { return c.Resources.Limits }) {
-		var sum, sidecars, initMax resource.Quantity
-		bounded := true
-		for i := range p.Spec.InitContainers {
-			ic := &p.Spec.InitContainers[i]
-			q, ok := ic.Resources.Limits[name]
-			if isSidecar(ic) {
-				if !ok {
-					bounded = false
-				}
-				sidecars.Add(q)
-				continue
-			}
+// podTotal adds up a resource the way the scheduler does: the larger of the
+// app containers plus sidecars and any single init container (on top of the
+// sidecars started before it), plus overhead. all says whether every app
+// container and sidecar sets it. With parts it also lists the app
+// containers' and sidecars' shares, for evidence.
+func podTotal(p *corev1.Pod, name corev1.ResourceName, list func(*corev1.Container) corev1.ResourceList, parts *[]string) (sum resource.Quantity, all bool) {
+	all = true
+	share := func(c *corev1.Container, q resource.Quantity) {
+		if parts != nil {
+			*parts = append(*parts, fmt.Sprintf("%s %s", c.Name, q.String()))
+		}
+	}
+	var sidecars, initMax resource.Quantity
+	for i := range p.Spec.InitContainers {
+		ic := &p.Spec.InitContainers[i]
+		q, ok := list(ic)[name]
+		if isSidecar(ic) {
+			all = all && ok
 			if ok {
-				cand := sidecars.DeepCopy()
-				cand.Add(q)
-				if cand.Cmp(initMax) > 0 {
-					initMax = cand
-				}
+				sidecars.Add(q)
+				share(ic, q)
 			}
-		}
-		sum.Add(sidecars)
-		for i := range p.Spec.Containers {
-			q, ok := p.Spec.Containers[i].Resources.Limits[name]
-			if !ok {
-				bounded = false
-			}
-			sum.Add(q)
-		}
-		if !bounded {
 			continue
 		}
-		if initMax.Cmp(sum) > 0 {
-			sum = initMax
+		if ok {
+			cand := sidecars.DeepCopy()
+			cand.Add(q)
+			if cand.Cmp(initMax) > 0 {
+				initMax = cand
+			}
 		}
-		if q, ok := p.Spec.Overhead[name]; ok {
-			sum.Add(q)
-		}
-		out[name] = sum
 	}
-	return out
+	sum.Add(sidecars)
+	for i := range p.Spec.Containers {
+		c := &p.Spec.Containers[i]
+		q, ok := list(c)[name]
+		all = all && ok
+		if ok {
+			sum.Add(q)
+			share(c, q)
+		}
+	}
+	if initMax.Cmp(sum) > 0 {
+		sum = initMax
+	}
+	if q, ok := p.Spec.Overhead[name]; ok {
+		sum.Add(q)
+	}
+	return sum, all
+}
+
+func requestsOf(c *corev1.Container) corev1.ResourceList { return c.Resources.Requests }
+func limitsOf(c *corev1.Container) corev1.ResourceList   { return c.Resources.Limits }
+
+// names reports whether any container names the resource in list.
+func names(p *corev1.Pod, list func(*corev1.Container) corev1.ResourceList, name corev1.ResourceName) bool {
+	for _, cs := range [][]corev1.Container{p.Spec.InitContainers, p.Spec.Containers} {
+		for i := range cs {
+			if _, ok := list(&cs[i])[name]; ok {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // podResourceNames lists the resources any container names in list, in a
@@ -241,5 +283,5 @@ func (c *ctx) nearMemoryLimit(v cview) {
 		return
 	}
 	summary := fmt.Sprintf("Memory at %d%% of its limit (%s of %s): close to being OOMKilled", pct, FormatMemory(q), lim.String())
-	c.add("oom/near-limit", v.name(), summary, "", []string{c.usageLine(q, at, lim, true)}, nil)
+	c.add(NearMemoryLimitRule, v.name(), summary, "", []string{c.usageLine(q, at, lim, true)}, nil)
 }

@@ -191,9 +191,15 @@ func Restarts(pod *corev1.Pod, now time.Time) string {
 		return "0"
 	}
 	r := printPod(pod)
-	s := strconv.Itoa(r.restarts)
-	if r.restarts != 0 && !r.lastRestart.IsZero() {
-		s = fmt.Sprintf("%d (%s ago)", r.restarts, HumanDuration(now.Sub(r.lastRestart)))
+	return FormatRestarts(r.restarts, r.lastRestart, now)
+}
+
+// FormatRestarts is the RESTARTS column from a count and the time of the
+// last restart (zero when unknown).
+func FormatRestarts(restarts int, last, now time.Time) string {
+	s := strconv.Itoa(restarts)
+	if restarts != 0 && !last.IsZero() {
+		s = fmt.Sprintf("%d (%s ago)", restarts, HumanDuration(now.Sub(last)))
 	}
 	return s
 }

@@ -45,6 +45,22 @@ func TopOwner(pod *corev1.Pod) Owner {
 	return Owner{Kind: "Pod", Name: pod.Name}
 }
 
+// ControllerName names the pod's controlling owner as "Kind/name", with a
+// ReplicaSet's Deployment read from the pod-template-hash naming; "" for a
+// bare pod.
+func ControllerName(pod *corev1.Pod) string {
+	for _, o := range pod.OwnerReferences {
+		if o.Controller == nil || !*o.Controller {
+			continue
+		}
+		if hash := pod.Labels["pod-template-hash"]; o.Kind == "ReplicaSet" && hash != "" && strings.HasSuffix(o.Name, "-"+hash) {
+			return "Deployment/" + strings.TrimSuffix(o.Name, "-"+hash)
+		}
+		return o.Kind + "/" + o.Name
+	}
+	return ""
+}
+
 // GroupKey identifies one root cause: the rule, the facts that tell causes
 // of the same rule apart, and the owner (or the node, for node-level causes).
 // It never holds per-pod noise (restart counts, pod IPs, message order).

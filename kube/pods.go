@@ -42,7 +42,7 @@ type Conn struct {
 // PodSnapshot is a consistent copy of what the informer knows. The pods are
 // shared with the informer cache: read them, never change them.
 type PodSnapshot struct {
-	Pods   []*corev1.Pod
+	Pods   []*PodSummary
 	Synced bool
 	Conn   Conn
 	Scope  Scope
@@ -186,9 +186,9 @@ func (f *PodFeed) Snapshot() PodSnapshot {
 	inf, conn, synced := f.informer, f.conn, f.synced
 	f.mu.Unlock()
 	items := inf.GetStore().List()
-	pods := make([]*corev1.Pod, 0, len(items))
+	pods := make([]*PodSummary, 0, len(items))
 	for _, o := range items {
-		if p, ok := o.(*corev1.Pod); ok {
+		if p, ok := o.(*PodSummary); ok {
 			pods = append(pods, p)
 		}
 	}
@@ -223,7 +223,7 @@ func (f *PodFeed) startInformerLocked() {
 		},
 	}, f.cs)
 	inf = cache.NewSharedIndexInformer(lw, &corev1.Pod{}, 0, cache.Indexers{cache.NamespaceIndex: cache.MetaNamespaceIndexFunc})
-	_ = inf.SetTransform(TrimPod)
+	_ = inf.SetTransform(summarizeWith(time.Now))
 	_ = inf.SetWatchErrorHandler(func(_ *cache.Reflector, err error) { f.callFailed(inf, err) })
 	_, _ = inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
 		AddFunc:    func(any) { f.notify() },
@@ -351,72 +351,6 @@ func apiMessage(err error) string {
 		return se.Status().Message
 	}
 	return err.Error()
-}
-
-// TrimPod drops what podtui never reads from cached pods, to keep memory low
-// on big clusters: managedFields and the last-applied annotation are often a
-// third of a pod's size. Of the container statuses it drops what nothing in
-// ui/ or diagnose/ reads (image IDs, the resources and mounts the kubelet
-// reports back), and the host IP list (HostIP stays). The YAML view reads the
-// pod fresh from the API server, so it shows everything.
-func TrimPod(obj any) (any, error) {
-	p, ok := obj.(*corev1.Pod)
-	if !ok {
-		return obj, nil
-	}
-	_, hasLastApplied := p.Annotations[corev1.LastAppliedConfigAnnotation]
-	if p.ManagedFields == nil && !hasLastApplied && !trimmable(p) {
-		return p, nil
-	}
-	// A shallow copy: the decoded object may be shared (fake clients do).
-	trimmed := *p
-	trimmed.ManagedFields = nil
-	if hasLastApplied {
-		ann := make(map[string]string, len(p.Annotations)-1)
-		for k, v := range p.Annotations {
-			if k != corev1.LastAppliedConfigAnnotation {
-				ann[k] = v
-			}
-		}
-		trimmed.Annotations = ann
-	}
-	trimmed.Status.HostIPs = nil
-	trimmed.Status.ContainerStatuses = trimStatuses(p.Status.ContainerStatuses)
-	trimmed.Status.InitContainerStatuses = trimStatuses(p.Status.InitContainerStatuses)
-	trimmed.Status.EphemeralContainerStatuses = trimStatuses(p.Status.EphemeralContainerStatuses)
-	return &trimmed, nil
-}
-
-func trimmable(p *corev1.Pod) bool {
-	if p.Status.HostIPs != nil {
-		return true
-	}
-	for _, list := range [][]corev1.ContainerStatus{p.Status.ContainerStatuses, p.Status.InitContainerStatuses, p.Status.EphemeralContainerStatuses} {
-		for i := range list {
-			if statusTrimmable(&list[i]) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-func statusTrimmable(s *corev1.ContainerStatus) bool {
-	return s.ImageID != "" || s.AllocatedResources != nil || s.Resources != nil || s.VolumeMounts != nil || s.User != nil || s.AllocatedResourcesStatus != nil
-}
-
-// trimStatuses returns a copy of the statuses without the fields podtui
-// never reads; the input is left alone.
-func trimStatuses(in []corev1.ContainerStatus) []corev1.ContainerStatus {
-	if in == nil {
-		return nil
-	}
-	out := make([]corev1.ContainerStatus, len(in))
-	for i, s := range in {
-		s.ImageID, s.AllocatedResources, s.Resources, s.VolumeMounts, s.User, s.AllocatedResourcesStatus = "", nil, nil, nil, nil, nil
-		out[i] = s
-	}
-	return out
 }
 
 // Namespaces lists namespace names, sorted.

@@ -164,6 +164,15 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, a.resumeTop()
 	case podActionMsg:
 		return a, a.runPodAction(msg)
+	case podReadMsg:
+		// Every page about the pod takes it, not only the top one.
+		var cmds []tea.Cmd
+		for i, p := range a.pages {
+			var cmd tea.Cmd
+			a.pages[i], cmd = p.Update(msg)
+			cmds = append(cmds, cmd)
+		}
+		return a, tea.Batch(cmds...)
 	case forwardMsg:
 		return a, a.handleForward(msg)
 	case statusMsg:
@@ -316,7 +325,7 @@ func (a *App) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return a, a.switchNamespace("")
 	case key.Matches(msg, p.Diagnose):
 		if r, ok := a.table.selectedRow(); ok {
-			return a, a.openPage(NewDiagPage(a.env(), r.pod))
+			return a, a.fromList(podActionMsg{action: actDiagnose}, r.pod)
 		}
 	case key.Matches(msg, p.Triage):
 		return a, a.openTriage()
@@ -324,11 +333,11 @@ func (a *App) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return a, a.runPodAction(podActionMsg{action: actForwards})
 	case key.Matches(msg, k.Pod.Detail, k.Pod.YAML, k.Pod.Exec, k.Pod.Delete, k.Pod.ForceDelete, k.Pod.PortForward):
 		if r, ok := a.table.selectedRow(); ok {
-			return a, a.runPodAction(podActionMsg{action: listPodAction(k.Pod, msg), pod: r.pod})
+			return a, a.fromList(podActionMsg{action: listPodAction(k.Pod, msg)}, r.pod)
 		}
 	case key.Matches(msg, k.Logs.Open):
 		if r, ok := a.table.selectedRow(); ok {
-			return a, a.openPage(NewLogPage(a.env(), r.pod, LogOpen{}))
+			return a, a.fromList(podActionMsg{action: actLogs}, r.pod)
 		}
 	}
 	return a, nil

@@ -24,7 +24,10 @@ var clock = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 
 // fakeCluster serves fixed pods per namespace.
 type fakeCluster struct {
-	pods      []*corev1.Pod
+	pods []*corev1.Pod
+	// summaries, when set, is what WatchPods serves instead of pods, for
+	// benchmarks that must not hold full pods.
+	summaries []*kube.PodSummary
 	forbidAll bool // RBAC forbids the all-namespaces list
 	events    []diagnose.Event
 	started   []kube.Scope
@@ -56,8 +59,11 @@ func (f *fakeCluster) WatchPods(_ context.Context, s kube.Scope) (kube.PodSource
 	}
 	for _, p := range f.pods {
 		if snap.Scope.AllNamespaces() || p.Namespace == snap.Scope.Namespace {
-			snap.Pods = append(snap.Pods, p)
+			snap.Pods = append(snap.Pods, kube.Summarize(p, clock))
 		}
+	}
+	if f.summaries != nil {
+		snap.Pods = f.summaries
 	}
 	return &fakeSource{snap: snap, changed: make(chan struct{}, 1), done: make(chan struct{})}, nil
 }
@@ -86,6 +92,15 @@ func (s *fakeSource) Changed() <-chan struct{}   { return s.changed }
 func (s *fakeSource) Done() <-chan struct{}      { return s.done }
 func (s *fakeSource) Snapshot() kube.PodSnapshot { return s.snap }
 func (s *fakeSource) Stop()                      {}
+
+// summaries is what the pod cache would hold of the pods.
+func summaries(pods []*corev1.Pod) []*kube.PodSummary {
+	out := make([]*kube.PodSummary, len(pods))
+	for i, p := range pods {
+		out[i] = kube.Summarize(p, clock)
+	}
+	return out
+}
 
 func pod(ns, name, node string, age time.Duration, mutate func(*corev1.Pod)) *corev1.Pod {
 	p := &corev1.Pod{
@@ -165,6 +180,19 @@ func load(t *testing.T, a *App) {
 	a.Update(cmd())
 }
 
+// listKey presses a key on the pod list that acts on the selected pod. The
+// list holds summaries, so the key first reads the pod (in the fake: at
+// once); listKey hands the app that read and returns what the action
+// started.
+func listKey(a *App, k string) tea.Cmd {
+	_, cmd := a.Update(keyMsg(k))
+	if cmd == nil {
+		return nil
+	}
+	_, next := a.Update(cmd())
+	return next
+}
+
 func press(a *App, keys ...string) {
 	for _, k := range keys {
 		a.Update(keyMsg(k))
@@ -241,7 +269,7 @@ func TestSelectionFollowsPodAcrossUpdates(t *testing.T) {
 	before, _ := a.table.selectedRow()
 	// A new pod sorted before the selection must not move the cursor off it.
 	pods := append([]*corev1.Pod{pod("aaa", "aaa-first", "w", time.Minute, nil)}, c.pods...)
-	a.Update(podsMsg{gen: a.gen, snap: kube.PodSnapshot{Pods: pods, Synced: true}})
+	a.Update(podsMsg{gen: a.gen, snap: kube.PodSnapshot{Pods: summaries(pods), Synced: true}})
 	after, _ := a.table.selectedRow()
 	if before.uid != after.uid {
 		t.Fatalf("selection moved from %s to %s", before.name, after.name)
@@ -339,7 +367,7 @@ func TestDiagnosisPage(t *testing.T) {
 	}}
 	a := harnessApp(t, c, kube.Scope{Namespace: "shop"}, 110, 30)
 	press(a, "down") // the crash-looping pod
-	_, cmd := a.Update(keyMsg("D"))
+	cmd := listKey(a, "D")
 	if a.top() == nil {
 		t.Fatal("D did not open the diagnosis page")
 	}

@@ -9,6 +9,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/podtui/podtui/diagnose"
+	"github.com/podtui/podtui/kube"
 )
 
 // objRef names an object the pod depends on.
@@ -151,42 +152,25 @@ func describeRelated(s Styles, pod *corev1.Pod, rel diagnose.Related) []string {
 	return lines
 }
 
-// controllerName names the workload a pod belongs to ("Deployment/api",
-// "StatefulSet/db"), reading a ReplicaSet's Deployment from its name as
-// ownerChain does; "" for a bare pod.
-func controllerName(pod *corev1.Pod) string {
-	for _, o := range pod.OwnerReferences {
-		if o.Controller == nil || !*o.Controller {
-			continue
-		}
-		if hash := pod.Labels["pod-template-hash"]; o.Kind == "ReplicaSet" && hash != "" && strings.HasSuffix(o.Name, "-"+hash) {
-			return "Deployment/" + strings.TrimSuffix(o.Name, "-"+hash)
-		}
-		return o.Kind + "/" + o.Name
-	}
-	return ""
-}
-
 // siblingsTitle starts the siblings section.
 const siblingsTitle = "Sibling pods"
 
 // describeSiblings lists the other pods of the same workload with their
 // status, so "3 of 5 replicas fail the same way" shows at once; pure.
-func describeSiblings(s Styles, pod *corev1.Pod, pods []*corev1.Pod, now time.Time) []string {
-	owner := controllerName(pod)
+func describeSiblings(s Styles, pod *corev1.Pod, pods []*kube.PodSummary, now time.Time) []string {
+	owner := diagnose.ControllerName(pod)
 	if owner == "" {
 		return nil
 	}
-	var sibs []*corev1.Pod
+	var sibs []*kube.PodSummary
 	for _, o := range pods {
-		if o.Namespace == pod.Namespace && o.UID != pod.UID && controllerName(o) == owner {
+		if o.Namespace == pod.Namespace && o.UID != pod.UID && o.Controller == owner {
 			sibs = append(sibs, o)
 		}
 	}
-	all := append([]*corev1.Pod{pod}, sibs...)
-	counts := map[string]int{}
-	for _, o := range all {
-		counts[diagnose.Status(o)]++
+	counts := map[string]int{diagnose.Status(pod): 1}
+	for _, o := range sibs {
+		counts[o.Columns.Status]++
 	}
 	statuses := make([]string, 0, len(counts))
 	for st := range counts {
@@ -202,24 +186,24 @@ func describeSiblings(s Styles, pod *corev1.Pod, pods []*corev1.Pod, now time.Ti
 	for _, st := range statuses {
 		summary = append(summary, fmt.Sprintf("%d %s", counts[st], oneLine(st)))
 	}
-	n := fmt.Sprintf("%d pods", len(all))
-	if len(all) == 1 {
+	n := fmt.Sprintf("%d pods", len(sibs)+1)
+	if len(sibs) == 0 {
 		n = "1 pod"
 	}
 	lines := []string{s.Title.Render(siblingsTitle) + s.Muted.Render(fmt.Sprintf("  of %s: %s, %s", oneLine(owner), n, strings.Join(summary, ", ")))}
 	if len(sibs) == 0 {
 		return append(lines, s.Muted.Render("  no other pod of it is in the list"))
 	}
-	slices.SortFunc(sibs, func(a, b *corev1.Pod) int { return strings.Compare(a.Name, b.Name) })
+	slices.SortFunc(sibs, func(a, b *kube.PodSummary) int { return strings.Compare(a.Name, b.Name) })
 	const most = 20
 	for i, o := range sibs {
 		if i == most {
 			lines = append(lines, s.Muted.Render(fmt.Sprintf("  … and %d more", len(sibs)-most)))
 			break
 		}
-		st := diagnose.Status(o)
-		lines = append(lines, fmt.Sprintf("  %s %s %-12s %s", pad(oneLine(o.Name), 40), s.ForHealth(diagnose.PodHealth(o)).Render(pad(oneLine(st), 26)),
-			diagnose.Restarts(o, now), oneLine(o.Spec.NodeName)))
+		st := o.Columns.Status
+		lines = append(lines, fmt.Sprintf("  %s %s %-12s %s", pad(oneLine(o.Name), 40), s.ForHealth(o.Columns.Health).Render(pad(oneLine(st), 26)),
+			o.Restarts(now), oneLine(o.Node)))
 	}
 	return lines
 }

@@ -41,7 +41,8 @@ type DetailPage struct {
 	gen        int // of the events wait; a resumed page starts a new one
 	events     []diagnose.Event
 	synced     bool
-	pods       []*corev1.Pod    // the list's pods, shared: read only
+	pods       []*kube.PodSummary // the list's pods, shared: read only
+	reader     podReader
 	related    diagnose.Related // nil until loaded
 	relatedErr string
 	findings   []diagnose.Finding
@@ -155,12 +156,21 @@ func (p *DetailPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		}
 	case PodsChangedMsg:
 		p.pods = msg.Snapshot.Pods // for the siblings
-		if pod, ok := msg.FindPod(string(p.pod.UID)); ok {
-			p.pod = pod
+		var read tea.Cmd
+		if s, ok := msg.FindPod(string(p.pod.UID)); ok {
+			read = p.reader.seen(p.env.Cluster, p.pod, s)
 		} else if msg.Snapshot.Synced && !msg.Snapshot.Conn.Stale {
 			p.deleted = true
 		}
 		p.rebuild()
+		return p, read
+	case podReadMsg:
+		if msg.uid == string(p.pod.UID) {
+			var read tea.Cmd
+			p.pod, read = p.reader.done(p.env.Cluster, p.pod, msg)
+			p.rebuild()
+			return p, read
+		}
 	case tea.KeyPressMsg:
 		pk := p.env.Keys.Pod
 		delta, scrolled := scrollDelta(msg, scrollKeys{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, p.height, len(p.lines))
@@ -268,8 +278,8 @@ type detailState struct {
 	warningsOnly bool
 	related      diagnose.Related // nil: not loaded (yet)
 	relatedErr   string
-	pods         []*corev1.Pod // for the siblings
-	usage        string        // rendered resources and usage block
+	pods         []*kube.PodSummary // for the siblings
+	usage        string             // rendered resources and usage block
 }
 
 // renderDetail is the whole detail text, unwrapped; pure.

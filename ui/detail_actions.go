@@ -28,6 +28,7 @@ const (
 	actPortForward  // asks which ports
 	actStartForward // starts the forward in podActionMsg.forward
 	actForwards     // lists active forwards
+	actLogs
 )
 
 // writes reports whether the action changes the cluster or runs code in it.
@@ -46,6 +47,15 @@ type podActionMsg struct {
 
 const readOnlyRefusal = "read-only mode: exec, port-forward and delete are disabled"
 
+// fromList runs an action on a pod of the list. The list holds summaries, so
+// the pod is read in full first; a write is refused before that read.
+func (a *App) fromList(m podActionMsg, s *kube.PodSummary) tea.Cmd {
+	if m.action.writes() && a.opts.ReadOnly {
+		return SetStatus(readOnlyRefusal, true)
+	}
+	return readForAction(a.cluster, s, m)
+}
+
 // runPodAction opens a page or starts an action for a pod.
 func (a *App) runPodAction(m podActionMsg) tea.Cmd {
 	if m.pod == nil && m.action != actForwards {
@@ -61,6 +71,8 @@ func (a *App) runPodAction(m podActionMsg) tea.Cmd {
 		return tea.Batch(a.openPage(NewDetailPage(a.env(), m.pod)), func() tea.Msg { return PodsChangedMsg{Snapshot: snap} })
 	case actDiagnose:
 		return a.openPage(NewDiagPage(a.env(), m.pod))
+	case actLogs:
+		return a.openPage(NewLogPage(a.env(), m.pod, LogOpen{}))
 	case actYAML:
 		return a.openPage(NewYAMLPage(a.env(), m.pod))
 	case actExec:

@@ -138,7 +138,7 @@ func sendKeys(a *App, keys ...tea.KeyPressMsg) {
 // the events wait the page re-armed, not yet run.
 func openDetail(t *testing.T, a *App) (*DetailPage, tea.Cmd) {
 	t.Helper()
-	_, cmd := a.Update(keyMsg("d"))
+	cmd := listKey(a, "d")
 	d, ok := a.top().(*DetailPage)
 	if !ok {
 		t.Fatalf("d did not open the detail page: %T", a.top())
@@ -312,7 +312,8 @@ func TestYAMLViewSearchAndCopy(t *testing.T) {
 func TestDeleteAsksFirst(t *testing.T) {
 	c := &fakeCluster{pods: fixturePods()}
 	a := harnessApp(t, c, kube.Scope{Namespace: "shop"}, 110, 20)
-	a.Update(ctrl('d'))
+	_, read := a.Update(ctrl('d'))
+	a.Update(read())
 	out := screen(a)
 	if !strings.Contains(out, "Delete pod api-7d9f8-abcde in namespace shop?") {
 		t.Fatalf("no confirmation naming pod and namespace:\n%s", out)
@@ -323,7 +324,8 @@ func TestDeleteAsksFirst(t *testing.T) {
 	if a.top() != nil || c.writeCount() != 0 {
 		t.Fatalf("n did not cancel: top %T, writes %d", a.top(), c.writeCount())
 	}
-	a.Update(ctrl('d'))
+	_, read = a.Update(ctrl('d'))
+	a.Update(read())
 	_, cmd = a.Update(keyMsg("y"))
 	feedAll(a, cmd)
 	if len(c.writes.deleted) != 1 || c.writes.deleted[0] != "shop/api-7d9f8-abcde force=false" {
@@ -371,7 +373,7 @@ func TestExec(t *testing.T) {
 	}
 	// A running one: the session is built with the shells to try.
 	press(a, "up")
-	if _, cmd = a.Update(keyMsg("x")); cmd == nil || len(c.writes.execs) != 1 {
+	if cmd = listKey(a, "x"); cmd == nil || len(c.writes.execs) != 1 {
 		t.Fatalf("no exec started: %v", c.writes.execs)
 	}
 	req := c.writes.execs[0]
@@ -392,7 +394,7 @@ func TestExecResultInStatusLine(t *testing.T) {
 		c := &fakeCluster{pods: fixturePods()}
 		c.writes.execErr = tc.err
 		a := harnessApp(t, c, kube.Scope{Namespace: "shop"}, 180, 20)
-		_, cmd := a.Update(keyMsg("x"))
+		cmd := listKey(a, "x")
 		// tea.Exec's message is private to bubbletea; run the session and the
 		// callback the way the runtime does.
 		msg := execCallback(t, cmd, c)

@@ -28,6 +28,7 @@ type diagInputsMsg struct {
 type DiagPage struct {
 	env      PageEnv
 	pod      *corev1.Pod
+	reader   podReader
 	deleted  bool
 	events   []diagnose.Event
 	related  diagnose.Related
@@ -104,15 +105,22 @@ func (p *DiagPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 			return p, nil
 		}
 		p.events, p.related, p.input = msg.input.Events, msg.input.Related, msg.input
+		if msg.input.Pod != nil {
+			p.pod = msg.input.Pod // read with the events: as fresh as they are
+		}
 		p.rediagnose()
 	case PodsChangedMsg:
-		if pod, ok := msg.FindPod(string(p.pod.UID)); ok {
-			if pod != p.pod {
-				p.pod = pod
-				p.rediagnose()
-			}
+		if s, ok := msg.FindPod(string(p.pod.UID)); ok {
+			return p, p.reader.seen(p.env.Cluster, p.pod, s)
 		} else if msg.Snapshot.Synced && !msg.Snapshot.Conn.Stale {
 			p.deleted = true
+		}
+	case podReadMsg:
+		if msg.uid == string(p.pod.UID) {
+			var read tea.Cmd
+			p.pod, read = p.reader.done(p.env.Cluster, p.pod, msg)
+			p.rediagnose()
+			return p, read
 		}
 	case tea.KeyPressMsg:
 		switch {

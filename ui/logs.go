@@ -56,9 +56,10 @@ const liveWindow = 2 * time.Second
 
 // LogPage shows one container's log: followed, searchable, bounded.
 type LogPage struct {
-	env  PageEnv
-	keys keymap.Logs
-	pod  *corev1.Pod
+	env    PageEnv
+	keys   keymap.Logs
+	pod    *corev1.Pod
+	reader podReader
 
 	containers []logContainer
 	cur        int // index into containers; len(containers) means all of them
@@ -312,8 +313,14 @@ func (p *LogPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		}
 		return p, p.tick()
 	case PodsChangedMsg:
-		p.podChanged(msg)
-		return p, nil
+		return p, p.podChanged(msg)
+	case podReadMsg:
+		if msg.uid != string(p.pod.UID) {
+			return p, nil
+		}
+		pod, read := p.reader.done(p.env.Cluster, p.pod, msg)
+		p.setPod(pod)
+		return p, read
 	case logSavedMsg:
 		if msg.err != nil {
 			return p, SetStatus("save: "+msg.err.Error(), true)
@@ -423,15 +430,20 @@ func (p *LogPage) addEntry(text, sgr string, t time.Time, marker bool) {
 	}
 }
 
-// podChanged picks up new container states and marks restarts in the text.
-func (p *LogPage) podChanged(msg PodsChangedMsg) {
-	pod, ok := msg.FindPod(string(p.pod.UID))
+// podChanged notes a deleted pod, or reads the pod again when it changed.
+func (p *LogPage) podChanged(msg PodsChangedMsg) tea.Cmd {
+	s, ok := msg.FindPod(string(p.pod.UID))
 	if !ok {
 		if msg.Snapshot.Synced && !msg.Snapshot.Conn.Stale {
 			p.deleted = true
 		}
-		return
+		return nil
 	}
+	return p.reader.seen(p.env.Cluster, p.pod, s)
+}
+
+// setPod picks up new container states and marks restarts in the text.
+func (p *LogPage) setPod(pod *corev1.Pod) {
 	if pod == p.pod {
 		return
 	}

@@ -331,8 +331,15 @@ func TestLogPageMarksRestarts(t *testing.T) {
 	p, _ := newTestLogPage(t, pd, LogOpen{}, 100, 6)
 	feed(p, lines(1, 2, "first instance %d"))
 	restarted := pd.DeepCopy()
+	restarted.ResourceVersion = "2"
 	restarted.Status.ContainerStatuses[0].RestartCount = 1
-	p.Update(PodsChangedMsg{Snapshot: kube.PodSnapshot{Synced: true, Pods: []*corev1.Pod{restarted}}})
+	// The cache's summary moves; the page reads the pod again.
+	p.env.Cluster.(*fakeCluster).pods = []*corev1.Pod{restarted}
+	_, read := p.Update(PodsChangedMsg{Snapshot: kube.PodSnapshot{Synced: true, Pods: summaries([]*corev1.Pod{restarted})}})
+	if read == nil {
+		t.Fatal("a moved summary did not read the pod again")
+	}
+	p.Update(read())
 	feed(p, lines(3, 3, "second instance %d"))
 	out := plain(p)
 	if !strings.Contains(out, "container app restarted (restart #1)") || !strings.Contains(out, "second instance 3") {
@@ -398,7 +405,7 @@ func TestAppOpensLogs(t *testing.T) {
 	t.Cleanup(lf.stopAll)
 	c := &fakeCluster{pods: fixturePods(), logs: lf.stream}
 	a := harnessApp(t, c, kube.Scope{Namespace: "shop"}, 140, 12)
-	press(a, "l")
+	listKey(a, "l")
 	if _, ok := a.top().(*LogPage); !ok {
 		t.Fatalf("l opened %T", a.top())
 	}

@@ -58,16 +58,6 @@ type PodsChangedMsg struct {
 	Snapshot kube.PodSnapshot
 }
 
-// FindPod returns the pod with the uid from a snapshot.
-func (m PodsChangedMsg) FindPod(uid string) (*corev1.Pod, bool) {
-	for _, p := range m.Snapshot.Pods {
-		if string(p.UID) == uid {
-			return p, true
-		}
-	}
-	return nil, false
-}
-
 // ActionMsg asks the app to run an in-app action for a pod, e.g. from a
 // diagnosis finding: open the previous logs, the events, a shell.
 type ActionMsg struct {

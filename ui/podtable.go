@@ -14,7 +14,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
-	corev1 "k8s.io/api/core/v1"
 
 	"github.com/podtui/podtui/diagnose"
 	"github.com/podtui/podtui/kube"
@@ -62,7 +61,7 @@ type podRow struct {
 	diag        string // category of the top finding, "" when healthy
 	diagSev     diagnose.Severity
 	search      string // lower-case text the filter matches against
-	pod         *corev1.Pod
+	pod         *kube.PodSummary
 	usage       usageCells
 	statusWidth int // cells of status
 	keys        rowKeys
@@ -72,9 +71,8 @@ type podRow struct {
 	matchGen uint64
 }
 
-func newPodRow(p *corev1.Pod, now time.Time) *podRow {
-	c := diagnose.PodColumns(p)
-	diag, sev := topFinding(p, now)
+func newPodRow(p *kube.PodSummary) *podRow {
+	c := p.Columns
 	return &podRow{
 		uid:         string(p.UID),
 		uidKey:      first8(string(p.UID)),
@@ -84,16 +82,16 @@ func newPodRow(p *corev1.Pod, now time.Time) *podRow {
 		status:      c.Status,
 		restarts:    c.Restarts,
 		lastRestart: c.LastRestart,
-		node:        p.Spec.NodeName,
-		ip:          p.Status.PodIP,
+		node:        p.Node,
+		ip:          p.IP,
 		created:     p.CreationTimestamp.Time,
 		health:      c.Health,
-		diag:        diag,
-		diagSev:     sev,
-		search:      strings.ToLower(p.Name + " " + p.Namespace + " " + c.Status + " " + p.Spec.NodeName),
+		diag:        string(p.Problem),
+		diagSev:     p.ProblemSeverity,
+		search:      strings.ToLower(p.Name + " " + p.Namespace + " " + c.Status + " " + p.Node),
 		pod:         p,
 		statusWidth: ansi.StringWidth(c.Status),
-		keys:        packKeys(p.Namespace, p.Name, p.Spec.NodeName, c.Status),
+		keys:        packKeys(p.Namespace, p.Name, p.Node, c.Status),
 	}
 }
 
@@ -131,18 +129,6 @@ func packKeys(ns, name, node, status string) rowKeys {
 	return k
 }
 
-// topFinding labels a pod with the category of its most likely problem,
-// judged from the pod alone (events and related objects come in the
-// diagnosis page).
-func topFinding(p *corev1.Pod, now time.Time) (string, diagnose.Severity) {
-	for _, f := range diagnose.Diagnose(diagnose.Input{Pod: p, Now: now}) {
-		if f.Severity >= diagnose.SeverityWarning {
-			return string(f.Category), f.Severity
-		}
-	}
-	return "", diagnose.SeverityInfo
-}
-
 // podTable is the virtual pod table: it holds every row, and draws only the
 // visible ones. Rows are derived once per pod object and kept across
 // snapshots; a snapshot with a few changed pods costs a pass over the
@@ -162,7 +148,7 @@ type podTable struct {
 
 	// byPod finds the row of a pod object; seen marks the rows of the
 	// latest snapshot.
-	byPod map[*corev1.Pod]*podRow
+	byPod map[*kube.PodSummary]*podRow
 	seen  uint64
 	// terms is the filter split into lower-case terms; matchGen numbers the
 	// filter the rows' match flags were computed for.
@@ -182,14 +168,14 @@ type podTable struct {
 }
 
 // setPods replaces the data, keeping the selection on the same pod.
-func (t *podTable) setPods(pods []*corev1.Pod, now time.Time) {
+func (t *podTable) setPods(pods []*kube.PodSummary, now time.Time) {
 	// Rows of unchanged pods (the same object) are reused: only changed pods
 	// are re-derived, and only they are placed in the sorted order.
 	if t.byPod == nil {
-		t.byPod = make(map[*corev1.Pod]*podRow, len(pods))
+		t.byPod = make(map[*kube.PodSummary]*podRow, len(pods))
 	}
 	t.seen++
-	var fresh []*corev1.Pod
+	var fresh []*kube.PodSummary
 	for _, p := range pods {
 		if r, ok := t.byPod[p]; ok && r.seen != t.seen {
 			r.seen = t.seen
@@ -240,11 +226,11 @@ func (t *podTable) setPods(pods []*corev1.Pod, now time.Time) {
 // deriveRows makes the rows of new pod objects. Many at once (the first
 // snapshot of a big cluster) are split over the CPUs: each row runs the
 // diagnose engine on its pod, which is pure.
-func (t *podTable) deriveRows(pods []*corev1.Pod, now time.Time) []*podRow {
+func (t *podTable) deriveRows(pods []*kube.PodSummary, now time.Time) []*podRow {
 	rows := make([]*podRow, len(pods))
 	derive := func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			r := newPodRow(pods[i], now)
+			r := newPodRow(pods[i])
 			t.applyUsage(r, now) // reads t.metrics only
 			rows[i] = r
 		}

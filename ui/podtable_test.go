@@ -159,12 +159,12 @@ func TestParallelDeriveMatchesSequential(t *testing.T) {
 		pods[i] = p
 	}
 	tab := &podTable{}
-	tab.setPods(pods, clock)
+	tab.setPods(summaries(pods), clock)
 	if len(tab.all) != len(pods) {
 		t.Fatalf("%d rows for %d pods", len(tab.all), len(pods))
 	}
 	for _, r := range tab.all {
-		want := newPodRow(r.pod, clock)
+		want := newPodRow(r.pod)
 		if r.status != want.status || r.diag != want.diag || r.ready != want.ready || r.search != want.search || r.keys != want.keys {
 			t.Fatalf("row of %s differs from a sequential derivation:\n%+v\n%+v", r.name, *r, *want)
 		}

@@ -33,7 +33,13 @@ func TestSmallTerminalLayouts(t *testing.T) {
 				for _, k := range v.keys {
 					_, cmd := a.Update(keyMsg(k))
 					for _, msg := range runBatchTimeout(cmd) {
-						a.Update(msg)
+						_, next := a.Update(msg)
+						if _, read := msg.(podActionMsg); read {
+							// The list read the pod; now what the page starts.
+							for _, msg := range runBatchTimeout(next) {
+								a.Update(msg)
+							}
+						}
 					}
 				}
 				out := screen(a)

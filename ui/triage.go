@@ -26,6 +26,16 @@ type triageInputsMsg struct {
 
 type triageTickMsg struct{ id int }
 
+// triageReadMsg carries pods read again because the cache says they changed.
+type triageReadMsg struct {
+	id   int
+	pods []*corev1.Pod
+}
+
+// triageReadMost is how many changed pods are read one by one; more than
+// that and the whole scope is loaded again in one go.
+const triageReadMost = 20
+
 // TriagePage answers "what is broken right now": every broken pod in scope,
 // grouped by root cause and owner, most urgent first.
 type TriagePage struct {
@@ -34,16 +44,22 @@ type TriagePage struct {
 	scope  kube.Scope
 	triage *diagnose.Triage
 	seen   map[string]*corev1.Pod // uid -> the pod object last filed
-	events []diagnose.Event
-	rel    diagnose.Related
-	groups []*diagnose.Group
-	loaded bool
-	err    string
-	cursor int
-	open   bool // the selected group is expanded to its pods
-	podCur int
-	width  int
-	height int
+	// latest is the list's newest snapshot; asked holds, per uid, the
+	// resourceVersion a read was last started for.
+	latest  []*kube.PodSummary
+	asked   map[string]string
+	reading bool
+	loading bool
+	events  []diagnose.Event
+	rel     diagnose.Related
+	groups  []*diagnose.Group
+	loaded  bool
+	err     string
+	cursor  int
+	open    bool // the selected group is expanded to its pods
+	podCur  int
+	width   int
+	height  int
 }
 
 var triageIDs int
@@ -51,7 +67,7 @@ var triageIDs int
 // NewTriagePage builds the triage page for a scope.
 func NewTriagePage(env PageEnv, scope kube.Scope) *TriagePage {
 	triageIDs++
-	return &TriagePage{env: env, id: triageIDs, scope: scope, triage: diagnose.NewTriage(), seen: map[string]*corev1.Pod{}}
+	return &TriagePage{env: env, id: triageIDs, scope: scope, triage: diagnose.NewTriage(), seen: map[string]*corev1.Pod{}, asked: map[string]string{}}
 }
 
 // Init loads events and related objects for the whole scope.
@@ -59,6 +75,7 @@ func (p *TriagePage) Init() tea.Cmd { return p.load() }
 
 func (p *TriagePage) load() tea.Cmd {
 	c, s, id := p.env.Cluster, p.scope, p.id
+	p.loading = true
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
@@ -75,7 +92,7 @@ func (p *TriagePage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		if msg.id != p.id {
 			return p, nil
 		}
-		p.loaded = true
+		p.loaded, p.loading = true, false
 		next := tea.Tick(triageRefresh, func(time.Time) tea.Msg { return triageTickMsg{id: p.id} })
 		if msg.err != nil {
 			p.err = kube.Explain(msg.err)
@@ -100,23 +117,19 @@ func (p *TriagePage) Update(msg tea.Msg) (Page, tea.Cmd) {
 			}
 		}
 		p.regroup()
-		return p, next
+		return p, tea.Batch(next, p.readChanged())
 	case triageTickMsg:
-		if msg.id == p.id {
+		if msg.id == p.id && !p.loading {
 			return p, p.load()
 		}
 	case PodsChangedMsg:
+		p.latest = msg.Snapshot.Pods
 		if !p.loaded {
 			return p, nil
 		}
-		// Incremental: only pods whose object changed are diagnosed again.
-		live := make(map[string]bool, len(msg.Snapshot.Pods))
-		for _, pod := range msg.Snapshot.Pods {
-			uid := string(pod.UID)
-			live[uid] = true
-			if p.seen[uid] != pod {
-				p.file(pod, p.events, p.rel)
-			}
+		live := make(map[string]bool, len(p.latest))
+		for _, s := range p.latest {
+			live[string(s.UID)] = true
 		}
 		for uid := range p.seen {
 			if !live[uid] {
@@ -124,7 +137,29 @@ func (p *TriagePage) Update(msg tea.Msg) (Page, tea.Cmd) {
 				delete(p.seen, uid)
 			}
 		}
+		for uid := range p.asked {
+			if !live[uid] {
+				delete(p.asked, uid)
+			}
+		}
 		p.regroup()
+		return p, p.readChanged()
+	case triageReadMsg:
+		if msg.id != p.id {
+			return p, nil
+		}
+		p.reading = false
+		live := make(map[string]bool, len(p.latest))
+		for _, s := range p.latest {
+			live[string(s.UID)] = true
+		}
+		for _, pod := range msg.pods {
+			if live[string(pod.UID)] {
+				p.file(pod, p.events, p.rel)
+			}
+		}
+		p.regroup()
+		return p, p.readChanged()
 	case tea.KeyPressMsg:
 		switch {
 		case key.Matches(msg, k.Back):
@@ -182,6 +217,49 @@ func (p *TriagePage) Update(msg tea.Msg) (Page, tea.Cmd) {
 
 // OpenPodMsg asks the app to show one pod (its diagnosis and detail).
 type OpenPodMsg struct{ Pod *corev1.Pod }
+
+// readChanged reads the pods whose summary moved past what was filed:
+// incremental, so only pods that changed are diagnosed again.
+func (p *TriagePage) readChanged() tea.Cmd {
+	if p.reading || p.loading {
+		return nil
+	}
+	var changed []*kube.PodSummary
+	for _, s := range p.latest {
+		uid := string(s.UID)
+		if have, ok := p.seen[uid]; (ok && have.ResourceVersion == s.ResourceVersion) || p.asked[uid] == s.ResourceVersion {
+			continue
+		}
+		changed = append(changed, s)
+	}
+	if len(changed) == 0 {
+		return nil
+	}
+	if len(changed) > triageReadMost {
+		return p.load()
+	}
+	p.reading = true
+	type ref struct{ ns, name, uid string }
+	refs := make([]ref, len(changed))
+	for i, s := range changed {
+		p.asked[string(s.UID)] = s.ResourceVersion
+		refs[i] = ref{s.Namespace, s.Name, string(s.UID)}
+	}
+	c, id := p.env.Cluster, p.id
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), podReadTimeout)
+		defer cancel()
+		var pods []*corev1.Pod
+		for _, r := range refs {
+			// A pod that is gone or failed to read is left as it was filed:
+			// the next snapshot or the next full load settles it.
+			if pod, err := c.GetPod(ctx, r.ns, r.name); err == nil && string(pod.UID) == r.uid {
+				pods = append(pods, pod)
+			}
+		}
+		return triageReadMsg{id: id, pods: pods}
+	}
+}
 
 func (p *TriagePage) file(pod *corev1.Pod, events []diagnose.Event, rel diagnose.Related) {
 	p.seen[string(pod.UID)] = pod

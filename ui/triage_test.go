@@ -68,8 +68,11 @@ func TestTriagePage(t *testing.T) {
 
 	// A pod recovers: the group shrinks without a reload.
 	fixed := pod("shop", "api-7d9f8-b", "w2", time.Hour, ownedBy("api", "7d9f8"))
+	fixed.ResourceVersion = "2"
 	c.pods[1] = fixed
-	a.Update(podsMsg{gen: a.gen, snap: kube.PodSnapshot{Pods: c.pods, Synced: true, Scope: kube.Scope{Namespace: "shop"}}})
+	// The cache's summary moves; triage reads that one pod again.
+	_, cmd = a.Update(podsMsg{gen: a.gen, snap: kube.PodSnapshot{Pods: summaries(c.pods), Synced: true, Scope: kube.Scope{Namespace: "shop"}}})
+	feedAll(a, cmd)
 	if out := screen(a); !strings.Contains(out, "1 × deployment/api in shop") || !strings.Contains(out, "2 broken pods of 4 checked") {
 		t.Fatalf("recovery not reflected:\n%s", out)
 	}

@@ -89,7 +89,7 @@ type usageCells struct {
 // newUsageCells joins a pod's sample to its requests and limits. A pod
 // without a sample shows n/a; a percentage without a request or limit to
 // compare with shows "-".
-func newUsageCells(p *corev1.Pod, u kube.PodUsage, ok bool) usageCells {
+func newUsageCells(p *kube.PodSummary, u kube.PodUsage, ok bool) usageCells {
 	var c usageCells
 	if !ok {
 		for i := range c.text {
@@ -101,15 +101,16 @@ func newUsageCells(p *corev1.Pod, u kube.PodUsage, ok bool) usageCells {
 	cpu, mem := tot[corev1.ResourceCPU], tot[corev1.ResourceMemory]
 	c.known, c.cpu, c.mem = true, cpu.MilliValue(), mem.Value()
 	c.text[colCPU], c.text[colMem] = diagnose.FormatCPU(cpu), diagnose.FormatMemory(mem)
-	req, lim := diagnose.PodRequests(p), diagnose.PodLimits(p)
 	bases := [4]struct {
 		used resource.Quantity
-		base corev1.ResourceList
+		base func(corev1.ResourceName) (resource.Quantity, bool)
 		name corev1.ResourceName
-	}{{cpu, req, corev1.ResourceCPU}, {cpu, lim, corev1.ResourceCPU}, {mem, req, corev1.ResourceMemory}, {mem, lim, corev1.ResourceMemory}}
+	}{{cpu, p.Request, corev1.ResourceCPU}, {cpu, p.Limit, corev1.ResourceCPU}, {mem, p.Request, corev1.ResourceMemory}, {mem, p.Limit, corev1.ResourceMemory}}
 	for i, b := range bases {
-		c.pct[i], c.pctOK[i] = diagnose.Percent(b.used, b.base[b.name])
 		c.text[colCPUReq+i] = "-"
+		if base, has := b.base(b.name); has {
+			c.pct[i], c.pctOK[i] = diagnose.Percent(b.used, base)
+		}
 		if c.pctOK[i] {
 			c.text[colCPUReq+i] = itoa(c.pct[i]) + "%"
 		}
@@ -361,44 +362,15 @@ func RenderNodeSummary(s Styles, n kube.NodeSummary, now time.Time) string {
 }
 
 // applyUsage sets a row's usage cells from the latest poll. A pod near its
-// memory limit gets its DIAG recomputed with the sample (oom/near-limit),
-// and again when it leaves that state; others keep the pod-only verdict.
+// memory limit may get another DIAG (oom/near-limit), and its own back when
+// it leaves that state.
 func (t *podTable) applyUsage(r *podRow, now time.Time) {
 	p := r.pod
 	u, ok := t.metrics.Pods[kube.Key(p.Namespace, p.Name)]
-	was := r.usage.near
 	r.usage = newUsageCells(p, u, ok)
-	r.usage.near = ok && nearMemoryLimit(p, u)
-	if !r.usage.near && !was {
-		return
-	}
-	in := diagnose.Input{Pod: p, Now: now}
-	if r.usage.near {
-		in.Usage = &diagnose.Usage{Time: u.Time, Containers: u.Containers}
-	}
-	r.diag, r.diagSev = "", diagnose.SeverityInfo
-	for _, f := range diagnose.Diagnose(in) {
-		if f.Severity >= diagnose.SeverityWarning {
-			r.diag, r.diagSev = string(f.Category), f.Severity
-			break
-		}
-	}
-}
-
-// nearMemoryLimit is the cheap pre-check of the oom/near-limit rule, so the
-// engine only runs again for the few pods it concerns.
-func nearMemoryLimit(p *corev1.Pod, u kube.PodUsage) bool {
-	for i := range p.Spec.Containers {
-		c := &p.Spec.Containers[i]
-		lim, ok := c.Resources.Limits[corev1.ResourceMemory]
-		if !ok {
-			continue
-		}
-		if pct, ok := diagnose.Percent(u.Containers[c.Name][corev1.ResourceMemory], lim); ok && pct >= diagnose.MemoryWarnPercent {
-			return true
-		}
-	}
-	return false
+	cat, sev, near := p.ProblemWith(u)
+	r.usage.near = near
+	r.diag, r.diagSev = string(cat), sev
 }
 
 // setMetrics applies a poll to every row and re-sorts when the order

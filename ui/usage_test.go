@@ -409,7 +409,7 @@ func TestUsageBlipKeepsNumbers(t *testing.T) {
 func TestDetailShowsUsageAndOpensNodeSummary(t *testing.T) {
 	c := &fakeCluster{pods: fixturePods()}
 	a := harnessApp(t, c, kube.Scope{Namespace: "shop"}, 120, 40)
-	_, cmd := a.Update(keyMsg("d"))
+	cmd := listKey(a, "d")
 	if _, ok := a.top().(*DetailPage); !ok {
 		t.Fatal("d did not open the detail page")
 	}
