@@ -47,7 +47,7 @@ func (k SortKey) String() string {
 // changes, not on every frame. Ages are formatted at draw time.
 type podRow struct {
 	uid         string
-	uidKey      uint64 // the UID's first bytes packed: most rows are told from the selection without reading the UID
+	uidKey      uint64 // the UID's last bytes packed: most rows are told from the selection without reading the UID
 	namespace   string
 	name        string
 	ready       string
@@ -75,7 +75,7 @@ func newPodRow(p *kube.PodSummary) *podRow {
 	c := p.Columns
 	return &podRow{
 		uid:         string(p.UID),
-		uidKey:      first8(string(p.UID)),
+		uidKey:      last8(string(p.UID)),
 		namespace:   p.Namespace,
 		name:        p.Name,
 		ready:       itoa(c.Ready) + "/" + itoa(c.Total),
@@ -88,7 +88,7 @@ func newPodRow(p *kube.PodSummary) *podRow {
 		health:      c.Health,
 		diag:        string(p.Problem),
 		diagSev:     p.ProblemSeverity,
-		search:      strings.ToLower(p.Name + " " + p.Namespace + " " + c.Status + " " + p.Node),
+		search:      beforeNUL(strings.ToLower(p.Name + " " + p.Namespace + " " + c.Status + " " + p.Node)),
 		pod:         p,
 		statusWidth: ansi.StringWidth(c.Status),
 		keys:        packKeys(p.Namespace, p.Name, p.Node, c.Status),
@@ -398,7 +398,7 @@ func (t *podTable) sortAll() {
 func (t *podTable) packEnts(ents []sortEnt, rows []*podRow, sel *podRow) bool {
 	filtered := len(t.terms) > 0
 	known := true
-	selKey := first8(t.selected)
+	selKey := last8(t.selected)
 	for i, r := range rows {
 		k := &r.keys
 		e := sortEnt{r: r, ns: k.ns, name: k.name, exact: k.exact & (exactNS | exactName)}
@@ -644,7 +644,7 @@ func (t *podTable) scanRange(lo, hi int, first, all bool) scanPart {
 	if first && !all {
 		p.shown = t.shown[:0]
 	}
-	selKey := first8(t.selected)
+	selKey := last8(t.selected)
 	for i := lo; i < hi; i++ {
 		r := t.all[i]
 		if !all {
@@ -672,7 +672,7 @@ func (t *podTable) scanRange(lo, hi int, first, all bool) scanPart {
 }
 
 // first8 packs the first 8 bytes of s (see prefix).
-func first8(s string) uint64 {
+func last8(s string) uint64 {
 	v, _ := prefix(s, 8)
 	return v
 }
@@ -691,32 +691,53 @@ func narrows(old, next [][]rune) bool {
 	return true
 }
 
+// matchesAll reports whether a row's search text (cut at a NUL already)
+// matches every term.
 func matchesAll(terms [][]rune, s string) bool {
 	for _, term := range terms {
-		if !fuzzyMatch(term, s) {
+		if !subsequence(term, s) {
 			return false
 		}
 	}
 	return true
 }
 
+// beforeNUL cuts s at its first NUL, as sahilm/fuzzy reads strings.
+func beforeNUL(s string) string {
+	if i := strings.IndexByte(s, 0); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
 // fuzzyMatch reports whether s contains the pattern's runes in order, with
 // the case folding of sahilm/fuzzy, and up to the first NUL like it: the
 // same rows its FindFrom matches, without scoring them.
 func fuzzyMatch(pattern []rune, s string) bool {
+	return subsequence(pattern, beforeNUL(s))
+}
+
+// subsequence is fuzzyMatch on text without a NUL.
+func subsequence(pattern []rune, s string) bool {
 	if len(pattern) == 0 {
 		return false
-	}
-	if i := strings.IndexByte(s, 0); i >= 0 {
-		s = s[:i]
 	}
 	p := 0
 	for j := 0; j < len(s); {
 		c, size := rune(s[j]), 1
-		if c >= utf8.RuneSelf {
+		pc := pattern[p]
+		var eq bool
+		switch {
+		case c < utf8.RuneSelf && pc < utf8.RuneSelf:
+			// ASCII both: equalFold without the call (most rows, most keys).
+			eq = c == pc || ('A' <= c && c <= 'Z' && c+'a'-'A' == pc) || ('A' <= pc && pc <= 'Z' && pc+'a'-'A' == c)
+		case c >= utf8.RuneSelf:
 			c, size = utf8.DecodeRuneInString(s[j:])
+			eq = equalFold(pc, c)
+		default:
+			eq = equalFold(pc, c)
 		}
-		if equalFold(pattern[p], c) {
+		if eq {
 			p++
 			if p == len(pattern) {
 				return true

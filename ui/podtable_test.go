@@ -96,7 +96,7 @@ func TestReorderMatchesResort(t *testing.T) {
 		r := &base[i]
 		r.namespace, r.name = pick("a", "shop", "kube-system"), pick("api-", "db-", "web-", "worker-")+string(rune('a'+i%26))+string(rune('a'+i/26%26))
 		r.uid = fmt.Sprint(r.namespace, "/", r.name, "/", i) // unique, as UIDs are
-		r.uidKey = first8(r.uid)
+		r.uidKey = last8(r.uid)
 		r.status, r.node, r.restarts = pick("Running", "Pending", "CrashLoopBackOff"), pick("n1", "n2"), rnd.IntN(5)
 		r.search = r.namespace + " " + r.name + " " + r.status
 		r.keys = packKeys(r.namespace, r.name, r.node, r.status)
@@ -177,7 +177,7 @@ func TestParallelScanMatchesSequential(t *testing.T) {
 	rows := make([]*podRow, parallelRows*2+7)
 	for i := range rows {
 		name := fmt.Sprintf("svc-%05d-%x", i, i*7919)
-		rows[i] = &podRow{uid: name, uidKey: first8(name), namespace: "ns", name: name, ready: "1/1", status: "Running", search: name + " ns running", statusWidth: 7, diag: strings.Repeat("x", i%13)}
+		rows[i] = &podRow{uid: name, uidKey: last8(name), namespace: "ns", name: name, ready: "1/1", status: "Running", search: name + " ns running", statusWidth: 7, diag: strings.Repeat("x", i%13)}
 	}
 	tab := &podTable{all: rows, selected: rows[len(rows)-3].uid, height: 10}
 	for _, filter := range []string{"", "svc-1", "svc-12", "9 ns", "nothing-matches", "s"} {
