@@ -3,6 +3,7 @@
 package ui
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 	"time"
@@ -195,7 +196,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		a.err = ""
 		a.src = msg.src
-		return a, waitPods(msg.src, msg.gen, true)
+		return a, waitPods(msg.src, msg.gen, time.Time{})
 	case podsMsg:
 		if msg.gen != a.gen {
 			return a, nil
@@ -203,7 +204,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		a.snap = msg.snap
 		a.loaded = true
 		a.table.setPods(msg.snap.Pods, a.now())
-		cmds := []tea.Cmd{waitPods(a.src, a.gen, false), a.pollUsage(a.current())}
+		cmds := []tea.Cmd{waitPods(a.src, a.gen, cmp.Or(msg.at, time.Now())), a.pollUsage(a.current())}
 		if top := a.top(); top != nil {
 			cmds = append(cmds, a.updatePage(PodsChangedMsg{Snapshot: msg.snap}))
 		}

@@ -52,6 +52,7 @@ type feedStartedMsg struct {
 type podsMsg struct {
 	gen  int
 	snap kube.PodSnapshot
+	at   time.Time // when the snapshot was taken
 }
 
 type namespacesMsg struct {
@@ -74,23 +75,27 @@ func startFeed(c Cluster, scope kube.Scope, gen int) tea.Cmd {
 	}
 }
 
-// waitPods blocks until the source changes, lets the rest of the burst
-// arrive, and returns one snapshot.
-func waitPods(src kube.PodSource, gen int, first bool) tea.Cmd {
+// waitPods blocks until the source changes and returns one snapshot, at
+// most one per frame: a change after a quiet spell is shown at once, and a
+// burst is gathered until a frame has passed since the previous snapshot
+// (prev; zero for the first).
+func waitPods(src kube.PodSource, gen int, prev time.Time) tea.Cmd {
 	return func() tea.Msg {
-		if !first {
+		if !prev.IsZero() {
 			select {
 			case <-src.Changed():
 			case <-src.Done():
 				return nil
 			}
-			time.Sleep(frame)
+			if wait := time.Until(prev.Add(frame)); wait > 0 {
+				time.Sleep(wait)
+			}
 			select { // drop the signal of changes this snapshot already holds
 			case <-src.Changed():
 			default:
 			}
 		}
-		return podsMsg{gen: gen, snap: src.Snapshot()}
+		return podsMsg{gen: gen, snap: src.Snapshot(), at: time.Now()}
 	}
 }
 

@@ -629,3 +629,57 @@ func TestDetailShowsSiblings(t *testing.T) {
 		t.Errorf("an unrelated pod is listed as a sibling:\n%s", out)
 	}
 }
+
+// The list keeps summaries; a key that needs the pod reads it first. When
+// that read fails (the pod is gone, the server is down), the status line
+// says so and no page opens.
+func TestListKeyWhenThePodCannotBeRead(t *testing.T) {
+	c := &fakeCluster{pods: fixturePods()}
+	a := harnessApp(t, c, kube.Scope{Namespace: "shop"}, 140, 12)
+	c.pods = nil // gone from the server, still in the cache's last snapshot
+	listKey(a, "d")
+	if a.top() != nil {
+		t.Fatalf("a page opened without its pod: %T", a.top())
+	}
+	if out := screen(a); !strings.Contains(out, "could not read pod shop/api-7d9f8-abcde") {
+		t.Fatalf("the failed read is not said:\n%s", out)
+	}
+}
+
+// A page about a pod reads the pod again when the cache's summary of it
+// moves, once per move; the reply reaches every open page about the pod,
+// also one covered by another page.
+func TestPagesReadThePodAgainWhenItChanges(t *testing.T) {
+	c := &fakeCluster{pods: fixturePods()}
+	a := harnessApp(t, c, kube.Scope{Namespace: "shop"}, 140, 30)
+	d, _ := openDetail(t, a)
+	sendKeys(a, keyMsg("D")) // the diagnosis over the detail page
+	if _, ok := a.top().(*DiagPage); !ok {
+		t.Fatalf("D on the detail page opened %T", a.top())
+	}
+	changed := c.pods[0].DeepCopy()
+	changed.ResourceVersion = "7"
+	changed.Status.ContainerStatuses[0].RestartCount = 4
+	c.pods[0] = changed
+	_, cmd := a.Update(podsMsg{gen: a.gen, snap: kube.PodSnapshot{Pods: summaries(c.pods), Synced: true, Scope: kube.Scope{Namespace: "shop"}}})
+	var reads int
+	for _, m := range runBatchTimeout(cmd) {
+		if _, ok := m.(podReadMsg); ok {
+			reads++
+			a.Update(m)
+		}
+	}
+	if reads != 1 {
+		t.Fatalf("%d reads for one move of the summary", reads)
+	}
+	if d.pod != changed {
+		t.Fatal("the covered detail page did not get the pod read for the diagnosis page")
+	}
+	// The same summary again: nothing to read.
+	_, cmd = a.Update(podsMsg{gen: a.gen, snap: kube.PodSnapshot{Pods: summaries(c.pods), Synced: true, Scope: kube.Scope{Namespace: "shop"}}})
+	for _, m := range runBatchTimeout(cmd) {
+		if _, ok := m.(podReadMsg); ok {
+			t.Fatal("the pod was read again though its summary did not move")
+		}
+	}
+}

@@ -1,7 +1,7 @@
 // Package podgen builds realistic synthetic pods for benchmarks: a few
 // containers with env, volumes, probes and resources, a full status with
 // conditions and container statuses, and the managedFields and last-applied
-// annotation a real API server returns (which kube.TrimPod drops).
+// annotation a real API server returns (none of which kube.PodSummary keeps).
 package podgen
 
 import (
