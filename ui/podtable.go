@@ -2,7 +2,6 @@ package ui
 
 import (
 	"cmp"
-	"math"
 	"runtime"
 	"slices"
 	"sort"
@@ -46,29 +45,32 @@ func (k SortKey) String() string {
 // podRow is a pod reduced to what the list shows, computed when the pod
 // changes, not on every frame. Ages are formatted at draw time.
 type podRow struct {
-	uid         string
+	// What a filter pass (scan) reads of every row comes first, together,
+	// so that it takes few cache lines per row.
+	matchGen    uint64
+	match       bool // whether the row matches the filter numbered matchGen
+	usageWidth  [usageCols]uint8
 	uidKey      uint64 // the UID's last bytes packed: most rows are told from the selection without reading the UID
+	statusWidth int    // cells of status
+	search      string // lower-case text the filter matches against
 	namespace   string
 	name        string
 	ready       string
+	diag        string // category of the top finding, "" when healthy
+	node        string
+	ip          string
+
+	uid         string
 	status      string
 	restarts    int
 	lastRestart time.Time
-	node        string
-	ip          string
 	created     time.Time
 	health      diagnose.Health
-	diag        string // category of the top finding, "" when healthy
 	diagSev     diagnose.Severity
-	search      string // lower-case text the filter matches against
 	pod         *kube.PodSummary
 	usage       usageCells
-	statusWidth int // cells of status
 	keys        rowKeys
-
-	seen     uint64 // the table's snapshot number this row was last in
-	match    bool   // whether the row matches the filter numbered matchGen
-	matchGen uint64
+	seen        uint64 // the table's snapshot number this row was last in
 }
 
 func newPodRow(p *kube.PodSummary) *podRow {
@@ -160,10 +162,13 @@ type podTable struct {
 	metrics   kube.PodMetrics
 	hideUsage bool
 
-	// sortBuf is sortAll's scratch space, kept between sorts; reordered says
-	// whether the last sortAll also set t.shown and the cursor.
-	sortBuf   []sortEnt
-	mergeBuf  []sortEnt
+	// byTie holds the rows in the order every sort breaks ties by
+	// (namespace, name), kept up to date as rows come and go (podsort.go).
+	byTie []*podRow
+	// sortBuf and radixBuf are sortAll's scratch space, kept between sorts;
+	// reordered says whether the last sortAll also set t.shown and the cursor.
+	sortBuf   []radixEnt
+	radixBuf  []radixEnt
 	reordered bool
 }
 
@@ -190,19 +195,23 @@ func (t *podTable) setPods(pods []*kube.PodSummary, now time.Time) {
 		t.byPod[r.pod] = r
 	}
 	kept := t.all[:0]
+	var gone []*podRow
 	for _, r := range t.all {
 		if r.seen == t.seen && t.byPod[r.pod] == r {
 			kept = append(kept, r)
-		} else if t.byPod[r.pod] == r {
+			continue
+		}
+		if t.byPod[r.pod] == r {
 			delete(t.byPod, r.pod)
 		}
+		gone = append(gone, r)
 	}
 	clear(t.all[len(kept):])
-	removed := len(t.all) - len(kept)
 	t.all = kept
-	if len(added) == 0 && removed == 0 {
+	if len(added) == 0 && len(gone) == 0 {
 		return // the same pods: rows, order, filter and widths hold
 	}
+	t.updateTie(gone, added)
 	if len(added) > len(kept)/8 {
 		t.all = append(t.all, added...)
 		t.resort()
@@ -287,213 +296,6 @@ func (t *podTable) reorder() {
 		return
 	}
 	t.clamp()
-}
-
-// sortEnt is a row with its sort keys packed into integers: most comparisons
-// are settled on them, in contiguous memory, and only ties of the packed
-// prefixes go to the row's strings. The order is exactly t.compare's.
-type sortEnt struct {
-	primary uint64    // the sort key (or its first bytes), reversed when the sort is
-	ns      uint64    // the first 8 bytes of the namespace
-	name    [3]uint64 // the first 24 bytes of the name
-	exact   uint8     // which of primary, ns, name hold their whole value; entShown, entSelected
-	r       *podRow
-}
-
-// Flags of sortEnt.exact beyond the exact* bits.
-const (
-	entShown    = 1 << 6 // the row passes the filter
-	entSelected = 1 << 7 // the row is the selected pod
-)
-
-const (
-	exactPrimary = 1 << iota
-	exactNS
-	exactName
-	exactNode
-	exactStatus
-)
-
-// sortAll sorts every row by t.compare. While it reads each row anyway, it
-// also notes which rows the current filter shows and which is selected, so
-// that afterwards t.shown and the cursor are set from the sorted entries
-// (t.reordered) when every row's filter result was known.
-func (t *podTable) sortAll() {
-	n := len(t.all)
-	if cap(t.sortBuf) < n {
-		t.sortBuf = make([]sortEnt, n)
-	}
-	ents := t.sortBuf[:n]
-	defer clear(ents) // no row kept alive by the buffer
-	// The selected row, found by pointer: comparing every row's UID would
-	// read each one's string.
-	var sel *podRow
-	if t.selected != "" && t.cursor >= 0 && t.cursor < len(t.shown) && t.shown[t.cursor] < n {
-		if r := t.all[t.shown[t.cursor]]; r.uid == t.selected {
-			sel = r
-		}
-	}
-	less := t.entCompare()
-	var known bool
-	if n >= parallelRows && runtime.GOMAXPROCS(0) >= 2 {
-		// Two halves packed and sorted at once, then merged.
-		mid := n / 2
-		var knownLo bool
-		var wg sync.WaitGroup
-		wg.Go(func() {
-			knownLo = t.packEnts(ents[:mid], t.all[:mid], sel)
-			slices.SortFunc(ents[:mid], less)
-		})
-		knownHi := t.packEnts(ents[mid:], t.all[mid:], sel)
-		slices.SortFunc(ents[mid:], less)
-		wg.Wait()
-		known = knownLo && knownHi
-		if cap(t.mergeBuf) < n {
-			t.mergeBuf = make([]sortEnt, n)
-		}
-		merged := t.mergeBuf[:n]
-		defer clear(merged)
-		lo, hi, k := ents[:mid], ents[mid:], 0
-		for len(lo) > 0 && len(hi) > 0 {
-			if less(hi[0], lo[0]) < 0 {
-				merged[k], hi = hi[0], hi[1:]
-			} else {
-				merged[k], lo = lo[0], lo[1:]
-			}
-			k++
-		}
-		k += copy(merged[k:], lo)
-		copy(merged[k:], hi)
-		ents = merged
-	} else {
-		known = t.packEnts(ents, t.all, sel)
-		slices.SortFunc(ents, less)
-	}
-	t.reordered = known
-	if !known {
-		for i := range ents {
-			t.all[i] = ents[i].r
-		}
-		return
-	}
-	t.shown = t.shown[:0]
-	cursor := -1
-	for i := range ents {
-		t.all[i] = ents[i].r
-		if ents[i].exact&entShown != 0 {
-			if ents[i].exact&entSelected != 0 && cursor < 0 {
-				cursor = len(t.shown)
-			}
-			t.shown = append(t.shown, i)
-		}
-	}
-	if cursor >= 0 {
-		t.cursor = cursor
-	}
-}
-
-// packEnts fills ents from rows: the packed sort keys, and whether each row
-// is shown (by the current filter) and selected. It reports whether every
-// row's filter result was known.
-func (t *podTable) packEnts(ents []sortEnt, rows []*podRow, sel *podRow) bool {
-	filtered := len(t.terms) > 0
-	known := true
-	selKey := last8(t.selected)
-	for i, r := range rows {
-		k := &r.keys
-		e := sortEnt{r: r, ns: k.ns, name: k.name, exact: k.exact & (exactNS | exactName)}
-		switch {
-		case !filtered || (r.matchGen == t.matchGen && r.match):
-			e.exact |= entShown
-		case r.matchGen != t.matchGen:
-			known = false
-		}
-		if r == sel || (sel == nil && t.selected != "" && r.uidKey == selKey && r.uid == t.selected) {
-			e.exact |= entSelected
-		}
-		exact := false
-		switch {
-		case isUsageSort(t.sortKey):
-			// Known values first, then the biggest first: the top bit says
-			// unknown, the rest is the value (clamped to 62 bits), inverted.
-			v, has := usageValue(&r.usage, t.sortKey)
-			const top = 1<<62 - 1
-			exact = v >= 0 && v <= top
-			e.primary = uint64(top - min(max(v, 0), top))
-			if !has {
-				e.primary |= 1 << 63
-			}
-		case t.sortKey == SortStatus:
-			e.primary = k.status | uint64(healthRank(r.health))<<56
-			exact = k.exact&exactStatus != 0
-		case t.sortKey == SortRestarts:
-			e.primary, exact = ^orderedInt(int64(r.restarts)), true // most first
-		case t.sortKey == SortAge:
-			// Youngest first. UnixNano holds 1678 to 2262; older times pack
-			// as the oldest and younger as the youngest, and go to the ties.
-			switch y := r.created.Year(); {
-			case y <= 1678:
-				e.primary = math.MaxUint64
-			case y >= 2262:
-				e.primary = 0
-			default:
-				e.primary, exact = ^orderedInt(r.created.UnixNano()), true
-			}
-		case t.sortKey == SortNode:
-			e.primary, exact = k.node, k.exact&exactNode != 0
-		default:
-			// Name, then namespace (reversed with the sort): not the
-			// tie-break's order, so equal names go to t.compare.
-			e.primary = k.name[0]
-		}
-		if exact {
-			e.exact |= exactPrimary
-		}
-		if t.reverse {
-			e.primary = ^e.primary
-		}
-		ents[i] = e
-	}
-	return known
-}
-
-// entCompare is t.compare on packed entries: most comparisons are settled
-// on the integers; only ties of the packed prefixes read the rows.
-func (t *podTable) entCompare() func(a, b sortEnt) int {
-	byName := !isUsageSort(t.sortKey) && t.sortKey != SortStatus && t.sortKey != SortRestarts && t.sortKey != SortAge && t.sortKey != SortNode
-	rev := 1
-	if t.reverse {
-		rev = -1
-	}
-	return func(a, b sortEnt) int {
-		if a.primary != b.primary {
-			return cmp.Compare(a.primary, b.primary)
-		}
-		if byName {
-			// The rest of the name decides, in the sort's direction.
-			for i := 1; i < len(a.name); i++ {
-				if a.name[i] != b.name[i] {
-					return rev * cmp.Compare(a.name[i], b.name[i])
-				}
-			}
-			return t.compare(a.r, b.r)
-		}
-		both := a.exact & b.exact
-		if both&exactPrimary != 0 {
-			// Same sort key: namespace, then name.
-			if a.ns != b.ns {
-				return cmp.Compare(a.ns, b.ns)
-			}
-			if both&exactNS != 0 {
-				for i := range a.name {
-					if a.name[i] != b.name[i] {
-						return cmp.Compare(a.name[i], b.name[i])
-					}
-				}
-			}
-		}
-		return t.compare(a.r, b.r)
-	}
 }
 
 // orderedInt maps an int64 to a uint64 of the same order.
@@ -671,9 +473,10 @@ func (t *podTable) scanRange(lo, hi int, first, all bool) scanPart {
 	return p
 }
 
-// first8 packs the first 8 bytes of s (see prefix).
+// last8 packs the last 8 bytes of s (see prefix): the end of a UID is as
+// random as its start, and generated UIDs often share their start.
 func last8(s string) uint64 {
-	v, _ := prefix(s, 8)
+	v, _ := prefix(s[max(0, len(s)-8):], 8)
 	return v
 }
 
@@ -780,8 +583,8 @@ func (c *colWidths) add(r *podRow) {
 	c.diag = max(c.diag, len(r.diag))
 	c.node = max(c.node, len(r.node))
 	c.ip = max(c.ip, len(r.ip))
-	for i := range c.usage {
-		c.usage[i] = max(c.usage[i], len(r.usage.text[i]))
+	for i, w := range r.usageWidth {
+		c.usage[i] = max(c.usage[i], int(w))
 	}
 }
 

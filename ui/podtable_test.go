@@ -207,3 +207,61 @@ func TestParallelScanMatchesSequential(t *testing.T) {
 		}
 	}
 }
+
+// The table keeps its rows in tie order (namespace, name) as pods come,
+// change and go; every snapshot leaves t.byTie holding exactly the rows,
+// in that order, and a sort then matches t.compare.
+func TestTieOrderFollowsUpdates(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(7, 8))
+	var pods []*corev1.Pod
+	for i := range 300 {
+		pods = append(pods, pod(fmt.Sprint("ns-", rnd.IntN(5)), fmt.Sprint("p-", i), "n", time.Duration(i)*time.Minute, nil))
+	}
+	tab := &podTable{}
+	live := summaries(pods)
+	for round := range 40 {
+		switch round % 3 {
+		case 0: // a few new pods
+			for i := range rnd.IntN(5) + 1 {
+				live = append(live, summaries([]*corev1.Pod{pod("ns-9", fmt.Sprint("new-", round, "-", i), "n", time.Minute, nil)})...)
+			}
+		case 1: // a few deleted
+			for range rnd.IntN(5) + 1 {
+				k := rnd.IntN(len(live))
+				live = append(live[:k], live[k+1:]...)
+			}
+		default: // a few changed: new summaries of the same pods
+			for range rnd.IntN(5) + 1 {
+				k := rnd.IntN(len(live))
+				c := *live[k]
+				live[k] = &c
+			}
+		}
+		if round == 20 { // many at once
+			live = append(live, summaries(pods[:100])...)
+		}
+		tab.sortKey = SortKey(round % int(sortKeyCount))
+		tab.setPods(slices.Clone(live), clock)
+		if len(tab.byTie) != len(tab.all) {
+			t.Fatalf("round %d: %d rows in tie order, %d in the table", round, len(tab.byTie), len(tab.all))
+		}
+		in := map[*podRow]bool{}
+		for _, r := range tab.all {
+			in[r] = true
+		}
+		for i, r := range tab.byTie {
+			if !in[r] {
+				t.Fatalf("round %d: a row no longer in the table is in tie order: %s/%s", round, r.namespace, r.name)
+			}
+			if i > 0 && tieCompare(tab.byTie[i-1], r) > 0 {
+				t.Fatalf("round %d: tie order broken at %d", round, i)
+			}
+		}
+		tab.sortAll()
+		for i := 1; i < len(tab.all); i++ {
+			if tab.compare(tab.all[i-1], tab.all[i]) > 0 {
+				t.Fatalf("round %d: sort %v broken at %d", round, tab.sortKey, i)
+			}
+		}
+	}
+}

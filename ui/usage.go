@@ -368,6 +368,9 @@ func (t *podTable) applyUsage(r *podRow, now time.Time) {
 	p := r.pod
 	u, ok := t.metrics.Pods[kube.Key(p.Namespace, p.Name)]
 	r.usage = newUsageCells(p, u, ok)
+	for i, text := range r.usage.text {
+		r.usageWidth[i] = uint8(min(len(text), 255))
+	}
 	cat, sev, near := p.ProblemWith(u)
 	r.usage.near = near
 	r.diag, r.diagSev = string(cat), sev
