@@ -122,11 +122,12 @@ func (t *podTable) packKeys(ents []radixEnt, from int, sel *podRow) bool {
 		if exact {
 			e.flags |= exactPrimary
 		}
-		switch {
-		case !filtered || (r.matchGen == t.matchGen && r.match):
+		if !filtered {
 			e.flags |= entShown
-		case r.matchGen != t.matchGen:
+		} else if match, ok := t.matchState(r); !ok {
 			known = false
+		} else if match {
+			e.flags |= entShown
 		}
 		if r == sel || (sel == nil && t.selected != "" && r.uidKey == selKey && r.uid == t.selected) {
 			e.flags |= entSelected

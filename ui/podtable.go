@@ -153,10 +153,13 @@ type podTable struct {
 	byPod map[*kube.PodSummary]*podRow
 	seen  uint64
 	// terms is the filter split into lower-case terms; matchGen numbers the
-	// filter the rows' match flags were computed for.
-	terms    [][]rune
-	termsFor string
-	matchGen uint64
+	// filter the rows' match flags were computed for, chainStart the first
+	// filter of the current chain of narrowing ones (see matchState).
+	terms      [][]rune
+	termsFor   string
+	matchGen   uint64
+	chainStart uint64
+	candBuf    []int
 
 	// metrics is the latest poll; hideUsage hides its columns.
 	metrics   kube.PodMetrics
@@ -364,14 +367,28 @@ func (t *podTable) refilter() {
 		t.termsFor = t.filter
 		t.matchGen++
 		if narrowing {
-			for _, r := range t.all {
-				if r.matchGen == t.matchGen-1 && !r.match {
-					r.matchGen = t.matchGen // still no match
-				}
-			}
+			// Only rows the old terms matched can match: scan those.
+			t.candBuf = append(t.candBuf[:0], t.shown...)
+			t.scan(t.candBuf)
+			return
 		}
+		t.chainStart = t.matchGen
 	}
-	t.scan()
+	t.scan(nil)
+}
+
+// matchState says whether a row matches the filter, and whether that is
+// known without matching it again: a row that failed a filter of the
+// current chain of narrowing filters (each the last one typed on) fails the
+// current one too.
+func (t *podTable) matchState(r *podRow) (match, known bool) {
+	switch {
+	case r.matchGen == t.matchGen:
+		return r.match, true
+	case !r.match && r.matchGen >= t.chainStart:
+		return false, true
+	}
+	return false, false
 }
 
 // parallelRows is the row count above which scan splits its work over the
@@ -388,9 +405,14 @@ type scanPart struct {
 }
 
 // scan matches the rows against the filter where not known yet, and sets the
-// shown rows, the column widths and the cursor, in one pass over the rows.
-func (t *podTable) scan() {
+// shown rows, the column widths and the cursor, in one pass over the rows:
+// all of them, or only the candidates (indexes into t.all, in order) when
+// a filter narrows.
+func (t *podTable) scan(cands []int) {
 	n := len(t.all)
+	if cands != nil {
+		n = len(cands)
+	}
 	workers := 1
 	if n >= parallelRows {
 		workers = min(runtime.GOMAXPROCS(0), n/(parallelRows/2))
@@ -399,13 +421,14 @@ func (t *podTable) scan() {
 	chunk := (n + workers - 1) / workers
 	all := len(t.terms) == 0
 	if all {
+		n = len(t.all)
 		// Every row is shown: each part fills its own range of t.shown.
 		t.shown = slices.Grow(t.shown[:0], n)[:n]
 	}
 	var wg sync.WaitGroup
 	for w := range parts {
 		lo, hi := min(n, w*chunk), min(n, (w+1)*chunk)
-		work := func() { parts[w] = t.scanRange(lo, hi, w == 0, all) }
+		work := func() { parts[w] = t.scanRange(lo, hi, cands, w == 0, all) }
 		if workers == 1 {
 			work()
 		} else {
@@ -437,23 +460,29 @@ func (t *podTable) scan() {
 	t.clamp()
 }
 
-// scanRange is scan over t.all[lo:hi]. With all (no filter) it writes
-// t.shown[lo:hi] in place and p.selected is an index of t.shown; otherwise the
-// first part appends to t.shown's array, the others to their own, and
-// p.selected is an index of p.shown.
-func (t *podTable) scanRange(lo, hi int, first, all bool) scanPart {
+// scanRange is scan over t.all[lo:hi], or over cands[lo:hi] when given.
+// With all (no filter) it writes t.shown[lo:hi] in place and p.selected is
+// an index of t.shown; otherwise the first part appends to t.shown's array,
+// the others to their own, and p.selected is an index of p.shown.
+func (t *podTable) scanRange(lo, hi int, cands []int, first, all bool) scanPart {
 	p := scanPart{selected: -1}
 	if first && !all {
 		p.shown = t.shown[:0]
 	}
 	selKey := last8(t.selected)
-	for i := lo; i < hi; i++ {
+	for k := lo; k < hi; k++ {
+		i := k
+		if cands != nil {
+			i = cands[k]
+		}
 		r := t.all[i]
 		if !all {
-			if r.matchGen != t.matchGen {
-				r.match, r.matchGen = matchesAll(t.terms, r.search), t.matchGen
+			match, known := t.matchState(r)
+			if !known {
+				match = matchesAll(t.terms, r.search)
+				r.match, r.matchGen = match, t.matchGen
 			}
-			if !r.match {
+			if !match {
 				continue
 			}
 		}

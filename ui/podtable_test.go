@@ -265,3 +265,58 @@ func TestTieOrderFollowsUpdates(t *testing.T) {
 		}
 	}
 }
+
+// Typing on narrows the filter: only the rows shown before are matched
+// again, and rows that failed an earlier filter of the chain count as
+// failing. Every step must show what a fresh table shows for that filter,
+// across backspaces, new terms, sort changes and rows coming and going.
+func TestNarrowingFilterMatchesFresh(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(9, 10))
+	mk := func(i int) *podRow {
+		name := fmt.Sprintf("svc-%05d-%x", i, rnd.IntN(1<<20))
+		ns := fmt.Sprint("team-", rnd.IntN(30))
+		status := []string{"Running", "CrashLoopBackOff", "Pending"}[rnd.IntN(3)]
+		return &podRow{
+			uid: name, uidKey: last8(name), namespace: ns, name: name, ready: "1/1", status: status,
+			search: strings.ToLower(name + " " + ns + " " + status), statusWidth: len(status), keys: packKeys(ns, name, "", status),
+		}
+	}
+	rows := make([]*podRow, parallelRows+700)
+	for i := range rows {
+		rows[i] = mk(i)
+	}
+	tab := &podTable{all: slices.Clone(rows), height: 10}
+	check := func(step string) {
+		t.Helper()
+		// The oracle: every row matched against the filter afresh.
+		var terms [][]rune
+		for _, f := range strings.Fields(strings.ToLower(tab.filter)) {
+			terms = append(terms, []rune(f))
+		}
+		var want []int
+		for i, r := range tab.all {
+			if len(terms) == 0 || matchesAll(terms, r.search) {
+				want = append(want, i)
+			}
+		}
+		if !slices.Equal(want, tab.shown) {
+			t.Fatalf("%s: filter %q shows %d rows, want %d", step, tab.filter, len(tab.shown), len(want))
+		}
+	}
+	for step, f := range []string{"s", "sv", "svc-0", "svc-00", "svc-001", "svc-00", "svc-001 t", "svc-001 te", "svc-001 team-1", "svc-001 team-1 cr", "c", "cr", "cra", "crash", "", "p", "pe"} {
+		tab.filter = f
+		tab.refilter()
+		check(fmt.Sprint("step ", step))
+		switch step {
+		case 3: // a sort change mid-chain
+			tab.sortKey = SortStatus
+			tab.reorder()
+			check("after a sort")
+		case 8: // rows come and go mid-chain
+			tab.all = append(tab.all[100:], mk(len(rows)+1), mk(len(rows)+2))
+			tab.byTie = nil
+			tab.resort()
+			check("after rows changed")
+		}
+	}
+}
