@@ -71,7 +71,8 @@ func Summarize(p *corev1.Pod, now time.Time) *PodSummary {
 			break
 		}
 	}
-	for _, c := range p.Spec.Containers {
+	for i := range p.Spec.Containers {
+		c := &p.Spec.Containers[i]
 		if q, ok := c.Resources.Limits[corev1.ResourceMemory]; ok && running(p, c.Name) {
 			s.MemLimits = append(s.MemLimits, ContainerLimit{Container: c.Name, Bytes: q.Value()})
 		}

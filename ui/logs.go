@@ -856,7 +856,6 @@ func (p *LogPage) statusLine() string {
 	if p.buf.dropped > 0 {
 		parts = append(parts, s.Notice.Render(thousands(p.buf.dropped)+" older lines dropped"))
 	}
-
 	if p.query != "" {
 		m := fmt.Sprintf("/%s: %d matches", p.query, len(p.matches))
 		if p.match >= 0 {

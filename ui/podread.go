@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -29,15 +30,25 @@ type podReadMsg struct {
 	err error
 }
 
+// errReplaced says a pod read by name is a new pod of that name, not the
+// one asked for (its UID differs).
+var errReplaced = errors.New("replaced by a new pod of the same name")
+
+// getSamePod reads the pod with the uid by its name.
+func getSamePod(ctx context.Context, c Cluster, ns, name, uid string) (*corev1.Pod, error) {
+	p, err := c.GetPod(ctx, ns, name)
+	if err == nil && string(p.UID) != uid {
+		return nil, fmt.Errorf("pod %s/%s: %w", ns, name, errReplaced)
+	}
+	return p, err
+}
+
 // readPod is the Cmd that reads a pod again for the pages about it.
 func readPod(c Cluster, ns, name, uid string) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), podReadTimeout)
 		defer cancel()
-		p, err := c.GetPod(ctx, ns, name)
-		if err == nil && string(p.UID) != uid {
-			p, err = nil, fmt.Errorf("pod %s/%s was replaced by a new pod of the same name", ns, name)
-		}
+		p, err := getSamePod(ctx, c, ns, name, uid)
 		return podReadMsg{uid: uid, pod: p, err: err}
 	}
 }
@@ -93,12 +104,12 @@ func readForAction(c Cluster, s *kube.PodSummary, m podActionMsg) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), podReadTimeout)
 		defer cancel()
-		p, err := c.GetPod(ctx, ns, name)
+		p, err := getSamePod(ctx, c, ns, name, uid)
 		switch {
+		case errors.Is(err, errReplaced):
+			return statusMsg{text: fmt.Sprintf("pod %s/%s was replaced by a new pod of the same name; pick it again", oneLine(ns), oneLine(name)), isErr: true}
 		case err != nil:
 			return statusMsg{text: fmt.Sprintf("could not read pod %s/%s: %s", oneLine(ns), oneLine(name), kube.Explain(err)), isErr: true}
-		case string(p.UID) != uid:
-			return statusMsg{text: fmt.Sprintf("pod %s/%s was replaced by a new pod of the same name; pick it again", oneLine(ns), oneLine(name)), isErr: true}
 		}
 		m.pod = p
 		return m

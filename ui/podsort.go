@@ -16,7 +16,7 @@ import (
 // (namespace, then name: t.byTie, kept up to date as rows come and go),
 // and a sort change is then a stable radix sort of that order on one
 // integer per row. Only rows whose packed keys tie without being whole
-// (long status or node names, names sharing their first 8 bytes) are
+// (long status or node names, names sharing their first 16 bytes) are
 // compared further, within their run of equals. The order is exactly
 // t.compare's (TestSortAllMatchesCompare).
 
@@ -80,17 +80,13 @@ func (t *podTable) sortAll() {
 	t.settleTies(ents)
 
 	t.reordered = known
-	if !known {
-		for k, e := range ents {
-			t.all[k] = t.byTie[e.i]
-		}
-		return
+	if known {
+		t.shown = t.shown[:0]
 	}
-	t.shown = t.shown[:0]
 	cursor := -1
 	for k, e := range ents {
 		t.all[k] = t.byTie[e.i]
-		if e.flags&entShown != 0 {
+		if known && e.flags&entShown != 0 {
 			if e.flags&entSelected != 0 && cursor < 0 {
 				cursor = len(t.shown)
 			}

@@ -33,7 +33,8 @@ type triageReadMsg struct {
 }
 
 // triageReadMost is how many changed pods are read one by one; more than
-// that and the whole scope is loaded again in one go.
+// that wait for the next full load (every triageRefresh), so that a
+// churning cluster does not keep triage loading the whole scope.
 const triageReadMost = 20
 
 // TriagePage answers "what is broken right now": every broken pod in scope,
@@ -47,6 +48,7 @@ type TriagePage struct {
 	// latest is the list's newest snapshot; asked holds, per uid, the
 	// resourceVersion a read was last started for.
 	latest  []*kube.PodSummary
+	live    map[string]bool // the UIDs of latest
 	asked   map[string]string
 	reading bool
 	loading bool
@@ -124,21 +126,21 @@ func (p *TriagePage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		}
 	case PodsChangedMsg:
 		p.latest = msg.Snapshot.Pods
+		p.live = make(map[string]bool, len(p.latest))
+		for _, s := range p.latest {
+			p.live[string(s.UID)] = true
+		}
 		if !p.loaded {
 			return p, nil
 		}
-		live := make(map[string]bool, len(p.latest))
-		for _, s := range p.latest {
-			live[string(s.UID)] = true
-		}
 		for uid := range p.seen {
-			if !live[uid] {
+			if !p.live[uid] {
 				p.triage.Delete(uid)
 				delete(p.seen, uid)
 			}
 		}
 		for uid := range p.asked {
-			if !live[uid] {
+			if !p.live[uid] {
 				delete(p.asked, uid)
 			}
 		}
@@ -149,12 +151,8 @@ func (p *TriagePage) Update(msg tea.Msg) (Page, tea.Cmd) {
 			return p, nil
 		}
 		p.reading = false
-		live := make(map[string]bool, len(p.latest))
-		for _, s := range p.latest {
-			live[string(s.UID)] = true
-		}
 		for _, pod := range msg.pods {
-			if live[string(pod.UID)] {
+			if p.live[string(pod.UID)] {
 				p.file(pod, p.events, p.rel)
 			}
 		}
@@ -236,7 +234,7 @@ func (p *TriagePage) readChanged() tea.Cmd {
 		return nil
 	}
 	if len(changed) > triageReadMost {
-		return p.load()
+		return nil
 	}
 	p.reading = true
 	type ref struct{ ns, name, uid string }
@@ -253,7 +251,7 @@ func (p *TriagePage) readChanged() tea.Cmd {
 		for _, r := range refs {
 			// A pod that is gone or failed to read is left as it was filed:
 			// the next snapshot or the next full load settles it.
-			if pod, err := c.GetPod(ctx, r.ns, r.name); err == nil && string(pod.UID) == r.uid {
+			if pod, err := getSamePod(ctx, c, r.ns, r.name, r.uid); err == nil {
 				pods = append(pods, pod)
 			}
 		}

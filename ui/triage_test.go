@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -106,5 +107,43 @@ func TestTriagePodKeys(t *testing.T) {
 	}
 	if m, ok := msgs[0].(ActionMsg); !ok || m.Action != diagnose.ActionEvents || m.Pod.Name != "api-7d9f8-a" {
 		t.Fatalf("d on a triage pod: %#v", msgs[0])
+	}
+}
+
+// A few changed pods are read again one by one; many at once wait for the
+// periodic full load instead of starting one on every snapshot.
+func TestTriageReadsChangedPodsWithinBounds(t *testing.T) {
+	var pods []*corev1.Pod
+	for i := range triageReadMost + 5 {
+		pods = append(pods, pod("shop", fmt.Sprint("api-", i), "w1", time.Hour, crashLoop))
+	}
+	c := &fakeCluster{pods: pods}
+	a := harnessApp(t, c, kube.Scope{Namespace: "shop"}, 100, 16)
+	_, cmd := a.Update(keyMsg("T"))
+	for _, m := range runBatch(cmd) {
+		a.Update(m)
+	}
+	reads := func(n int) (read, loads int) {
+		for i := range n {
+			c.pods[i] = c.pods[i].DeepCopy()
+			c.pods[i].ResourceVersion = fmt.Sprint(time.Now().UnixNano())
+		}
+		_, cmd := a.Update(podsMsg{gen: a.gen, snap: kube.PodSnapshot{Pods: summaries(c.pods), Synced: true, Scope: kube.Scope{Namespace: "shop"}}})
+		for _, m := range runBatchTimeout(cmd) {
+			switch m.(type) {
+			case triageReadMsg:
+				read++
+			case triageInputsMsg:
+				loads++
+			}
+			a.Update(m)
+		}
+		return read, loads
+	}
+	if read, loads := reads(2); read != 1 || loads != 0 {
+		t.Fatalf("2 changed pods: %d reads, %d full loads; want 1 read", read, loads)
+	}
+	if read, loads := reads(triageReadMost + 1); read != 0 || loads != 0 {
+		t.Fatalf("%d changed pods: %d reads, %d full loads; want them left to the periodic load", triageReadMost+1, read, loads)
 	}
 }
