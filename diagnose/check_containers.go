@@ -500,6 +500,10 @@ func probeFailureHint(msg string) string {
 // probeKills reports containers restarted by a failing liveness or startup probe.
 func (c *ctx) probeKills(v cview) bool {
 	name := v.name()
+	lt := v.status.LastTerminationState.Terminated
+	if lt != nil && lt.Reason == "OOMKilled" {
+		return false // the kernel's kill is the cause; probes fail as a consequence
+	}
 	for _, kind := range []string{"Startup", "Liveness"} {
 		var kills []Event
 		for _, e := range c.eventsWith(name, "Killing") {
@@ -507,19 +511,24 @@ func (c *ctx) probeKills(v cview) bool {
 				kills = append(kills, e)
 			}
 		}
-		if len(kills) == 0 {
+		probes := c.probeEvents(name, kind)
+		if len(kills) == 0 && !c.probeKilled(v, probes) {
 			continue
 		}
-		probes := c.probeEvents(name, kind)
 		ev := []string{}
 		detailMsg := ""
 		if len(probes) > 0 {
 			ev = append(ev, c.evidence(probes[0]))
 			detailMsg = probes[0].Message
 		}
-		ev = append(ev, c.evidence(kills[0]))
-		if lt := v.status.LastTerminationState.Terminated; lt != nil {
+		if len(kills) > 0 {
+			ev = append(ev, c.evidence(kills[0]))
+		}
+		if lt != nil {
 			ev = append(ev, terminatedLine(v, "lastState", lt))
+		}
+		if v.status.RestartCount > 0 {
+			ev = append(ev, restartLine(v))
 		}
 		probe := v.spec.LivenessProbe
 		id, cat := "probe/liveness-killing", "liveness"
@@ -536,18 +545,57 @@ func (c *ctx) probeKills(v cview) bool {
 		if kind == "Liveness" && v.spec.StartupProbe == nil {
 			detail = append(detail, "There is no startupProbe, so a slow start counts against the liveness probe.")
 		}
-		summary := fmt.Sprintf("Killed by its failing %s probe (%s), not crashing by itself", cat, plural(int(sumCount(kills)), "kill", "kills"))
+		summary := fmt.Sprintf("Killed by its failing %s probe (%s), not crashing by itself", cat, plural(int(max(sumCount(kills), v.status.RestartCount)), "kill", "kills"))
 		if detailMsg != "" {
 			summary = fmt.Sprintf("Killed by its failing %s probe: %s", cat, probeMessage(detailMsg))
 		}
 		if w := v.status.State.Waiting; w != nil && w.Reason == "CrashLoopBackOff" {
-			detail = append(detail, c.backoffText(w, v.status.LastTerminationState.Terminated, v.status.RestartCount))
+			ev = append([]string{waitingLine(v, w)}, ev...)
+			detail = append(detail, c.backoffText(w, lt, v.status.RestartCount))
 		}
 		c.handled[name] = true
-		c.add(id, name, summary, strings.Join(detail, " "), ev, nil)
+		c.add(id, name, summary, strings.Join(detail, " "), ev, probeVars(probe))
 		return true
 	}
 	return false
+}
+
+// probeKilled reports a restart that the probe failures explain even with
+// no Killing event left (events expire, users paste only some): the last
+// instance was stopped by a signal (137 SIGKILL, 143 SIGTERM: what the
+// kubelet sends) while the probe was failing.
+func (c *ctx) probeKilled(v cview, probes []Event) bool {
+	lt := v.status.LastTerminationState.Terminated
+	if len(probes) == 0 || lt == nil || (lt.ExitCode != 137 && lt.ExitCode != 143) {
+		return false
+	}
+	if lt.FinishedAt.IsZero() || lt.StartedAt.IsZero() {
+		return true
+	}
+	// A failure seen while the killed instance ran; events without times count.
+	for _, e := range probes {
+		if e.LastTime.IsZero() || !e.LastTime.Before(lt.StartedAt.Time) {
+			return true
+		}
+	}
+	return false
+}
+
+// probeVars names a probe's target for the next commands.
+func probeVars(p *corev1.Probe) vars {
+	v := vars{}
+	if p == nil {
+		return v
+	}
+	switch h := p.ProbeHandler; {
+	case h.HTTPGet != nil:
+		v["port"], v["path"] = h.HTTPGet.Port.String(), h.HTTPGet.Path
+	case h.TCPSocket != nil:
+		v["port"] = h.TCPSocket.Port.String()
+	case h.GRPC != nil:
+		v["port"] = fmt.Sprint(h.GRPC.Port)
+	}
+	return v
 }
 
 func sumCount(evs []Event) int32 {
@@ -561,8 +609,10 @@ func sumCount(evs []Event) int32 {
 // probeMessage strips "Liveness probe failed: " for summaries.
 func probeMessage(msg string) string {
 	msg = stripCombined(msg)
-	if _, rest, ok := strings.Cut(msg, "probe failed: "); ok {
-		return firstLine(rest)
+	for _, sep := range []string{"probe failed: ", "probe errored: "} {
+		if _, rest, ok := strings.Cut(msg, sep); ok {
+			return firstLine(rest)
+		}
 	}
 	return firstLine(msg)
 }
@@ -583,6 +633,20 @@ func (c *ctx) probeWarnings(v cview) {
 		}
 		return out
 	}
+	// Not started yet: the startup probe holds back liveness and readiness,
+	// so its failures are the cause whatever the others say.
+	if s.Started != nil && !*s.Started && v.spec.StartupProbe != nil {
+		if st := recent(c.probeEvents(name, "Startup")); len(st) > 0 {
+			detail := []string{"The startup probe is " + probeDesc(v.spec.StartupProbe) + "."}
+			if h := probeFailureHint(st[0].Message); h != "" {
+				detail = append(detail, h)
+			}
+			detail = append(detail, "Until it passes, liveness and readiness probes do not run and the container gets no traffic; when it has failed failureThreshold times in a row the kubelet restarts the container.")
+			ev := []string{c.evidence(st[0]), fmt.Sprintf("%s: started=false, running since %s", statusPath(v), c.ago(started))}
+			c.add("probe/startup-failing", name, "Not started: startup probe failing: "+probeMessage(st[0].Message), strings.Join(detail, " "), ev, probeVars(v.spec.StartupProbe))
+			return
+		}
+	}
 	if live := recent(c.probeEvents(name, "Liveness")); len(live) > 0 {
 		var detail []string
 		if d := probeDesc(v.spec.LivenessProbe); d != "" {
@@ -591,16 +655,12 @@ func (c *ctx) probeWarnings(v cview) {
 		if h := probeFailureHint(live[0].Message); h != "" {
 			detail = append(detail, h)
 		}
-		c.add("probe/liveness-failing", name, "Liveness probe failing: "+probeMessage(live[0].Message), strings.Join(detail, " "), []string{c.evidence(live[0])}, nil)
+		c.add("probe/liveness-failing", name, "Liveness probe failing: "+probeMessage(live[0].Message), strings.Join(detail, " "), []string{c.evidence(live[0])}, probeVars(v.spec.LivenessProbe))
 	}
 	if s.Ready || v.init || c.pod.DeletionTimestamp != nil {
 		return
 	}
-	extra := vars{}
-	if p := v.spec.ReadinessProbe; p != nil && p.HTTPGet != nil {
-		extra["port"] = p.HTTPGet.Port.String()
-		extra["path"] = p.HTTPGet.Path
-	}
+	extra := probeVars(v.spec.ReadinessProbe)
 	if ready := recent(c.probeEvents(name, "Readiness")); len(ready) > 0 {
 		var detail []string
 		if d := probeDesc(v.spec.ReadinessProbe); d != "" {
@@ -637,11 +697,12 @@ func (c *ctx) oom(v cview) bool {
 	if t == nil || t.Reason != "OOMKilled" {
 		return false
 	}
-	crashing := s.State.Waiting != nil && s.State.Waiting.Reason == "CrashLoopBackOff" || which == "state"
-	if !crashing && !c.within(t.FinishedAt.Time, time.Hour) {
-		return false
-	}
+	crashing := s.State.Waiting != nil && s.State.Waiting.Reason == "CrashLoopBackOff" || which == "state" || c.keepsRestarting(v)
 	c.handled[name] = true
+	if !crashing {
+		c.oomRestarted(v, t)
+		return true
+	}
 	ev := []string{terminatedLine(v, which, t)}
 	var summary string
 	var detail []string
@@ -665,13 +726,68 @@ func (c *ctx) oom(v cview) bool {
 	}
 	if s.RestartCount > 0 {
 		detail = append(detail, fmt.Sprintf("It has restarted %s.", plural(int(s.RestartCount), "time", "times")))
+		ev = append(ev, restartLine(v))
 	}
 	if w := s.State.Waiting; w != nil && w.Reason == "CrashLoopBackOff" {
-		ev = append([]string{w.Message}, ev...)
+		ev = append([]string{waitingLine(v, w)}, ev...)
 		detail = append(detail, c.backoffText(w, t, s.RestartCount))
+	} else if r := s.State.Running; r != nil {
+		detail = append(detail, fmt.Sprintf("It is running again since %s ago and keeps restarting.", c.ago(r.StartedAt.Time)))
 	}
 	c.add("oom/killed", name, summary, strings.Join(detail, " "), ev, nil)
 	return true
+}
+
+// oomRestarted reports a container running again after an OOM kill.
+func (c *ctx) oomRestarted(v cview, t *corev1.ContainerStateTerminated) {
+	s := v.status
+	ev := []string{terminatedLine(v, "lastState", t), restartLine(v)}
+	summary := fmt.Sprintf("Restarted after running out of memory (OOMKilled, exit code %d) %s ago", t.ExitCode, c.ago(t.FinishedAt.Time))
+	var detail []string
+	if lim, ok := v.spec.Resources.Limits[corev1.ResourceMemory]; ok {
+		summary += " at its memory limit of " + lim.String()
+		ev = append(ev, "resources.limits.memory: "+lim.String())
+		if q, at, ok := c.memorySeen(v.name()); ok {
+			summary += "; memory now " + FormatMemory(q)
+			ev = append(ev, c.usageLine(q, at, lim, true))
+		}
+	} else {
+		summary += " with no memory limit set (the node ran out)"
+	}
+	summary += ", " + plural(int(s.RestartCount), "restart", "restarts")
+	if r := s.State.Running; r != nil {
+		state := "running"
+		if s.Ready {
+			state = "running and ready"
+		}
+		detail = append(detail, fmt.Sprintf("It is %s again since %s ago.", state, c.ago(r.StartedAt.Time)))
+	}
+	c.add("oom/restarted", v.name(), summary, strings.Join(detail, " "), ev, nil)
+}
+
+// keepsRestarting reports a container that runs now but restarted again
+// within the kubelet's 10-minute backoff window, often enough that it is a
+// crash loop caught between crashes rather than a one-off restart.
+func (c *ctx) keepsRestarting(v cview) bool {
+	s := v.status
+	lt := s.LastTerminationState.Terminated
+	if s.State.Running == nil || lt == nil || !c.within(lt.FinishedAt.Time, 10*time.Minute) {
+		return false
+	}
+	return s.RestartCount >= 3 || s.RestartCount >= 2 && !s.Ready
+}
+
+func restartLine(v cview) string {
+	return fmt.Sprintf("%s.restartCount: %d", statusPath(v), v.status.RestartCount)
+}
+
+// waitingLine is the waiting state with its reason, the word kubectl shows.
+func waitingLine(v cview, w *corev1.ContainerStateWaiting) string {
+	s := fmt.Sprintf("%s.state.waiting: reason=%s", statusPath(v), w.Reason)
+	if w.Message != "" {
+		s += " message=" + w.Message
+	}
+	return s
 }
 
 func (c *ctx) within(t time.Time, d time.Duration) bool {
@@ -693,27 +809,23 @@ func (c *ctx) crash(v cview) bool {
 	name := v.name()
 	w, t, lt := s.State.Waiting, s.State.Terminated, s.LastTerminationState.Terminated
 	looping := w != nil && w.Reason == "CrashLoopBackOff"
+	flapping := !looping && c.keepsRestarting(v)
 	var last *corev1.ContainerStateTerminated
 	which := "lastState"
 	switch {
-	case looping:
+	case looping || flapping:
 		last = lt
 	case t != nil && t.ExitCode != 0:
 		last, which = t, "state"
-	case s.State.Running != nil && lt != nil && s.RestartCount > 0 && c.within(lt.FinishedAt.Time, time.Hour):
-		ev := []string{terminatedLine(v, "lastState", lt)}
-		if lt.Message != "" {
-			ev = append(ev, "termination message: "+lt.Message)
-		}
-		c.add("crash/recent-restarts", name, fmt.Sprintf("Restarted %s, last %s ago%s", plural(int(s.RestartCount), "time", "times"), c.ago(lt.FinishedAt.Time), exitSuffix(lt)),
-			exitMeaning(lt.ExitCode, lt.Signal, lt.Reason), ev, nil)
+	case s.State.Running != nil && lt != nil && s.RestartCount > 0 && (lt.ExitCode != 0 || c.within(lt.FinishedAt.Time, time.Hour)):
+		c.recentRestart(v, lt)
 		return false
 	default:
 		return false
 	}
 	var ev []string
 	if looping {
-		ev = append(ev, w.Message)
+		ev = append(ev, waitingLine(v, w))
 	}
 	if last != nil {
 		ev = append(ev, terminatedLine(v, which, last))
@@ -753,10 +865,13 @@ func (c *ctx) crash(v cview) bool {
 	case code > 128 && code < 160 || last.Signal != 0:
 		id, what = "crash/signal", fmt.Sprintf("exit code %d: %s", code, signalName(code-128))
 	default:
-		id, what = "crash/exit-error", fmt.Sprintf("exits with code %d", code)
+		id, what = "crash/exit-error", fmt.Sprintf("the app exits with exit code %d", code)
 	}
 	summary := "Crash-looping: " + what
-	if !looping {
+	if looping {
+		summary = "CrashLoopBackOff: " + what
+	}
+	if !looping && !flapping {
 		summary = fmt.Sprintf("Terminated: %s (restartPolicy %s)", what, c.restartPolicy(v))
 	}
 	if s.RestartCount > 0 {
@@ -769,13 +884,47 @@ func (c *ctx) crash(v cview) bool {
 	if v.sidecar {
 		detail = append(detail, "It is a sidecar (restartable init container).")
 	}
-	if looping {
+	if s.RestartCount > 0 {
+		ev = append(ev, restartLine(v))
+	}
+	switch {
+	case looping:
 		detail = append(detail, c.backoffText(w, last, s.RestartCount))
-	} else if c.restartPolicy(v) == corev1.RestartPolicyNever {
+	case flapping:
+		detail = append(detail, fmt.Sprintf("It is running again since %s ago, but it restarted %s ago and keeps restarting.",
+			c.ago(s.State.Running.StartedAt.Time), c.ago(last.FinishedAt.Time)), c.backoffText(nil, last, s.RestartCount))
+	case c.restartPolicy(v) == corev1.RestartPolicyNever:
 		detail = append(detail, "With restartPolicy Never it will not be restarted.")
 	}
 	c.add(id, name, summary, strings.Join(detail, " "), ev, nil)
 	return true
+}
+
+// recentRestart reports a container running again after a bad exit: a
+// warning, since it is up now (keepsRestarting makes it a crash loop).
+func (c *ctx) recentRestart(v cview, lt *corev1.ContainerStateTerminated) {
+	s := v.status
+	ev := []string{terminatedLine(v, "lastState", lt), restartLine(v)}
+	if lt.Message != "" {
+		ev = append(ev, "termination message: "+lt.Message)
+	}
+	id := "crash/recent-restarts"
+	summary := fmt.Sprintf("Restarted %s, last %s ago%s", plural(int(s.RestartCount), "time", "times"), c.ago(lt.FinishedAt.Time), exitSuffix(lt))
+	detail := []string{exitMeaning(lt.ExitCode, lt.Signal, lt.Reason)}
+	if lt.Reason == "Unknown" || lt.Reason == "ContainerStatusUnknown" {
+		id = "crash/node-restart"
+		summary = fmt.Sprintf("Restarted %s ago when node %s or its container runtime restarted (%s, exit code %d), %s",
+			c.ago(lt.FinishedAt.Time), nodeOr(c.pod.Spec.NodeName), lt.Reason, lt.ExitCode, plural(int(s.RestartCount), "restart", "restarts"))
+		detail = nil
+	}
+	if r := s.State.Running; r != nil {
+		state := "running but not ready"
+		if s.Ready {
+			state = "running and ready"
+		}
+		detail = append(detail, fmt.Sprintf("It is %s again since %s ago.", state, c.ago(r.StartedAt.Time)))
+	}
+	c.add(id, v.name(), summary, strings.Join(detail, " "), ev, nil)
 }
 
 func signalName(n int32) string {

@@ -23,7 +23,31 @@ func Diagnose(in Input) []Finding {
 	}
 	out := c.out
 	sort.SliceStable(out, func(i, j int) bool { return Outranks(out[i].Severity, out[i].Rule, out[j].Severity, out[j].Rule) })
+	c.statedFacts(out)
 	return out
+}
+
+// statedFacts makes the top finding say the facts people search for and
+// act on even where its rule's own evidence leaves them out: the kubectl
+// STATUS word and the node it happens on.
+func (c *ctx) statedFacts(out []Finding) {
+	if len(out) == 0 || out[0].Severity < SeverityWarning {
+		return
+	}
+	f := &out[0]
+	text := f.Summary + "\n" + strings.Join(f.Evidence, "\n")
+	if st := Status(c.pod); st != "" && st != "Running" && !strings.Contains(text, st) {
+		f.Evidence = append(f.Evidence, "kubectl STATUS: "+st)
+	}
+	if n := c.pod.Spec.NodeName; n != "" && nodeLocal[f.Category] && !strings.Contains(text, n) {
+		f.Evidence = append(f.Evidence, "spec.nodeName: "+n)
+	}
+}
+
+// nodeLocal are the categories whose cause lies on the pod's node.
+var nodeLocal = map[Category]bool{
+	CatImagePull: true, CatSandboxNetwork: true, CatVolumeMount: true, CatEvicted: true,
+	CatNodeLost: true, CatAdmission: true,
 }
 
 // Outranks reports whether a finding of rule a at severity sevA comes before
@@ -81,10 +105,55 @@ func newCtx(in Input) *ctx {
 	if rel == nil {
 		rel = unknownRelated{}
 	}
+	events := EventsFor(in.Pod, in.Events)
+	now := in.Now
+	if now.IsZero() {
+		now = NewestTime(in.Pod, events)
+	}
 	return &ctx{
-		in: in, pod: in.Pod, now: in.Now, rel: rel, events: EventsFor(in.Pod, in.Events),
+		in: in, pod: in.Pod, now: now, rel: rel, events: events,
 		handled: map[string]bool{}, seen: map[string]bool{},
 	}
+}
+
+// NewestTime is the latest moment the pod and its events record: the
+// engine's clock when the caller gives none, and a fair stand-in for when an
+// old snapshot (a file from a support ticket) was taken.
+func NewestTime(pod *corev1.Pod, events []Event) time.Time {
+	var t time.Time
+	see := func(x time.Time) {
+		if x.After(t) {
+			t = x
+		}
+	}
+	see(pod.CreationTimestamp.Time)
+	if pod.Status.StartTime != nil {
+		see(pod.Status.StartTime.Time)
+	}
+	for _, cond := range pod.Status.Conditions {
+		see(cond.LastTransitionTime.Time)
+		see(cond.LastProbeTime.Time)
+	}
+	for _, list := range [][]corev1.ContainerStatus{pod.Status.InitContainerStatuses, pod.Status.ContainerStatuses, pod.Status.EphemeralContainerStatuses} {
+		for _, s := range list {
+			for _, st := range []corev1.ContainerState{s.State, s.LastTerminationState} {
+				if st.Running != nil {
+					see(st.Running.StartedAt.Time)
+				}
+				if st.Terminated != nil {
+					see(st.Terminated.StartedAt.Time)
+					see(st.Terminated.FinishedAt.Time)
+				}
+			}
+		}
+	}
+	for _, e := range events {
+		if eventIsFor(pod, e) {
+			see(e.LastTime)
+			see(e.FirstTime)
+		}
+	}
+	return t
 }
 
 // vars holds the values for command placeholders.
@@ -120,7 +189,12 @@ func (c *ctx) baseVars(container string) vars {
 // add records a finding for rule id. detail follows the rule's general
 // explanation; extra fills or overrides command placeholders.
 func (c *ctx) add(id, container, summary, detail string, evidence []string, extra vars) {
-	r := rules[ruleIndex[id]]
+	i, ok := ruleIndex[id]
+	if !ok {
+		// Every ID used in the checks is also checked by TestRuleIDsExist.
+		panic("diagnose: unknown rule " + id)
+	}
+	r := rules[i]
 	k := id + "\x00" + container + "\x00" + summary
 	if c.seen[k] {
 		return

@@ -19,7 +19,42 @@ var update = flag.Bool("update", false, "rewrite golden files and docs/diagnoses
 // fixtureNow is the clock every fixture is written against.
 var fixtureNow = time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
 
-var completeRe = regexp.MustCompile(`(?m)^#.*podtui-test: complete=(\S+)`)
+var (
+	completeRe = regexp.MustCompile(`(?m)^#.*podtui-test: complete=(\S+)`)
+	// "# podtui-test: facts=a|b" lists what the top finding must say (in its
+	// summary, explanation or evidence); "next=a|b" what its next commands
+	// must hold, each as a substring of one command.
+	factsRe = regexp.MustCompile(`(?m)^#.*podtui-test: facts=(.+)$`)
+	nextRe  = regexp.MustCompile(`(?m)^#.*podtui-test: next=(.+)$`)
+)
+
+// checkStated fails for each wanted fact or command the top finding lacks.
+func checkStated(t *testing.T, data []byte, fs []diagnose.Finding) {
+	t.Helper()
+	var top diagnose.Finding
+	if len(fs) > 0 {
+		top = fs[0]
+	}
+	text := top.Summary + "\n" + top.Explanation + "\n" + strings.Join(top.Evidence, "\n")
+	for _, m := range factsRe.FindAllSubmatch(data, -1) {
+		for _, f := range strings.Split(strings.TrimSpace(string(m[1])), "|") {
+			if !strings.Contains(text, f) {
+				t.Errorf("top finding %s does not say %q", top.Rule, f)
+			}
+		}
+	}
+	for _, m := range nextRe.FindAllSubmatch(data, -1) {
+		for _, want := range strings.Split(strings.TrimSpace(string(m[1])), "|") {
+			found := false
+			for _, n := range top.Next {
+				found = found || strings.Contains(n, want)
+			}
+			if !found {
+				t.Errorf("top finding %s offers no command with %q; it offers %q", top.Rule, want, top.Next)
+			}
+		}
+	}
+}
 
 // loadFixture reads a fixture. A "podtui-test: complete=Kind/ns,..." comment
 // says the file lists every object of that kind there, so absent means missing
@@ -138,6 +173,14 @@ var expect = map[string]string{
 	"probe-liveness-failing":            "probe/liveness-failing",
 	"probe-not-ready":                   "probe/not-ready",
 	"evicted-other":                     "evicted/other",
+	"oom-restarted-healthy":             "oom/restarted",
+	"oom-running-restarting":            "oom/killed",
+	"crash-running-restarting":          "crash/exit-error",
+	"crash-restarted-days-ago":          "crash/recent-restarts",
+	"probe-liveness-no-kill-event":      "probe/liveness-killing",
+	"probe-startup-not-started":         "probe/startup-failing",
+	"probe-liveness-exec":               "probe/liveness-killing",
+	"restart-node-reboot":               "crash/node-restart",
 }
 
 func TestFixtures(t *testing.T) {
@@ -160,6 +203,8 @@ func TestFixtures(t *testing.T) {
 			}
 			got, reports := render(b)
 			fs := reports[0].Findings
+			data, _ := os.ReadFile(f)
+			checkStated(t, data, fs)
 			if want == "" {
 				for _, x := range fs {
 					if x.Severity >= diagnose.SeverityWarning {

@@ -18,6 +18,7 @@ type Rule struct {
 var placeholders = []string{
 	"pod", "namespace", "container", "node", "secret", "configmap", "key", "pvc",
 	"storageclass", "image", "registry", "pullsecret", "serviceaccount", "owner", "volume", "csidriver", "job", "port", "path",
+	"service", "labelkey", "otherpod", "host", "cnilabel", "preemptor", "scheduler",
 }
 
 const (
@@ -538,23 +539,30 @@ var rules = []Rule{
 	// Probes and the container's own failures.
 	{
 		ID: "probe/startup-failing", Category: CatProbeStartup, Severity: SeverityError,
-		Trigger:     "Unhealthy \"Startup probe failed: ...\" events, with Killing \"failed startup probe\"",
+		Trigger:     "Unhealthy \"Startup probe failed: ...\" events, with a Killing \"failed startup probe\" event, a restart by signal (exit 137/143) while they failed, or a running container that has not started (started: false)",
 		Explanation: "The app did not pass its startup probe within failureThreshold × periodSeconds, so the kubelet killed and restarted it. Give slow starters a higher failureThreshold rather than a long initialDelaySeconds.",
-		Commands:    []string{cmdPrevLogs, cmdEvents},
+		Commands:    []string{cmdLogs, cmdPrevLogs, "kubectl get pod <pod> -n <namespace> -o jsonpath='{.spec.containers[?(@.name==\"<container>\")].startupProbe}'", "kubectl port-forward pod/<pod> -n <namespace> <port>:<port> & curl -sv http://localhost:<port><path>", cmdEvents},
 		Action:      ActionPreviousLogs,
 	},
 	{
 		ID: "probe/liveness-killing", Category: CatProbeLiveness, Severity: SeverityError,
-		Trigger:     "Unhealthy \"Liveness probe failed: ...\" events with Killing \"Container X failed liveness probe, will be restarted\"",
+		Trigger:     "Unhealthy \"Liveness probe failed: ...\" events with Killing \"Container X failed liveness probe, will be restarted\", or a restart by signal (exit 137/143) while they failed",
 		Explanation: "The container did not crash by itself: the kubelet killed it because its liveness probe failed failureThreshold times in a row. Either the app really hangs, or the probe is wrong (port, path, a timeout too short, or no startup probe for a slow start).",
-		Commands:    []string{cmdPrevLogs, cmdEvents},
+		Commands:    []string{cmdPrevLogs, "kubectl get pod <pod> -n <namespace> -o jsonpath='{.spec.containers[?(@.name==\"<container>\")].livenessProbe}'", "kubectl port-forward pod/<pod> -n <namespace> <port>:<port> & curl -sv http://localhost:<port><path>", cmdEvents},
 		Action:      ActionPreviousLogs,
 	},
 	{
 		ID: "oom/killed", Category: CatOOM, Severity: SeverityError,
-		Trigger:     "state or lastState terminated with reason OOMKilled",
+		Trigger:     "state or lastState terminated with reason OOMKilled while the container crash-loops or keeps restarting (restarted again within 10 minutes)",
 		Explanation: "The container used more memory than its limit and the kernel killed it (exit code 137). Raise the memory limit, or find the leak or unbounded cache; for the JVM, Node.js and similar, size the heap below the limit.",
 		Commands:    []string{cmdPrevLogs, "kubectl top pod <pod> -n <namespace> --containers"},
+		Action:      ActionPreviousLogs,
+	},
+	{
+		ID: "oom/restarted", Category: CatOOM, Severity: SeverityWarning,
+		Trigger:     "a container running again whose lastState is terminated with reason OOMKilled, at any age",
+		Explanation: "The container ran out of memory and was killed (exit code 137); the kubelet restarted it and it runs now. It will be killed again when its memory grows back to the limit: compare the usage with the limit, and raise the limit or find what grows.",
+		Commands:    []string{cmdPrevLogs, "kubectl top pod <pod> -n <namespace> --containers", "kubectl get pod <pod> -n <namespace> -o jsonpath='{.spec.containers[?(@.name==\"<container>\")].resources}'"},
 		Action:      ActionPreviousLogs,
 	},
 	{
@@ -622,23 +630,30 @@ var rules = []Rule{
 	},
 	{
 		ID: "crash/recent-restarts", Category: CatCrashLoop, Severity: SeverityWarning,
-		Trigger:     "a running container that restarted within the last hour",
-		Explanation: "The container is running now but has restarted recently; the previous container's logs show how it ended.",
+		Trigger:     "a running container whose last termination was an error exit (at any age), or any exit within the last hour",
+		Explanation: "The container is running now, but its previous instance ended badly and the kubelet restarted it; the previous container's logs show how it ended. It is an error instead (crash-loop) while it keeps restarting.",
 		Commands:    []string{cmdPrevLogs},
 		Action:      ActionPreviousLogs,
+	},
+	{
+		ID: "crash/node-restart", Category: CatCrashLoop, Severity: SeverityWarning,
+		Trigger:     "a running container whose last termination has reason Unknown or ContainerStatusUnknown",
+		Explanation: "The kubelet found the previous container gone after its node rebooted or the container runtime restarted, and started a new one; the exit code (255, or 137) is made up by the kubelet, not returned by the app. Look at the node's events and uptime, not the app.",
+		Commands:    []string{cmdDescribeNode, "kubectl get events -A --field-selector involvedObject.kind=Node,involvedObject.name=<node>", cmdPrevLogs},
+		Action:      ActionEvents,
 	},
 	{
 		ID: "probe/liveness-failing", Category: CatProbeLiveness, Severity: SeverityWarning,
 		Trigger:     "Unhealthy \"Liveness probe failed\" events without a restart yet",
 		Explanation: "The liveness probe is failing; after failureThreshold failures in a row the kubelet will kill and restart the container.",
-		Commands:    []string{cmdLogs, cmdEvents},
+		Commands:    []string{cmdLogs, "kubectl get pod <pod> -n <namespace> -o jsonpath='{.spec.containers[?(@.name==\"<container>\")].livenessProbe}'", "kubectl port-forward pod/<pod> -n <namespace> <port>:<port> & curl -sv http://localhost:<port><path>", cmdEvents},
 		Action:      ActionLogs,
 	},
 	{
 		ID: "probe/readiness-failing", Category: CatProbeReadiness, Severity: SeverityWarning,
 		Trigger:     "a running container that is not ready, with Unhealthy \"Readiness probe failed\" events",
 		Explanation: "The container runs but fails its readiness probe, so the pod is removed from Service endpoints and gets no traffic. It is not restarted for this.",
-		Commands:    []string{cmdLogs, "kubectl exec <pod> -n <namespace> -c <container> -- wget -qO- http://localhost:<port><path>", "kubectl get endpointslices -n <namespace>"},
+		Commands:    []string{cmdLogs, "kubectl get pod <pod> -n <namespace> -o jsonpath='{.spec.containers[?(@.name==\"<container>\")].readinessProbe}'", "kubectl port-forward pod/<pod> -n <namespace> <port>:<port> & curl -sv http://localhost:<port><path>", "kubectl get endpointslices -n <namespace> -l kubernetes.io/service-name=<service>"},
 		Action:      ActionExec,
 	},
 	{
