@@ -394,7 +394,7 @@ func (c *ctx) initContainer(v cview) {
 		}
 		detail := fmt.Sprintf("Init container %d of %d. %s", idx+1, total, exitMeaning(t.ExitCode, t.Signal, t.Reason))
 		c.add("init/failed", name, fmt.Sprintf("Init container %s failed%s", name, exitSuffix(t)), detail, ev, nil)
-	case s.State.Running != nil && !c.now.IsZero() && c.now.Sub(s.State.Running.StartedAt.Time) > 5*time.Minute:
+	case s.State.Running != nil && !c.now.IsZero() && c.now.Sub(s.State.Running.StartedAt.Time) >= initStuckAfter:
 		ev := []string{fmt.Sprintf("%s.state.running.startedAt: %s (%s ago)", statusPath(v), s.State.Running.StartedAt.UTC().Format(time.RFC3339), c.ago(s.State.Running.StartedAt.Time))}
 		c.add("init/stuck", name, fmt.Sprintf("Init container %s (%d of %d) has been running for %s", name, idx+1, total, c.ago(s.State.Running.StartedAt.Time)),
 			commandHint(v.spec), ev, nil)
@@ -672,7 +672,7 @@ func (c *ctx) probeWarnings(v cview) {
 		c.add("probe/readiness-failing", name, "Running but not ready (no Service traffic): "+probeMessage(ready[0].Message), strings.Join(detail, " "), []string{c.evidence(ready[0])}, extra)
 		return
 	}
-	if !c.now.IsZero() && !started.IsZero() && c.now.Sub(started) > time.Minute {
+	if !c.now.IsZero() && !started.IsZero() && c.now.Sub(started) >= notReadyAfter {
 		ev := []string{fmt.Sprintf("%s: running since %s, ready=false", statusPath(v), c.ago(started))}
 		detail := ""
 		if d := probeDesc(v.spec.ReadinessProbe); d != "" {
@@ -771,7 +771,7 @@ func (c *ctx) oomRestarted(v cview, t *corev1.ContainerStateTerminated) {
 func (c *ctx) keepsRestarting(v cview) bool {
 	s := v.status
 	lt := s.LastTerminationState.Terminated
-	if s.State.Running == nil || lt == nil || !c.within(lt.FinishedAt.Time, 10*time.Minute) {
+	if s.State.Running == nil || lt == nil || !c.within(lt.FinishedAt.Time, restartLoopWindow) {
 		return false
 	}
 	return s.RestartCount >= 3 || s.RestartCount >= 2 && !s.Ready
@@ -817,7 +817,7 @@ func (c *ctx) crash(v cview) bool {
 		last = lt
 	case t != nil && t.ExitCode != 0:
 		last, which = t, "state"
-	case s.State.Running != nil && lt != nil && s.RestartCount > 0 && (lt.ExitCode != 0 || c.within(lt.FinishedAt.Time, time.Hour)):
+	case s.State.Running != nil && lt != nil && s.RestartCount > 0 && (lt.ExitCode != 0 || c.within(lt.FinishedAt.Time, recentRestartWindow)):
 		c.recentRestart(v, lt)
 		return false
 	default:

@@ -70,7 +70,7 @@ func checkTerminating(c *ctx) {
 	}
 	// deletionTimestamp is the deletion time plus the grace period.
 	overdue := c.now.Sub(p.DeletionTimestamp.Time)
-	if overdue < 30*time.Second {
+	if overdue < overdueAfter {
 		return
 	}
 	grace := int64(30)

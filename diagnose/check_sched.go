@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -45,7 +44,7 @@ func checkScheduling(c *ctx) {
 		ev = append(ev, fmt.Sprintf("condition PodScheduled=False reason=%s: %s", cond.Reason, cond.Message))
 	}
 	if msg == "" {
-		if !p.CreationTimestamp.IsZero() && c.now.Sub(p.CreationTimestamp.Time) > time.Minute {
+		if !p.CreationTimestamp.IsZero() && c.now.Sub(p.CreationTimestamp.Time) >= unscheduledAfter {
 			sched := p.Spec.SchedulerName
 			if sched == "" {
 				sched = corev1.DefaultSchedulerName

@@ -32,6 +32,11 @@ type PodSummary struct {
 	Problem         diagnose.Category
 	ProblemSeverity diagnose.Severity
 	ProblemRule     string
+	// Later holds the verdicts the pod-only diagnosis reaches as time passes
+	// while the pod stays the same (a pod stuck terminating once its grace
+	// period is over, a crash loop that calms down), each from its time on;
+	// nil for most pods. Use ProblemAt.
+	Later []Verdict
 	// MemLimits are the running app containers with a memory limit: a
 	// metrics sample near one of them raises diagnose's oom/near-limit.
 	MemLimits []ContainerLimit
@@ -42,6 +47,18 @@ type PodSummary struct {
 	// PodLimits), in millicores and bytes; NoQuantity when there is none.
 	CPURequest, CPULimit, MemRequest, MemLimit int64
 }
+
+// Verdict is the pod-only top problem from a moment on.
+type Verdict struct {
+	From     time.Time
+	Problem  diagnose.Category
+	Severity diagnose.Severity
+	Rule     string
+}
+
+// laterSteps bounds how many future verdicts a summary keeps; a pod has
+// only a few waits running at once (see diagnose.NextChange).
+const laterSteps = 6
 
 // ContainerLimit is one container's memory limit, in bytes.
 type ContainerLimit struct {
@@ -65,10 +82,15 @@ func Summarize(p *corev1.Pod, now time.Time) *PodSummary {
 		Columns:    diagnose.PodColumns(p),
 		Controller: diagnose.ControllerName(p),
 	}
-	for _, f := range diagnose.Diagnose(diagnose.Input{Pod: p, Now: now}) {
-		if f.Severity >= diagnose.SeverityWarning {
-			s.Problem, s.ProblemSeverity, s.ProblemRule = f.Category, f.Severity, f.Rule
-			break
+	v := judge(p, now)
+	s.Problem, s.ProblemSeverity, s.ProblemRule = v.Problem, v.Severity, v.Rule
+	// Judge again at each moment the verdict may change with time alone, so
+	// the list shows it then without the pod changing.
+	last := v
+	for t, i := diagnose.NextChange(p, now), 0; !t.IsZero() && i < laterSteps; t, i = diagnose.NextChange(p, t), i+1 {
+		if w := judge(p, t); w.Rule != last.Rule || w.Severity != last.Severity {
+			s.Later = append(s.Later, w)
+			last = w
 		}
 	}
 	for i := range p.Spec.Containers {
@@ -82,6 +104,29 @@ func Summarize(p *corev1.Pod, now time.Time) *PodSummary {
 	s.CPULimit = millis(diagnose.PodLimit(p, corev1.ResourceCPU))
 	s.MemLimit = units(diagnose.PodLimit(p, corev1.ResourceMemory))
 	return s
+}
+
+// judge is the pod-only top problem at warning or above at now.
+func judge(p *corev1.Pod, now time.Time) Verdict {
+	for _, f := range diagnose.Diagnose(diagnose.Input{Pod: p, Now: now}) {
+		if f.Severity >= diagnose.SeverityWarning {
+			return Verdict{From: now, Problem: f.Category, Severity: f.Severity, Rule: f.Rule}
+		}
+	}
+	return Verdict{From: now}
+}
+
+// ProblemAt is the pod-only top problem at now: Problem, or a later
+// verdict once its time has come.
+func (s *PodSummary) ProblemAt(now time.Time) (diagnose.Category, diagnose.Severity, string) {
+	cat, sev, rule := s.Problem, s.ProblemSeverity, s.ProblemRule
+	for _, v := range s.Later {
+		if now.Before(v.From) {
+			break
+		}
+		cat, sev, rule = v.Problem, v.Severity, v.Rule
+	}
+	return cat, sev, rule
 }
 
 func running(p *corev1.Pod, container string) bool {
@@ -150,7 +195,8 @@ func summarizeWith(now func() time.Time) func(obj any) (any, error) {
 // ProblemWith is the top problem once a metrics sample is known, and
 // whether a container is near its memory limit: that adds diagnose's
 // oom/near-limit finding, which may outrank the pod-only one.
-func (s *PodSummary) ProblemWith(u PodUsage) (diagnose.Category, diagnose.Severity, bool) {
+func (s *PodSummary) ProblemWith(u PodUsage, now time.Time) (diagnose.Category, diagnose.Severity, bool) {
+	problem, severity, rule := s.ProblemAt(now)
 	for _, l := range s.MemLimits {
 		q, ok := u.Containers[l.Container][corev1.ResourceMemory]
 		if !ok {
@@ -161,10 +207,10 @@ func (s *PodSummary) ProblemWith(u PodUsage) (diagnose.Category, diagnose.Severi
 			continue
 		}
 		r, _ := diagnose.RuleOf(diagnose.NearMemoryLimitRule)
-		if s.Problem == "" || diagnose.Outranks(r.Severity, r.ID, s.ProblemSeverity, s.ProblemRule) {
+		if problem == "" || diagnose.Outranks(r.Severity, r.ID, severity, rule) {
 			return r.Category, r.Severity, true
 		}
-		return s.Problem, s.ProblemSeverity, true
+		return problem, severity, true
 	}
-	return s.Problem, s.ProblemSeverity, false
+	return problem, severity, false
 }

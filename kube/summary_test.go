@@ -98,6 +98,31 @@ func TestSummaryMatchesFullPod(t *testing.T) {
 	}
 }
 
+// A summary made once keeps telling the engine's verdict as time passes:
+// for every fixture pod summarised two hours before the fixture's clock,
+// ProblemAt at later moments is what the engine says of the full pod then.
+func TestSummaryProblemFollowsTime(t *testing.T) {
+	pods, _ := fixturePods(t)
+	start := fixtureNow.Add(-2 * time.Hour)
+	changed := 0
+	for _, p := range pods {
+		s := Summarize(p, start)
+		if len(s.Later) > 0 {
+			changed++
+		}
+		for at := start; at.Before(fixtureNow.Add(2 * time.Hour)); at = at.Add(53 * time.Second) {
+			wantCat, wantSev := topOf(diagnose.Diagnose(diagnose.Input{Pod: p, Now: at}))
+			if cat, sev, _ := s.ProblemAt(at); cat != wantCat || sev != wantSev {
+				t.Errorf("%s at %s: %q/%v, want the engine's %q/%v", p.Name, at.Format(time.RFC3339), cat, sev, wantCat, wantSev)
+				break
+			}
+		}
+	}
+	if changed == 0 {
+		t.Fatal("no fixture pod's verdict changes with time; the test checks nothing")
+	}
+}
+
 // With a metrics sample, the list's DIAG comes from the summary and the
 // sample alone (ProblemWith). It must be the engine's verdict on the full
 // pod with that sample: for every fixture pod, with its own sample if it has
@@ -133,7 +158,7 @@ func TestProblemWithUsageMatchesEngine(t *testing.T) {
 		}
 		for _, u := range cases {
 			wantCat, wantSev := topOf(diagnose.Diagnose(diagnose.Input{Pod: p, Now: fixtureNow, Usage: u}))
-			cat, sev, isNear := s.ProblemWith(PodUsage{Namespace: p.Namespace, Name: p.Name, Time: u.Time, Containers: u.Containers})
+			cat, sev, isNear := s.ProblemWith(PodUsage{Namespace: p.Namespace, Name: p.Name, Time: u.Time, Containers: u.Containers}, fixtureNow)
 			if cat != wantCat || sev != wantSev {
 				t.Errorf("%s with %v: %q/%v, want the engine's %q/%v", p.Name, u.Containers, cat, sev, wantCat, wantSev)
 			}

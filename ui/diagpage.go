@@ -23,6 +23,13 @@ type diagInputsMsg struct {
 	err   error
 }
 
+// diagRecheckMsg asks a diagnosis page to judge its pod again: a wait the
+// verdict depends on has ended (diagnose.NextChange).
+type diagRecheckMsg struct {
+	uid string
+	at  time.Time
+}
+
 // DiagPage shows every finding of one pod: what is wrong, the evidence, why,
 // and the next commands, one of which is selected for copy or action.
 type DiagPage struct {
@@ -37,6 +44,7 @@ type DiagPage struct {
 	loadErr  string
 	findings []diagnose.Finding
 	cmds     []cmdRef // every next command, in order
+	recheck  time.Time // when the verdict may change with time alone; zero if never
 	cursor   int      // index into cmds
 	offset   int      // first line shown
 	width    int
@@ -90,6 +98,19 @@ func (p *DiagPage) rediagnose() {
 	p.cursor = max(0, min(p.cursor, len(p.cmds)-1))
 }
 
+// rejudge diagnoses again and, when the verdict may change with time alone,
+// asks to be woken then (once per moment, however often it is called).
+func (p *DiagPage) rejudge() tea.Cmd {
+	p.rediagnose()
+	next := diagnose.NextChange(p.pod, p.env.Now())
+	if next.IsZero() || next.Equal(p.recheck) {
+		return nil
+	}
+	p.recheck = next
+	uid, wait := string(p.pod.UID), next.Sub(p.env.Now())
+	return tea.Tick(wait, func(time.Time) tea.Msg { return diagRecheckMsg{uid: uid, at: next} })
+}
+
 // Update handles keys and async results.
 func (p *DiagPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 	k := p.env.Keys.Diagnosis
@@ -102,13 +123,18 @@ func (p *DiagPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		p.loadErr = ""
 		if msg.err != nil {
 			p.loadErr = msg.err.Error()
-			return p, nil
+			return p, p.rejudge()
 		}
 		p.events, p.related, p.input = msg.input.Events, msg.input.Related, msg.input
 		if msg.input.Pod != nil {
 			p.pod = msg.input.Pod // read with the events: as fresh as they are
 		}
-		p.rediagnose()
+		return p, p.rejudge()
+	case diagRecheckMsg:
+		if msg.uid == string(p.pod.UID) && msg.at.Equal(p.recheck) {
+			p.recheck = time.Time{}
+			return p, p.rejudge()
+		}
 	case PodsChangedMsg:
 		if s, ok := msg.FindPod(string(p.pod.UID)); ok {
 			return p, p.reader.seen(p.env.Cluster, p.pod, s)
@@ -119,8 +145,7 @@ func (p *DiagPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		if msg.uid == string(p.pod.UID) {
 			var read tea.Cmd
 			p.pod, read = p.reader.done(p.env.Cluster, p.pod, msg)
-			p.rediagnose()
-			return p, read
+			return p, tea.Batch(read, p.rejudge())
 		}
 	case tea.KeyPressMsg:
 		switch {

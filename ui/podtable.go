@@ -67,6 +67,7 @@ type podRow struct {
 	created     time.Time
 	health      diagnose.Health
 	diagSev     diagnose.Severity
+	laterDiag   uint8 // the widest DIAG the pod reaches with time alone (PodSummary.Later)
 	pod         *kube.PodSummary
 	usage       usageCells
 	keys        rowKeys
@@ -75,7 +76,12 @@ type podRow struct {
 
 func newPodRow(p *kube.PodSummary) *podRow {
 	c := p.Columns
+	var later int
+	for _, v := range p.Later {
+		later = max(later, len(v.Problem))
+	}
 	return &podRow{
+		laterDiag:   uint8(min(later, 255)),
 		uid:         string(p.UID),
 		uidKey:      last8(string(p.UID)),
 		namespace:   p.Namespace,
@@ -609,7 +615,7 @@ func (c *colWidths) add(r *podRow) {
 	c.name = max(c.name, len(r.name))
 	c.ready = max(c.ready, len(r.ready))
 	c.status = max(c.status, r.statusWidth)
-	c.diag = max(c.diag, len(r.diag))
+	c.diag = max(c.diag, len(r.diag), int(r.laterDiag))
 	c.node = max(c.node, len(r.node))
 	c.ip = max(c.ip, len(r.ip))
 	for i, w := range r.usageWidth {
@@ -702,7 +708,7 @@ func (t *podTable) columns(allNS bool, width int, now time.Time) []column {
 		column{title: "NAME", width: 4, cell: func(r *podRow, _ time.Time) string { return r.name }},
 		column{title: "READY", width: 5, cell: func(r *podRow, _ time.Time) string { return r.ready }},
 		column{title: "STATUS", width: 6, cell: func(r *podRow, _ time.Time) string { return r.status }},
-		column{title: "DIAG", width: 4, cell: func(r *podRow, _ time.Time) string { return r.diag }},
+		column{title: "DIAG", width: 4, cell: t.diagAt},
 		column{title: "RESTARTS", width: 8, cell: restartsCell},
 		column{title: "AGE", width: 3, cell: func(r *podRow, now time.Time) string { return diagnose.Age(r.created, now) }},
 	)

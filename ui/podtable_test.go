@@ -9,9 +9,11 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/podtui/podtui/diagnose"
+	"github.com/podtui/podtui/kube"
 
 	"github.com/sahilm/fuzzy"
 )
@@ -318,5 +320,36 @@ func TestNarrowingFilterMatchesFresh(t *testing.T) {
 			tab.resort()
 			check("after rows changed")
 		}
+	}
+}
+
+// A pod whose verdict changes with time alone shows the new DIAG once its
+// time has come, without the pod changing: here a deleted pod becomes
+// stuck terminating when its grace period is over.
+func TestDiagFollowsTimeWithoutChange(t *testing.T) {
+	p := &corev1.Pod{}
+	p.Name, p.Namespace, p.UID = "legacy-0", "shop", "u-legacy"
+	p.CreationTimestamp = metav1.NewTime(clock.Add(-time.Hour))
+	p.DeletionTimestamp = new(metav1.NewTime(clock.Add(-10 * time.Second)))
+	p.Finalizers = []string{"example.com/cleanup"}
+	p.Spec.NodeName = "n1"
+	p.Spec.Containers = []corev1.Container{{Name: "app"}}
+	p.Status.Phase = corev1.PodRunning
+	tab := &podTable{}
+	tab.setPods([]*kube.PodSummary{kube.Summarize(p, clock)}, clock)
+	diag := func(now time.Time) string {
+		for _, c := range tab.columns(false, 200, now) {
+			if c.title == "DIAG" {
+				return c.cell(tab.all[0], now)
+			}
+		}
+		t.Fatal("no DIAG column")
+		return ""
+	}
+	if got := diag(clock); got != "" {
+		t.Errorf("DIAG within the grace period = %q, want none", got)
+	}
+	if got := diag(clock.Add(time.Minute)); got != string(diagnose.CatTerminatingStuck) {
+		t.Errorf("DIAG a minute later = %q, want %s", got, diagnose.CatTerminatingStuck)
 	}
 }

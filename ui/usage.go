@@ -371,9 +371,20 @@ func (t *podTable) applyUsage(r *podRow, now time.Time) {
 	for i, text := range r.usage.text {
 		r.usageWidth[i] = uint8(min(len(text), 255))
 	}
-	cat, sev, near := p.ProblemWith(u)
+	cat, sev, near := p.ProblemWith(u, now)
 	r.usage.near = near
 	r.diag, r.diagSev = string(cat), sev
+}
+
+// diagAt is a row's DIAG at now. Most rows keep the one derived when the
+// pod changed; a pod whose verdict changes with time alone (PodSummary.Later)
+// is judged again as it is drawn, which costs only the visible rows.
+func (t *podTable) diagAt(r *podRow, now time.Time) string {
+	if r.pod == nil || r.pod.Later == nil {
+		return r.diag
+	}
+	cat, _, _ := r.pod.ProblemWith(t.metrics.Pods[kube.Key(r.pod.Namespace, r.pod.Name)], now)
+	return string(cat)
 }
 
 // setMetrics applies a poll to every row and re-sorts when the order
