@@ -17,8 +17,10 @@ func (c *ctx) notStarted() bool {
 		return false
 	}
 	all := append(append([]corev1.ContainerStatus{}, p.Status.InitContainerStatuses...), p.Status.ContainerStatuses...)
+	// A container that ran before (lastState) is blocked again while its
+	// new sandbox is set up after a node reboot: only the current state counts.
 	for _, s := range all {
-		if s.State.Running != nil || s.State.Terminated != nil || s.LastTerminationState.Terminated != nil {
+		if s.State.Running != nil || s.State.Terminated != nil || s.State.Waiting == nil && s.LastTerminationState.Terminated != nil {
 			return false
 		}
 		if w := s.State.Waiting; w != nil && w.Reason != "" && w.Reason != "ContainerCreating" && w.Reason != "PodInitializing" {
@@ -43,6 +45,40 @@ func volumeSource(v corev1.Volume) (kind, name string) {
 		return "csi", v.CSI.Driver
 	}
 	return "", ""
+}
+
+// keySource names the Secret or ConfigMap of kind that a volume takes key
+// from; a projected volume may have several sources, the one listing key wins.
+func keySource(v corev1.Volume, kind, key string) string {
+	if k, name := volumeSource(v); k == kind {
+		return name
+	}
+	if v.Projected == nil {
+		return ""
+	}
+	var names []string
+	for _, s := range v.Projected.Sources {
+		var name string
+		var items []corev1.KeyToPath
+		switch {
+		case kind == KindSecret && s.Secret != nil:
+			name, items = s.Secret.Name, s.Secret.Items
+		case kind == KindConfigMap && s.ConfigMap != nil:
+			name, items = s.ConfigMap.Name, s.ConfigMap.Items
+		default:
+			continue
+		}
+		for _, it := range items {
+			if it.Key == key {
+				return name
+			}
+		}
+		names = append(names, name)
+	}
+	if len(names) == 1 {
+		return names[0]
+	}
+	return ""
 }
 
 func (c *ctx) volume(name string) *corev1.Volume {
@@ -89,7 +125,7 @@ func checkVolumes(c *ctx) {
 				kind = KindConfigMap
 			}
 			if v := c.volume(m.Volume); v != nil {
-				_, obj = volumeSource(*v)
+				obj = keySource(*v, kind, m.Object)
 			}
 			c.configMissing(kind, obj, m.Object, "", ev)
 			covered[m.Volume] = true

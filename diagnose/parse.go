@@ -438,7 +438,7 @@ type ConfigRef struct {
 
 var (
 	cfgNotFound = regexp.MustCompile(`(secret|configmap)s? "([^"]*)" not found`)
-	cfgKey      = regexp.MustCompile(`couldn't find key (\S+) in (Secret|ConfigMap) ([^/\s]+)/(\S+)`)
+	cfgKey      = regexp.MustCompile(`[Cc]ouldn't find key (\S+) in (Secret|ConfigMap) ([^/\s]+)/(\S+)`)
 )
 
 // ParseConfigError reads CreateContainerConfigError messages from

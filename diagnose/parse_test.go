@@ -213,11 +213,13 @@ func TestParseHookAndBackoff(t *testing.T) {
 
 func TestParseConfigError(t *testing.T) {
 	tests := map[string]ConfigRef{
-		`secret "db-creds" not found`:                               {Kind: KindSecret, Name: "db-creds"},
-		`configmap "app" not found`:                                 {Kind: KindConfigMap, Name: "app"},
-		"couldn't find key password in Secret shop/db-credentials":  {Kind: KindSecret, Name: "db-credentials", Key: "password"},
-		"couldn't find key queue_url in ConfigMap shop/worker-cfg":  {Kind: KindConfigMap, Name: "worker-cfg", Key: "queue_url"},
-		`container has runAsNonRoot and image will run as root (x)`: {NonRoot: "root"},
+		`secret "db-creds" not found`:                              {Kind: KindSecret, Name: "db-creds"},
+		`configmap "app" not found`:                                {Kind: KindConfigMap, Name: "app"},
+		"couldn't find key password in Secret shop/db-credentials": {Kind: KindSecret, Name: "db-credentials", Key: "password"},
+		"couldn't find key queue_url in ConfigMap shop/worker-cfg": {Kind: KindConfigMap, Name: "worker-cfg", Key: "queue_url"},
+		// Kubernetes 1.8 and older capitalised it.
+		"Couldn't find key contiv_etcd in ConfigMap kube-system/contiv-config": {Kind: KindConfigMap, Name: "contiv-config", Key: "contiv_etcd"},
+		`container has runAsNonRoot and image will run as root (x)`:            {NonRoot: "root"},
 	}
 	for msg, want := range tests {
 		if got, ok := ParseConfigError(msg); !ok || got != want {
