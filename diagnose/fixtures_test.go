@@ -187,6 +187,17 @@ var expect = map[string]string{
 	"volume-secret-missing-init":            "config/secret-missing",
 	"volume-configmap-missing-after-reboot": "config/configmap-missing",
 	"volume-projected-key-missing":          "config/secret-key-missing",
+	"image-dns-docker-hub":                  "image/network",
+	"sandbox-cilium":                        "sandbox/cni-failed",
+	"init-wait-service-fqdn":                "init/stuck",
+	"volume-multi-attach-rollout":           "volume/multi-attach",
+	"schedule-node-affinity-required":       "schedule/node-selector",
+	"preempted-by-name":                     "preempted/scheduler",
+	"node-lost-statefulset":                 "node/lost",
+	"start-error-exit-128":                  "start/failed",
+	"schedule-legacy-insufficient-memory":   "schedule/insufficient-resources",
+	"admission-node-affinity-arch":          "admission/node-affinity",
+	"evicted-ephemeral-pod-limit":           "evicted/ephemeral-storage-limit",
 }
 
 func TestFixtures(t *testing.T) {
