@@ -31,6 +31,7 @@ const (
 	cmdForceDelete  = "kubectl delete pod <pod> -n <namespace> --grace-period=0 --force"
 	cmdManifest     = "docker manifest inspect <image>"
 	cmdSecurityCtx  = "kubectl get pod <pod> -n <namespace> -o jsonpath='{.spec.securityContext} {.spec.containers[?(@.name==\"<container>\")].securityContext}'"
+	cmdNodeImage    = "kubectl debug node/<node> -it --image=busybox -- chroot /host crictl inspecti <image>"
 	cmdCNIPods      = "kubectl get pods -A -l <cnilabel> -o wide --field-selector spec.nodeName=<node>"
 )
 
@@ -361,7 +362,7 @@ var rules = []Rule{
 		ID: "image/never-pull", Category: CatImagePull, Severity: SeverityError,
 		Trigger:     "waiting reason ErrImageNeverPull",
 		Explanation: "imagePullPolicy is Never and the image is not on this node. Load the image onto the node (kind load, minikube image load, ctr import) or change the pull policy.",
-		Commands:    []string{"kubectl get pod <pod> -n <namespace> -o jsonpath='{.spec.containers[*].imagePullPolicy}'", "kubectl get node <node> -o jsonpath='{.status.images[*].names}'"},
+		Commands:    []string{"kubectl get pod <pod> -n <namespace> -o jsonpath='{.spec.containers[*].imagePullPolicy}'", cmdNodeImage},
 		Action:      ActionEvents,
 	},
 	{
@@ -424,7 +425,7 @@ var rules = []Rule{
 		ID: "image/inspect-error", Category: CatImagePull, Severity: SeverityError,
 		Trigger:     "waiting reason ImageInspectError",
 		Explanation: "The image is on the node but the runtime cannot read it, usually a corrupted image store on that node.",
-		Commands:    []string{cmdDescribeNode, "kubectl debug node/<node> -it --image=busybox -- chroot /host crictl inspecti <image>"},
+		Commands:    []string{cmdDescribeNode, cmdNodeImage},
 		Action:      ActionEvents,
 	},
 	{
