@@ -102,13 +102,19 @@ func orNone(s []string) string {
 func (c *ctx) configError(v cview, w *corev1.ContainerStateWaiting) {
 	name := v.name()
 	ev := []string{w.Message, fmt.Sprintf("%s.state.waiting.reason: %s", statusPath(v), w.Reason)}
+	msg := w.Message
 	for _, e := range c.eventsWith(name, "Failed") {
 		if strings.HasPrefix(e.Message, "Error: ") {
 			ev = append(ev, c.evidence(e))
+			// kubectl describe shows the waiting reason without its message;
+			// the kubelet's event then carries it.
+			if _, ok := ParseConfigError(msg); !ok {
+				msg = strings.TrimPrefix(e.Message, "Error: ")
+			}
 			break
 		}
 	}
-	ref, ok := ParseConfigError(w.Message)
+	ref, ok := ParseConfigError(msg)
 	switch {
 	case ok && ref.Kind != "":
 		c.configMissing(ref.Kind, ref.Name, ref.Key, name, ev)
@@ -120,7 +126,7 @@ func (c *ctx) configError(v cview, w *corev1.ContainerStateWaiting) {
 		}[ref.NonRoot]
 		c.add("config/run-as-non-root", name, "runAsNonRoot is set but "+what, "", ev, nil)
 	default:
-		c.add("config/other", name, "Container config cannot be built: "+firstLine(w.Message), "", ev, nil)
+		c.add("config/other", name, "Container config cannot be built: "+firstLine(msg), "", ev, nil)
 	}
 }
 

@@ -32,13 +32,13 @@ func checkContainers(c *ctx) {
 			c.configError(v, w)
 			continue
 		case w != nil && (w.Reason == "CreateContainerError" || w.Reason == "RunContainerError" || w.Reason == "StartError"):
-			c.runtimeError(v, w.Reason, w.Message)
+			c.runtimeError(v, w.Reason, w.Message, nil)
 			continue
 		case t != nil && (t.Reason == "StartError" || t.Reason == "ContainerCannotRun"):
-			c.runtimeError(v, t.Reason, t.Message)
+			c.runtimeError(v, t.Reason, t.Message, t)
 			continue
 		case w != nil && w.Reason == "CrashLoopBackOff" && lt != nil && (lt.Reason == "StartError" || lt.Reason == "ContainerCannotRun"):
-			c.runtimeError(v, lt.Reason, lt.Message)
+			c.runtimeError(v, lt.Reason, lt.Message, lt)
 			continue
 		case t != nil && t.Reason == "ContainerStatusUnknown":
 			c.add("node/container-status-unknown", name, fmt.Sprintf("Container %s was lost: %s", name, t.Message), "",
@@ -69,6 +69,14 @@ func checkContainers(c *ctx) {
 		c.add("hook/pre-stop", ctr, fmt.Sprintf("preStop hook of %s failed", orWord(ctr, "a container")), hookDetail(e.Message), []string{c.evidence(e)}, nil)
 	}
 	c.pullSecrets(imageTrouble)
+}
+
+// withPort adds the HTTPS port to a registry host that names none.
+func withPort(host string) string {
+	if strings.Contains(host, ":") {
+		return host
+	}
+	return host + ":443"
 }
 
 func orWord(s, def string) string {
@@ -124,16 +132,19 @@ func (c *ctx) imagePull(v cview, w *corev1.ContainerStateWaiting) {
 			detail = append(detail, c.pullSecretState()...)
 		case PullTLS:
 			id = "image/tls"
+			if h := pullHost(msg); h != "" {
+				reg = h
+			}
 			summary = fmt.Sprintf("Node %s does not trust the TLS certificate of registry %s", node, reg)
 		case PullNetwork:
 			id = "image/network"
 			why := "connection failed"
+			if h := pullHost(msg); h != "" {
+				reg = h
+			}
 			switch l := strings.ToLower(msg); {
-			case strings.Contains(l, "no such host"):
+			case strings.Contains(l, "no such host"), strings.Contains(l, "name resolution"):
 				why = "DNS lookup failed"
-				if h := pullHost(msg); h != "" {
-					reg = h
-				}
 			case strings.Contains(l, "i/o timeout"), strings.Contains(l, "deadline exceeded"), strings.Contains(l, "timeout"):
 				why = "timed out"
 			case strings.Contains(l, "connection refused"):
@@ -164,7 +175,9 @@ func (c *ctx) imagePull(v cview, w *corev1.ContainerStateWaiting) {
 		detail = append(detail, note)
 	}
 	c.handled[name] = true
-	extra := vars{}
+	// The host the runtime failed to reach, which may be a mirror or a
+	// redirect rather than the image's registry.
+	extra := vars{"registry": reg, "host": withPort(reg)}
 	if ps := c.pod.Spec.ImagePullSecrets; len(ps) > 0 {
 		extra["pullsecret"] = ps[0].Name
 	}
@@ -233,10 +246,20 @@ func (c *ctx) pullSecrets(imageTrouble bool) {
 
 // ---- create / start ----
 
-func (c *ctx) runtimeError(v cview, reason, msg string) {
+// runtimeError reads a create or start failure; t is the terminated state
+// that carries it (nil for a waiting state), whose exit code people quote.
+func (c *ctx) runtimeError(v cview, reason, msg string, t *corev1.ContainerStateTerminated) {
 	name := v.name()
 	c.handled[name] = true
 	ev := []string{msg, fmt.Sprintf("%s reason: %s", statusPath(v), reason)}
+	if t != nil {
+		which := "lastState"
+		if t == v.status.State.Terminated {
+			which = "state"
+		}
+		ev[1] = terminatedLine(v, which, t)
+		reason = fmt.Sprintf("%s (exit code %d)", reason, t.ExitCode)
+	}
 	for _, e := range c.eventsWith(name, "Failed") {
 		if strings.HasPrefix(e.Message, "Error: ") {
 			ev = append(ev, c.evidence(e))
@@ -396,8 +419,14 @@ func (c *ctx) initContainer(v cview) {
 		c.add("init/failed", name, fmt.Sprintf("Init container %s failed%s", name, exitSuffix(t)), detail, ev, nil)
 	case s.State.Running != nil && !c.now.IsZero() && c.now.Sub(s.State.Running.StartedAt.Time) >= initStuckAfter:
 		ev := []string{fmt.Sprintf("%s.state.running.startedAt: %s (%s ago)", statusPath(v), s.State.Running.StartedAt.UTC().Format(time.RFC3339), c.ago(s.State.Running.StartedAt.Time))}
+		detail := commandHint(v.spec)
+		extra := vars{}
+		if ns, svc := WaitedService(strings.Join(append(append([]string{}, v.spec.Command...), v.spec.Args...), " ")); svc != "" {
+			extra["service"], extra["servicens"] = svc, orWord(ns, c.pod.Namespace)
+			detail += fmt.Sprintf(" It waits for Service %s in namespace %s: check that it exists and has ready endpoints.", svc, extra["servicens"])
+		}
 		c.add("init/stuck", name, fmt.Sprintf("Init container %s (%d of %d) has been running for %s", name, idx+1, total, c.ago(s.State.Running.StartedAt.Time)),
-			commandHint(v.spec), ev, nil)
+			detail, ev, extra)
 	}
 }
 
@@ -834,7 +863,7 @@ func (c *ctx) crash(v cview) bool {
 		}
 		// A start failure logged into the termination message.
 		if strings.Contains(last.Message, "exec format error") {
-			c.runtimeError(v, last.Reason, last.Message)
+			c.runtimeError(v, last.Reason, last.Message, last)
 			return true
 		}
 	}

@@ -57,10 +57,21 @@ func checkNode(c *ctx) {
 	if p.DeletionTimestamp != nil {
 		detail += " The pod is already marked for deletion; it goes away once the node is back or is deleted from the cluster."
 	}
+	detail += statefulSetNote(p)
 	c.add("node/lost", "", fmt.Sprintf("%s; the pod's real state is unknown", capitalize(problem)), detail, ev, nil)
 	for _, v := range c.containers() {
 		c.handled[v.name()] = true
 	}
+}
+
+// statefulSetNote says why a StatefulSet pod stuck on a lost node needs a
+// person: its controller never starts a second pod with the same identity.
+func statefulSetNote(p *corev1.Pod) string {
+	ref := controllerOf(p)
+	if ref == nil || ref.Kind != "StatefulSet" {
+		return ""
+	}
+	return fmt.Sprintf(" %s belongs to StatefulSet %s, which does not replace it until the pod is gone: delete the Node object once the machine is known to be down, or force-delete the pod (only when its process is surely stopped, or two pods may write the same volume).", p.Name, ref.Name)
 }
 
 func checkTerminating(c *ctx) {
@@ -102,6 +113,7 @@ func checkTerminating(c *ctx) {
 	if len(causes) == 0 {
 		detail = "No finalizer is set and the node looks fine (or is unknown): check the kubelet on the node and FailedKillPod events."
 	}
+	detail += statefulSetNote(p)
 	c.add("terminating/stuck", "", summary, detail, ev, nil)
 }
 
@@ -131,7 +143,7 @@ func checkEvicted(c *ctx) {
 		default:
 			what = fmt.Sprintf("the pod's ephemeral storage went over the containers' total limit %s", e.PodLimit)
 		}
-		c.add("evicted/ephemeral-storage-limit", ctr, "Evicted: "+what, "", ev, nil)
+		c.add("evicted/ephemeral-storage-limit", ctr, "Evicted: "+what, c.storageLimits(), ev, nil)
 	case ok && e.Resource != "" || len(e.NodeConditions) > 0:
 		var parts []string
 		if e.Resource != "" {
@@ -150,6 +162,8 @@ func checkEvicted(c *ctx) {
 			if ctr := c.spec(u.Name); ctr != nil {
 				if lim, ok := ctr.Resources.Limits[corev1.ResourceName(resourceOf(e.Resource))]; ok {
 					d += fmt.Sprintf(" (limit %s)", lim.String())
+				} else {
+					d += fmt.Sprintf(" (no %s limit)", resourceOf(e.Resource))
 				}
 			}
 			detail = append(detail, d+".")
@@ -171,6 +185,26 @@ func checkEvicted(c *ctx) {
 	default:
 		c.add("evicted/other", "", "Evicted: "+firstLine(msg), "", ev, nil)
 	}
+}
+
+// storageLimits lists the containers' ephemeral-storage limits, whose sum
+// is the pod's limit.
+func (c *ctx) storageLimits() string {
+	var out []string
+	for _, v := range c.containers() {
+		if v.ephemeral || v.init {
+			continue
+		}
+		if q, ok := v.spec.Resources.Limits[corev1.ResourceEphemeralStorage]; ok {
+			out = append(out, fmt.Sprintf("%s %s", v.name(), q.String()))
+		} else {
+			out = append(out, v.name()+" none")
+		}
+	}
+	if len(out) == 0 {
+		return ""
+	}
+	return "ephemeral-storage limits per container: " + strings.Join(out, ", ") + "."
 }
 
 func nodeOr(n string) string {
@@ -239,7 +273,11 @@ func checkAdmission(c *ctx) {
 		}
 		c.add("admission/out-of-resources", "", fmt.Sprintf("Rejected by node %s: not enough %s (%s)", node, res, r), detail, ev, nil)
 	case r == "NodeAffinity":
-		c.add("admission/node-affinity", "", fmt.Sprintf("Rejected by node %s: its labels do not match the pod's node selector/affinity", node), "", ev, nil)
+		s := fmt.Sprintf("Rejected by node %s: its labels do not match the pod's node selector/affinity", node)
+		if keys := nodeLabelKeys(p); len(keys) > 0 {
+			s += " (labels " + strings.Join(keys, ", ") + ")"
+		}
+		c.add("admission/node-affinity", "", s, "", ev, nil)
 	default:
 		s := fmt.Sprintf("Rejected by node %s: %s", node, r)
 		if m := strings.TrimPrefix(firstLine(p.Status.Message), "Pod was rejected: "); m != "" {
@@ -266,9 +304,13 @@ func checkDisruption(c *ctx) {
 		preempted = true
 		ev = append(ev, "status.reason: Preempting", p.Status.Message)
 	}
+	by := vars{}
 	for _, e := range c.eventsWith("", "Preempted", "Preempting") {
 		preempted = true
 		ev = append(ev, c.evidence(e))
+		if _, name := Preemptor(e.Message); name != "" && by["preemptor"] == "" {
+			by["preemptor"] = name
+		}
 	}
 	if preempted || other != "" {
 		// The containers' exit codes are a consequence of being stopped.
@@ -278,7 +320,11 @@ func checkDisruption(c *ctx) {
 	}
 	switch {
 	case preempted:
-		c.add("preempted/scheduler", "", "Preempted to make room for a higher-priority pod", "", ev, nil)
+		s := "Preempted to make room for a higher-priority pod"
+		if p := by["preemptor"]; p != "" {
+			s = fmt.Sprintf("Preempted to make room for higher-priority pod %s", p)
+		}
+		c.add("preempted/scheduler", "", s, "", ev, by)
 	case other != "":
 		what := map[string]string{
 			"EvictionByEvictionAPI":  "evicted through the Eviction API (kubectl drain or an autoscaler)",

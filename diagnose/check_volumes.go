@@ -17,8 +17,10 @@ func (c *ctx) notStarted() bool {
 		return false
 	}
 	all := append(append([]corev1.ContainerStatus{}, p.Status.InitContainerStatuses...), p.Status.ContainerStatuses...)
+	// A container that ran before (lastState) is blocked again while its
+	// new sandbox is set up after a node reboot: only the current state counts.
 	for _, s := range all {
-		if s.State.Running != nil || s.State.Terminated != nil || s.LastTerminationState.Terminated != nil {
+		if s.State.Running != nil || s.State.Terminated != nil || s.State.Waiting == nil && s.LastTerminationState.Terminated != nil {
 			return false
 		}
 		if w := s.State.Waiting; w != nil && w.Reason != "" && w.Reason != "ContainerCreating" && w.Reason != "PodInitializing" {
@@ -43,6 +45,40 @@ func volumeSource(v corev1.Volume) (kind, name string) {
 		return "csi", v.CSI.Driver
 	}
 	return "", ""
+}
+
+// keySource names the Secret or ConfigMap of kind that a volume takes key
+// from; a projected volume may have several sources, the one listing key wins.
+func keySource(v corev1.Volume, kind, key string) string {
+	if k, name := volumeSource(v); k == kind {
+		return name
+	}
+	if v.Projected == nil {
+		return ""
+	}
+	var names []string
+	for _, s := range v.Projected.Sources {
+		var name string
+		var items []corev1.KeyToPath
+		switch {
+		case kind == KindSecret && s.Secret != nil:
+			name, items = s.Secret.Name, s.Secret.Items
+		case kind == KindConfigMap && s.ConfigMap != nil:
+			name, items = s.ConfigMap.Name, s.ConfigMap.Items
+		default:
+			continue
+		}
+		for _, it := range items {
+			if it.Key == key {
+				return name
+			}
+		}
+		names = append(names, name)
+	}
+	if len(names) == 1 {
+		return names[0]
+	}
+	return ""
 }
 
 func (c *ctx) volume(name string) *corev1.Volume {
@@ -89,7 +125,7 @@ func checkVolumes(c *ctx) {
 				kind = KindConfigMap
 			}
 			if v := c.volume(m.Volume); v != nil {
-				_, obj = volumeSource(*v)
+				obj = keySource(*v, kind, m.Object)
 			}
 			c.configMissing(kind, obj, m.Object, "", ev)
 			covered[m.Volume] = true
@@ -135,7 +171,11 @@ func checkVolumes(c *ctx) {
 		if used := dedupStrings(ma.usedBy); len(used) > 0 {
 			s += ", in use by pod(s) " + strings.Join(used, ", ")
 		}
-		c.add("volume/multi-attach", "", s, "", ma.ev, vars{"pvc": c.firstPVC()})
+		extra := vars{"pvc": c.firstPVC()}
+		if used := dedupStrings(ma.usedBy); len(used) > 0 {
+			extra["otherpod"] = used[0]
+		}
+		c.add("volume/multi-attach", "", s, "", ma.ev, extra)
 	}
 	// Events expire; also check the volumes' sources against what is known.
 	for _, v := range c.pod.Spec.Volumes {
@@ -154,7 +194,7 @@ func checkVolumes(c *ctx) {
 		m := ParseMount(e.Message)
 		var open []string
 		var detail []string
-		pvc := ""
+		extra := vars{}
 		// Sorted: the kubelet lists volumes in map order, and one cause
 		// must read the same on every replica.
 		for _, name := range slices.Sorted(slices.Values(m.Unmounted)) {
@@ -165,7 +205,7 @@ func checkVolumes(c *ctx) {
 			if v := c.volume(name); v != nil {
 				kind, obj := volumeSource(*v)
 				if kind == KindPVC {
-					pvc = obj
+					extra["pvc"] = obj
 					if claim, p := c.rel.PVC(c.pod.Namespace, obj); p == Missing {
 						detail = append(detail, fmt.Sprintf("PVC %s does not exist%s.", obj, c.suggest(KindPVC, obj)))
 					} else if claim != nil && claim.Status.Phase != corev1.ClaimBound {
@@ -178,6 +218,7 @@ func checkVolumes(c *ctx) {
 						continue
 					}
 					detail = append(detail, fmt.Sprintf("Volume %s comes from %s %s.", name, strings.ToLower(kind), obj))
+					extra[strings.ToLower(kind)] = obj
 				} else if kind != "" {
 					detail = append(detail, fmt.Sprintf("Volume %s comes from %s %s.", name, strings.ToLower(kind), obj))
 				}
@@ -190,7 +231,7 @@ func checkVolumes(c *ctx) {
 		if len(open) > 0 {
 			s += ": " + strings.Join(open, ", ")
 		}
-		c.add("volume/mount-timeout", "", s, strings.Join(detail, " "), []string{c.evidence(e)}, vars{"pvc": pvc})
+		c.add("volume/mount-timeout", "", s, strings.Join(detail, " "), []string{c.evidence(e)}, extra)
 	}
 }
 
@@ -233,7 +274,7 @@ func checkSandbox(c *ctx) {
 		return
 	}
 	for _, e := range c.eventsWith("", "NetworkNotReady") {
-		c.add("sandbox/network-not-ready", "", fmt.Sprintf("Node %s has no working pod network (CNI not ready)", nodeOr(c.pod.Spec.NodeName)), "", []string{c.evidence(e)}, nil)
+		c.add("sandbox/network-not-ready", "", fmt.Sprintf("Node %s has no working pod network (CNI not ready)", nodeOr(c.pod.Spec.NodeName)), "", []string{c.evidence(e)}, vars{"cnilabel": CNILabel(e.Message)})
 		return
 	}
 	evs := c.eventsWith("", "FailedCreatePodSandBox")
@@ -243,21 +284,22 @@ func checkSandbox(c *ctx) {
 	e := evs[0]
 	l := strings.ToLower(e.Message)
 	ev := []string{c.evidence(e)}
+	cni := vars{"cnilabel": CNILabel(e.Message)}
 	plugin := ""
 	if m := regexp.MustCompile(`plugin type="([^"]+)"`).FindStringSubmatch(e.Message); m != nil {
 		plugin = m[1]
 	}
 	switch {
 	case strings.Contains(l, "cni plugin not initialized") || strings.Contains(l, "networkpluginnotready") || strings.Contains(l, "network is not ready"):
-		c.add("sandbox/network-not-ready", "", fmt.Sprintf("Node %s has no working pod network (CNI not ready)", nodeOr(c.pod.Spec.NodeName)), "", ev, nil)
+		c.add("sandbox/network-not-ready", "", fmt.Sprintf("Node %s has no working pod network (CNI not ready)", nodeOr(c.pod.Spec.NodeName)), "", ev, cni)
 	case strings.Contains(l, "no ip addresses available") || strings.Contains(l, "failed to allocate for range") || strings.Contains(l, "ipam") && strings.Contains(l, "exhaust"):
-		c.add("sandbox/ip-exhausted", "", fmt.Sprintf("Node %s is out of pod IP addresses", nodeOr(c.pod.Spec.NodeName)), "", ev, nil)
+		c.add("sandbox/ip-exhausted", "", fmt.Sprintf("Node %s is out of pod IP addresses", nodeOr(c.pod.Spec.NodeName)), "", ev, cni)
 	case strings.Contains(l, "failed to setup network") || strings.Contains(l, "cni") || plugin != "":
 		s := "The network plugin failed to set up the pod's network"
 		if plugin != "" {
 			s = fmt.Sprintf("CNI plugin %s failed to set up the pod's network", plugin)
 		}
-		c.add("sandbox/cni-failed", "", s, "", ev, nil)
+		c.add("sandbox/cni-failed", "", s, "", ev, cni)
 	default:
 		c.add("sandbox/failed", "", "Pod sandbox cannot be created: "+rpcDesc(stripCombined(e.Message)), "", ev, nil)
 	}

@@ -2,7 +2,9 @@ package diagnose
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -173,11 +175,17 @@ func (c *ctx) baseVars(container string) vars {
 	if sa := c.pod.Spec.ServiceAccountName; sa != "" {
 		v["serviceaccount"] = sa
 	}
-	if ref := controllerOf(c.pod); ref != nil {
+	if ref := workloadOf(c.pod); ref != nil {
 		v["owner"] = strings.ToLower(ref.Kind) + "/" + ref.Name
 		if ref.Kind == "Job" {
 			v["job"] = ref.Name
 		}
+	}
+	if keys := nodeLabelKeys(c.pod); len(keys) > 0 {
+		v["labelkey"] = strings.Join(keys, ",")
+	}
+	if s := c.pod.Spec.SchedulerName; s != "" && s != corev1.DefaultSchedulerName {
+		v["scheduler"] = s
 	}
 	if ctr := c.spec(container); ctr != nil && ctr.Image != "" {
 		v["image"] = ctr.Image
@@ -391,6 +399,39 @@ func controllerOf(p *corev1.Pod) *metaOwner {
 }
 
 type metaOwner struct{ Kind, Name string }
+
+// workloadOf is the object a person manages for the pod: the Deployment
+// behind a ReplicaSet named <deployment>-<pod-template-hash>, else the
+// controller itself.
+func workloadOf(p *corev1.Pod) *metaOwner {
+	ref := controllerOf(p)
+	if ref == nil || ref.Kind != "ReplicaSet" {
+		return ref
+	}
+	if h := p.Labels["pod-template-hash"]; h != "" {
+		if d, ok := strings.CutSuffix(ref.Name, "-"+h); ok && d != "" {
+			return &metaOwner{Kind: "Deployment", Name: d}
+		}
+	}
+	return ref
+}
+
+// nodeLabelKeys lists, sorted, the node label keys the pod's nodeSelector
+// and required node affinity ask for.
+func nodeLabelKeys(p *corev1.Pod) []string {
+	seen := map[string]bool{}
+	for k := range p.Spec.NodeSelector {
+		seen[k] = true
+	}
+	if a := p.Spec.Affinity; a != nil && a.NodeAffinity != nil && a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution != nil {
+		for _, term := range a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms {
+			for _, e := range term.MatchExpressions {
+				seen[e.Key] = true
+			}
+		}
+	}
+	return slices.Sorted(maps.Keys(seen))
+}
 
 // registryOf returns the registry host of an image reference (docker.io when none).
 func registryOf(image string) string {

@@ -36,6 +36,9 @@ func ParseFitError(msg string) (FitError, bool) {
 	if strings.HasPrefix(msg, "no nodes available to schedule pods") {
 		return fe, true
 	}
+	if fe, ok := parseLegacyFit(msg); ok {
+		return fe, true
+	}
 	m := fitHead.FindStringSubmatch(msg)
 	if m == nil {
 		return fe, false
@@ -76,6 +79,48 @@ func ParseFitError(msg string) (FitError, bool) {
 		}
 	}
 	return fe, true
+}
+
+var (
+	legacyFitHead = regexp.MustCompile(`^(?:No nodes are available that match all of the following predicates::?|fit failure summary on nodes ?:)\s*`)
+	legacyFitItem = regexp.MustCompile(`([A-Za-z][^,(]*?) \((\d+)\)`)
+	// Predicate names of schedulers before 1.10, in today's wording so
+	// that Kind reads them.
+	legacyPredicates = map[string]string{
+		"MatchNodeSelector":      "node(s) didn't match node selector",
+		"PodToleratesNodeTaints": "node(s) had taints that the pod didn't tolerate",
+		"PodFitsHostPorts":       "node(s) didn't have free ports for the requested pod ports",
+		"NodeUnschedulable":      "node(s) were unschedulable",
+		"MatchInterPodAffinity":  "node(s) didn't match pod affinity/anti-affinity",
+		"NoVolumeZoneConflict":   "node(s) had no available volume zone",
+		"NoVolumeNodeConflict":   "node(s) had volume node affinity conflict",
+		"CheckVolumeBinding":     "node(s) didn't find available persistent volumes to bind",
+	}
+)
+
+// parseLegacyFit reads the scheduler's wording before 1.10: "No nodes are
+// available that match all of the following predicates:: Insufficient cpu
+// (9), MatchNodeSelector (18)." It never says how many nodes there are, so
+// Nodes is the largest count: at least that many.
+func parseLegacyFit(msg string) (FitError, bool) {
+	var fe FitError
+	m := legacyFitHead.FindString(msg)
+	if m == "" {
+		return fe, false
+	}
+	for _, it := range legacyFitItem.FindAllStringSubmatch(msg[len(m):], -1) {
+		n, _ := strconv.Atoi(it[2])
+		if n < 0 || n > 1<<24 {
+			continue
+		}
+		r := strings.TrimSpace(it[1])
+		if now, ok := legacyPredicates[r]; ok {
+			r = now
+		}
+		fe.Reasons = append(fe.Reasons, FitReason{Count: n, Reason: r})
+		fe.Nodes = max(fe.Nodes, n)
+	}
+	return fe, len(fe.Reasons) > 0
 }
 
 // FitKind groups scheduler reasons into what a person can act on.
@@ -371,14 +416,133 @@ func ClassifyPull(msg string) PullCause {
 	return PullUnknown
 }
 
-var hostInMsg = regexp.MustCompile(`lookup (\S+?)(?: on \S+)?: no such host`)
+var (
+	hostLookup = regexp.MustCompile(`lookup ([A-Za-z0-9][-A-Za-z0-9.]*)(?: on \S+)?: `)
+	hostURL    = regexp.MustCompile(`(?:Get|Head|Post|GET|HEAD) "?https?://([^/"\s]+)`)
+	hostDial   = regexp.MustCompile(`dial tcp ([A-Za-z0-9][-A-Za-z0-9.]*:\d+)`)
+)
 
-// pullHost returns the registry host named in a DNS failure.
+// pullHost returns the host a pull failed to reach, as the runtime's message
+// names it (a DNS lookup, the URL it requested, the address it dialled):
+// often not the image's registry but a mirror, a redirect or a proxy.
 func pullHost(msg string) string {
-	if m := hostInMsg.FindStringSubmatch(msg); m != nil {
-		return m[1]
+	for _, re := range []*regexp.Regexp{hostLookup, hostURL, hostDial} {
+		if m := re.FindStringSubmatch(msg); m != nil {
+			return m[1]
+		}
 	}
 	return ""
+}
+
+// cniPods maps a word of a sandbox error to the label of that network
+// plugin's node pods.
+var cniPods = []struct{ word, label string }{
+	{"calico", "k8s-app=calico-node"},
+	{"cilium", "k8s-app=cilium"},
+	{"flannel", "app=flannel"},
+	{"weave", "name=weave-net"},
+	{"aws-node", "k8s-app=aws-node"},
+	{"amazon-vpc-cni", "k8s-app=aws-node"},
+	{"aws-cni", "k8s-app=aws-node"},
+	{"ipamd", "k8s-app=aws-node"},
+	{"azure", "k8s-app=azure-cns"},
+}
+
+// CNILabel guesses the network plugin from a sandbox error and returns the
+// label selector of its pods; "" when the message names none.
+func CNILabel(msg string) string {
+	l := strings.ToLower(msg)
+	for _, c := range cniPods {
+		if strings.Contains(l, c.word) {
+			return c.label
+		}
+	}
+	return ""
+}
+
+var (
+	preemptedByName = regexp.MustCompile(`Preempted by ([a-z0-9][-a-z0-9.]*)/([a-z0-9][-a-z0-9.]*) on node`)
+	preemptedByUID  = regexp.MustCompile(`Preempted by pod ([0-9a-f-]{36}) on node`)
+)
+
+// Preemptor returns the preempting pod a Preempted event names: its name
+// (with its namespace) in Kubernetes 1.23-1.26, its UID since; "" when the
+// event says only "a pod".
+func Preemptor(msg string) (namespace, name string) {
+	if m := preemptedByName.FindStringSubmatch(msg); m != nil {
+		return m[1], m[2]
+	}
+	if m := preemptedByUID.FindStringSubmatch(msg); m != nil {
+		return "", m[1]
+	}
+	return "", ""
+}
+
+var waitSvcDNS = regexp.MustCompile(`\b([a-z0-9][-a-z0-9]*)\.([a-z0-9][-a-z0-9]*)\.svc(?:\.cluster\.local)?\b`)
+
+// Tools an init container waits with: those that take the host as their
+// first operand, and those that take it after -h.
+var (
+	hostFirst = map[string]bool{"nslookup": true, "host": true, "dig": true, "nc": true, "ncat": true, "telnet": true,
+		"wait-for-it": true, "wait-for-it.sh": true, "wait-for": true, "wait-for.sh": true, "curl": true, "wget": true}
+	hostFlag = map[string]bool{"pg_isready": true, "psql": true, "mysqladmin": true, "mysql": true, "redis-cli": true}
+)
+
+// WaitedService reads an init container's command for the Service it waits
+// for: "nslookup db", "until nc -z db 5432", "wait-for-it db:5432",
+// "pg_isready -h db", or a db.ns.svc.cluster.local name. namespace is ""
+// unless the name carries one.
+func WaitedService(cmd string) (namespace, name string) {
+	if m := waitSvcDNS.FindStringSubmatch(cmd); m != nil {
+		return m[2], m[1]
+	}
+	toks := strings.FieldsFunc(cmd, func(r rune) bool { return strings.ContainsRune(" \t\n;&|\"'()`", r) })
+	for i, t := range toks {
+		tool := t[strings.LastIndexByte(t, '/')+1:]
+		var host string
+		for j := i + 1; j < len(toks) && host == ""; j++ {
+			a := toks[j]
+			switch {
+			case a == "do" || a == "then" || a == "done":
+				j = len(toks)
+			case hostFlag[tool] && a == "-h" && j+1 < len(toks):
+				host = toks[j+1]
+			case hostFlag[tool] && strings.HasPrefix(a, "--host="):
+				host = a[len("--host="):]
+			case hostFirst[tool] && !strings.HasPrefix(a, "-") && strings.Trim(a, "0123456789") != "":
+				host = a
+			}
+		}
+		if ns, svc := serviceName(host); svc != "" {
+			return ns, svc
+		}
+	}
+	return "", ""
+}
+
+// serviceName reads "db", "db:5432", "http://db.other:8080/x" as a Service
+// name and the namespace it names (""); IPs and localhost are none.
+func serviceName(host string) (namespace, name string) {
+	if _, rest, ok := strings.Cut(host, "://"); ok {
+		host = rest
+	}
+	host, _, _ = strings.Cut(host, "/")
+	host, _, _ = strings.Cut(host, ":")
+	host, _, _ = strings.Cut(host, "$")
+	host = strings.TrimSuffix(host, ".")
+	parts := strings.Split(host, ".")
+	if host == "" || host == "localhost" || strings.Trim(host, "0123456789.") == "" || len(parts) > 2 {
+		return "", ""
+	}
+	for _, r := range host {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '.') {
+			return "", ""
+		}
+	}
+	if len(parts) == 2 {
+		return parts[1], parts[0]
+	}
+	return "", host
 }
 
 var backoffRe = regexp.MustCompile(`back-off (\S+?) restarting failed container`)
@@ -438,7 +602,7 @@ type ConfigRef struct {
 
 var (
 	cfgNotFound = regexp.MustCompile(`(secret|configmap)s? "([^"]*)" not found`)
-	cfgKey      = regexp.MustCompile(`couldn't find key (\S+) in (Secret|ConfigMap) ([^/\s]+)/(\S+)`)
+	cfgKey      = regexp.MustCompile(`[Cc]ouldn't find key (\S+) in (Secret|ConfigMap) ([^/\s]+)/(\S+)`)
 )
 
 // ParseConfigError reads CreateContainerConfigError messages from

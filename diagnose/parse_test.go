@@ -20,6 +20,13 @@ func TestParseFitError(t *testing.T) {
 		kinds   []FitKind
 	}{
 		{
+			// Schedulers before 1.10 (argo-workflows#190).
+			"No nodes are available that match all of the following predicates:: Insufficient cpu (9), Insufficient memory (15), MatchNodeSelector (18).",
+			18,
+			[]FitReason{{9, "Insufficient cpu"}, {15, "Insufficient memory"}, {18, "node(s) didn't match node selector"}},
+			[]FitKind{FitResources, FitResources, FitSelector},
+		},
+		{
 			"0/3 nodes are available: 1 node(s) had untolerated taint(s), 2 Insufficient cpu. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod.",
 			3,
 			[]FitReason{{1, "node(s) had untolerated taint(s)"}, {2, "Insufficient cpu"}},
@@ -213,11 +220,13 @@ func TestParseHookAndBackoff(t *testing.T) {
 
 func TestParseConfigError(t *testing.T) {
 	tests := map[string]ConfigRef{
-		`secret "db-creds" not found`:                               {Kind: KindSecret, Name: "db-creds"},
-		`configmap "app" not found`:                                 {Kind: KindConfigMap, Name: "app"},
-		"couldn't find key password in Secret shop/db-credentials":  {Kind: KindSecret, Name: "db-credentials", Key: "password"},
-		"couldn't find key queue_url in ConfigMap shop/worker-cfg":  {Kind: KindConfigMap, Name: "worker-cfg", Key: "queue_url"},
-		`container has runAsNonRoot and image will run as root (x)`: {NonRoot: "root"},
+		`secret "db-creds" not found`:                              {Kind: KindSecret, Name: "db-creds"},
+		`configmap "app" not found`:                                {Kind: KindConfigMap, Name: "app"},
+		"couldn't find key password in Secret shop/db-credentials": {Kind: KindSecret, Name: "db-credentials", Key: "password"},
+		"couldn't find key queue_url in ConfigMap shop/worker-cfg": {Kind: KindConfigMap, Name: "worker-cfg", Key: "queue_url"},
+		// Kubernetes 1.8 and older capitalised it.
+		"Couldn't find key contiv_etcd in ConfigMap kube-system/contiv-config": {Kind: KindConfigMap, Name: "contiv-config", Key: "contiv_etcd"},
+		`container has runAsNonRoot and image will run as root (x)`:            {NonRoot: "root"},
 	}
 	for msg, want := range tests {
 		if got, ok := ParseConfigError(msg); !ok || got != want {
@@ -276,3 +285,64 @@ func TestEventsFor(t *testing.T) {
 }
 
 func types(s string) k8stypes.UID { return k8stypes.UID(s) }
+
+func TestPullHost(t *testing.T) {
+	for msg, want := range map[string]string{
+		`failed to do request: Head "https://registry.example.co/v2/shop/api/manifests/1.4.2": dial tcp: lookup registry.example.co on 10.96.0.10:53: no such host`: "registry.example.co",
+		`Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io: Temporary failure in name resolution`:                                       "registry-1.docker.io",
+		`Get "https://harbor.internal.example:8443/v2/": x509: certificate signed by unknown authority`:                                                             "harbor.internal.example:8443",
+		`Error response from daemon: Get https://k8s.gcr.io/v2/: net/http: request canceled while waiting for connection`:                                           "k8s.gcr.io",
+		`failed to copy: httpReadSeeker: failed open: failed to do request: dial tcp 10.0.0.5:5000: i/o timeout`:                                                    "10.0.0.5:5000",
+		`manifest unknown`: "",
+	} {
+		if got := pullHost(msg); got != want {
+			t.Errorf("pullHost(%q) = %q, want %q", msg, got, want)
+		}
+	}
+}
+
+func TestCNILabel(t *testing.T) {
+	for msg, want := range map[string]string{
+		`failed to setup network for sandbox "265b": plugin type="calico" failed (add): error getting ClusterInformation: Get "https://172.20.0.1:443/apis/crd.projectcalico.org/v1/clusterinformations/default": Service Unavailable`: "k8s-app=calico-node",
+		`failed to setup network for sandbox "9a1f": plugin type="cilium-cni" name="cilium" failed (add): unable to connect to Cilium daemon`:                                                                                          "k8s-app=cilium",
+		`failed to setup network for sandbox "5c2e": plugin type="flannel" failed (add): loadFlannelSubnetEnv failed: open /run/flannel/subnet.env: no such file or directory`:                                                         "app=flannel",
+		`failed to setup network for sandbox "77aa": plugin type="aws-cni" name="aws-cni" failed (add): add cmd: Error received from AddNetwork gRPC call: rpc error: code = Unavailable desc = connection error`:                      "k8s-app=aws-node",
+		`failed to setup network for sandbox "0b3c": plugin type="bridge" failed (add): failed to set bridge addr`:                                                                                                                     "",
+	} {
+		if got := CNILabel(msg); got != want {
+			t.Errorf("CNILabel(%q) = %q, want %q", msg, got, want)
+		}
+	}
+}
+
+func TestPreemptor(t *testing.T) {
+	for msg, want := range map[string][2]string{
+		"Preempted by pod 4f1a2b3c-0000-4000-8000-00000000beef on node worker-1": {"", "4f1a2b3c-0000-4000-8000-00000000beef"},
+		"Preempted by ml/trainer-0 on node gpu-3":                                {"ml", "trainer-0"},
+		"Preempted by a pod on node worker-1":                                    {"", ""},
+	} {
+		ns, name := Preemptor(msg)
+		if ns != want[0] || name != want[1] {
+			t.Errorf("Preemptor(%q) = %q %q, want %q", msg, ns, name, want)
+		}
+	}
+}
+
+func TestWaitedService(t *testing.T) {
+	for cmd, want := range map[string][2]string{
+		"sh -c until nc -z postgres 5432; do sleep 2; done":                                                                                 {"", "postgres"},
+		"sh -c until nslookup mydb; do echo waiting for mydb; sleep 2; done":                                                                {"", "mydb"},
+		"sh -c until nslookup myservice.$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace).svc.cluster.local; do sleep 2; done": {"", "myservice"},
+		"/wait-for-it.sh rabbitmq:5672 -t 0":                                                                                                {"", "rabbitmq"},
+		"sh -c until pg_isready -h db-primary -p 5432; do sleep 1; done":                                                                    {"", "db-primary"},
+		"sh -c until nc -z -w 2 redis-master.cache 6379; do sleep 2; done":                                                                  {"cache", "redis-master"},
+		"sh -c while ! wget -q -O- http://keycloak.auth.svc.cluster.local:8080/health; do sleep 5; done":                                    {"auth", "keycloak"},
+		"sh -c sleep 3600": {"", ""},
+		"sh -c until nc -z 10.0.0.5 5432; do sleep 2; done": {"", ""},
+	} {
+		ns, name := WaitedService(cmd)
+		if ns != want[0] || name != want[1] {
+			t.Errorf("WaitedService(%q) = %q %q, want %q", cmd, ns, name, want)
+		}
+	}
+}

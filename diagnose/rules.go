@@ -18,7 +18,7 @@ type Rule struct {
 var placeholders = []string{
 	"pod", "namespace", "container", "node", "secret", "configmap", "key", "pvc",
 	"storageclass", "image", "registry", "pullsecret", "serviceaccount", "owner", "volume", "csidriver", "job", "port", "path",
-	"service", "labelkey", "otherpod", "host", "cnilabel", "preemptor", "scheduler",
+	"service", "servicens", "labelkey", "otherpod", "host", "cnilabel", "preemptor", "scheduler",
 }
 
 const (
@@ -28,6 +28,11 @@ const (
 	cmdLogs         = "kubectl logs <pod> -n <namespace> -c <container>"
 	cmdDescribeNode = "kubectl describe node <node>"
 	cmdOwner        = "kubectl describe <owner> -n <namespace>"
+	cmdForceDelete  = "kubectl delete pod <pod> -n <namespace> --grace-period=0 --force"
+	cmdManifest     = "docker manifest inspect <image>"
+	cmdSecurityCtx  = "kubectl get pod <pod> -n <namespace> -o jsonpath='{.spec.securityContext} {.spec.containers[?(@.name==\"<container>\")].securityContext}'"
+	cmdNodeImage    = "kubectl debug node/<node> -it --image=busybox -- chroot /host crictl inspecti <image>"
+	cmdCNIPods      = "kubectl get pods -A -l <cnilabel> -o wide --field-selector spec.nodeName=<node>"
 )
 
 var rules = []Rule{
@@ -37,7 +42,7 @@ var rules = []Rule{
 		ID: "node/lost", Category: CatNodeLost, Severity: SeverityError,
 		Trigger:     "status.reason NodeLost, or the pod's node is NotReady/Unknown or no longer exists",
 		Explanation: "The node running this pod stopped reporting to the control plane (powered off, network partition, or kubelet down). Its pods cannot be observed or stopped until it returns; after the eviction timeout they are marked for deletion and replaced elsewhere.",
-		Commands:    []string{cmdDescribeNode, "kubectl get node <node> -o wide", "kubectl get pods -A -o wide --field-selector spec.nodeName=<node>"},
+		Commands:    []string{cmdDescribeNode, "kubectl get node <node> -o wide", "kubectl get pods -A -o wide --field-selector spec.nodeName=<node>", cmdOwner, cmdForceDelete},
 		Action:      ActionEvents,
 	},
 	{
@@ -52,8 +57,7 @@ var rules = []Rule{
 		Trigger:     "metadata.deletionTimestamp is past (the grace period is over) and the pod still exists",
 		Explanation: "A deleted pod disappears once the kubelet confirms its containers stopped and every finalizer is removed. When it lingers, either a finalizer's controller has not removed its finalizer, or the node is unreachable so the kubelet never confirms.",
 		Commands: []string{
-			"kubectl get pod <pod> -n <namespace> -o jsonpath='{.metadata.finalizers}'", cmdDescribeNode,
-			"kubectl delete pod <pod> -n <namespace> --grace-period=0 --force",
+			"kubectl get pod <pod> -n <namespace> -o jsonpath='{.metadata.finalizers}'", cmdDescribeNode, cmdOwner, cmdForceDelete,
 		},
 		Action: ActionEvents,
 	},
@@ -61,7 +65,7 @@ var rules = []Rule{
 		ID: "evicted/node-pressure", Category: CatEvicted, Severity: SeverityError,
 		Trigger:     "status.reason Evicted with \"The node was low on resource: ...\" or \"The node had condition: ...\"",
 		Explanation: "The kubelet evicts pods when the node runs low on memory, disk or PIDs. It picks pods using more than they requested first, so a pod without requests (BestEffort) or far above its request goes first. The pod object stays as Failed; its controller makes a new one.",
-		Commands:    []string{cmdDescribeNode, "kubectl top pod <pod> -n <namespace> --containers", "kubectl get pods -n <namespace> --field-selector=status.phase=Failed"},
+		Commands:    []string{cmdDescribeNode, "kubectl top pod <pod> -n <namespace> --containers", "kubectl get pods -n <namespace> --field-selector=status.phase=Failed", cmdOwner},
 		Action:      ActionEvents,
 	},
 	{
@@ -89,7 +93,7 @@ var rules = []Rule{
 		ID: "admission/node-affinity", Category: CatAdmission, Severity: SeverityError,
 		Trigger:     "phase Failed with reason NodeAffinity",
 		Explanation: "The kubelet refused the pod because the node's labels do not match the pod's nodeSelector or required node affinity. This happens when spec.nodeName is set by hand, or node labels changed right after scheduling.",
-		Commands:    []string{"kubectl get node <node> --show-labels", "kubectl get pod <pod> -n <namespace> -o jsonpath='{.spec.nodeSelector} {.spec.affinity.nodeAffinity}'"},
+		Commands:    []string{"kubectl get node <node> -L <labelkey>", "kubectl get node <node> --show-labels", "kubectl get pod <pod> -n <namespace> -o jsonpath='{.spec.nodeSelector} {.spec.affinity.nodeAffinity}'", cmdOwner},
 		Action:      ActionEvents,
 	},
 	{
@@ -103,14 +107,14 @@ var rules = []Rule{
 		ID: "preempted/scheduler", Category: CatPreempted, Severity: SeverityWarning,
 		Trigger:     "DisruptionTarget condition with reason PreemptionByScheduler, a Preempted event, or status.reason Preempting",
 		Explanation: "A higher-priority pod needed room, so this pod was stopped to make space. It is expected with priority classes; if it keeps happening, give this workload a higher priority or reserve capacity for it.",
-		Commands:    []string{cmdEvents, "kubectl get priorityclass"},
+		Commands:    []string{"kubectl get pods -A -o custom-columns=NAMESPACE:.metadata.namespace,NAME:.metadata.name,UID:.metadata.uid,NODE:.spec.nodeName,PRIORITY:.spec.priority | grep <preemptor>", cmdEvents, "kubectl get priorityclass", cmdOwner},
 		Action:      ActionEvents,
 	},
 	{
 		ID: "preempted/disruption", Category: CatPreempted, Severity: SeverityWarning,
 		Trigger:     "DisruptionTarget condition with reason EvictionByEvictionAPI, DeletionByTaintManager, DeletionByPodGC or TerminationByKubelet",
 		Explanation: "The pod is being stopped on purpose by the control plane: a drain or eviction call, a NoExecute taint on its node, garbage collection of a pod whose node is gone, or the kubelet shutting down the node.",
-		Commands:    []string{cmdDescribeNode, cmdEvents},
+		Commands:    []string{cmdDescribeNode, cmdEvents, cmdOwner},
 		Action:      ActionEvents,
 	},
 	{
@@ -147,7 +151,7 @@ var rules = []Rule{
 		ID: "schedule/node-selector", Category: CatUnschedulable, Severity: SeverityError,
 		Trigger:     "FailedScheduling with \"node(s) didn't match Pod's node affinity/selector\"",
 		Explanation: "The pod's nodeSelector or required node affinity matches no schedulable node's labels. Check the label keys and values for typos, or label the nodes.",
-		Commands:    []string{"kubectl get nodes --show-labels", "kubectl get pod <pod> -n <namespace> -o jsonpath='{.spec.nodeSelector} {.spec.affinity.nodeAffinity}'"},
+		Commands:    []string{"kubectl get nodes -L <labelkey>", "kubectl get nodes --show-labels", "kubectl get pod <pod> -n <namespace> -o jsonpath='{.spec.nodeSelector} {.spec.affinity.nodeAffinity}'"},
 		Action:      ActionEvents,
 	},
 	{
@@ -168,21 +172,21 @@ var rules = []Rule{
 		ID: "schedule/host-port", Category: CatUnschedulable, Severity: SeverityError,
 		Trigger:     "FailedScheduling with \"node(s) didn't have free ports for the requested pod ports\"",
 		Explanation: "A hostPort can be used by only one pod per node. Another pod (often an older replica of the same workload) already holds it on every candidate node.",
-		Commands:    []string{"kubectl get pods -A -o custom-columns=NS:.metadata.namespace,NAME:.metadata.name,NODE:.spec.nodeName,HOSTPORTS:.spec.containers[*].ports[*].hostPort"},
+		Commands:    []string{"kubectl get pods -A -o custom-columns=NS:.metadata.namespace,NAME:.metadata.name,NODE:.spec.nodeName,HOSTPORTS:.spec.containers[*].ports[*].hostPort", cmdOwner},
 		Action:      ActionEvents,
 	},
 	{
 		ID: "schedule/pod-affinity", Category: CatUnschedulable, Severity: SeverityError,
 		Trigger:     "FailedScheduling with pod affinity or anti-affinity reasons",
 		Explanation: "Required pod (anti-)affinity rules rule out every node: with anti-affinity per hostname you need at least as many nodes as replicas.",
-		Commands:    []string{"kubectl get pod <pod> -n <namespace> -o jsonpath='{.spec.affinity}'"},
+		Commands:    []string{"kubectl get pod <pod> -n <namespace> -o jsonpath='{.spec.affinity}'", cmdOwner},
 		Action:      ActionEvents,
 	},
 	{
 		ID: "schedule/topology-spread", Category: CatUnschedulable, Severity: SeverityError,
 		Trigger:     "FailedScheduling with \"node(s) didn't match pod topology spread constraints\"",
 		Explanation: "A topologySpreadConstraint with whenUnsatisfiable: DoNotSchedule would be broken by every node. Check maxSkew and the topology key against the labels your nodes have.",
-		Commands:    []string{"kubectl get pod <pod> -n <namespace> -o jsonpath='{.spec.topologySpreadConstraints}'"},
+		Commands:    []string{"kubectl get pod <pod> -n <namespace> -o jsonpath='{.spec.topologySpreadConstraints}'", "kubectl get nodes -L <labelkey>", cmdOwner},
 		Action:      ActionEvents,
 	},
 	{
@@ -210,7 +214,7 @@ var rules = []Rule{
 		ID: "schedule/waiting", Category: CatUnschedulable, Severity: SeverityWarning,
 		Trigger:     "Pending for over a minute with no node, no scheduling gate and no FailedScheduling event or condition",
 		Explanation: "No scheduler has looked at this pod. Check that spec.schedulerName names a running scheduler and that the scheduler is healthy.",
-		Commands:    []string{"kubectl get pod <pod> -n <namespace> -o jsonpath='{.spec.schedulerName}'", "kubectl get pods -n kube-system -l component=kube-scheduler"},
+		Commands:    []string{"kubectl get pod <pod> -n <namespace> -o jsonpath='{.spec.schedulerName}'", "kubectl get pods -A -o wide | grep <scheduler>", "kubectl get events -A --field-selector source=<scheduler>", "kubectl get pods -n kube-system -l component=kube-scheduler"},
 		Action:      ActionEvents,
 	},
 
@@ -270,7 +274,7 @@ var rules = []Rule{
 		ID: "volume/multi-attach", Category: CatVolumeMount, Severity: SeverityError,
 		Trigger:     "FailedAttachVolume \"Multi-Attach error for volume ...\" (newer: \"Waiting for detach for volume ...\")",
 		Explanation: "A ReadWriteOnce volume can be attached to one node at a time and is still attached elsewhere, usually to an old pod of the same workload (RollingUpdate with an RWO volume) or a node that went away. It frees up when that pod stops and the volume detaches (up to 6 minutes for a lost node).",
-		Commands:    []string{"kubectl get volumeattachments", "kubectl describe pvc <pvc> -n <namespace>"},
+		Commands:    []string{"kubectl get pod <otherpod> -n <namespace> -o wide", "kubectl get volumeattachments", "kubectl describe pvc <pvc> -n <namespace>", cmdOwner},
 		Action:      ActionEvents,
 	},
 	{
@@ -291,21 +295,21 @@ var rules = []Rule{
 		ID: "volume/attach-failed", Category: CatVolumeMount, Severity: SeverityError,
 		Trigger:     "FailedAttachVolume \"AttachVolume.Attach failed for volume ...\"",
 		Explanation: "The storage provider could not attach the disk to the node: wrong zone, attach limit reached, permissions of the CSI controller, or the disk is in use.",
-		Commands:    []string{"kubectl get volumeattachments", "kubectl describe pvc <pvc> -n <namespace>"},
+		Commands:    []string{"kubectl get volumeattachments", "kubectl describe pvc <pvc> -n <namespace>", cmdDescribeNode},
 		Action:      ActionEvents,
 	},
 	{
 		ID: "volume/csi-failed", Category: CatVolumeMount, Severity: SeverityError,
 		Trigger:     "FailedMount from a CSI driver (MountVolume.MountDevice/SetUp failed ... rpc error)",
 		Explanation: "The CSI driver returned an error while staging or mounting the volume; its own node pod logs say why.",
-		Commands:    []string{"kubectl get csidrivers", "kubectl describe pvc <pvc> -n <namespace>"},
+		Commands:    []string{"kubectl get csidrivers", "kubectl describe pvc <pvc> -n <namespace>", "kubectl get pods -A -o wide --field-selector spec.nodeName=<node>"},
 		Action:      ActionEvents,
 	},
 	{
 		ID: "volume/mount-timeout", Category: CatVolumeMount, Severity: SeverityError,
 		Trigger:     "FailedMount \"Unable to attach or mount volumes: unmounted volumes=[...] ...: timed out waiting for the condition\" (newer: context deadline exceeded)",
 		Explanation: "The kubelet waited two minutes for the listed volumes and gave up for now; it keeps retrying. This message is a symptom: the cause is the volume it lists (a missing Secret/ConfigMap, a Pending PVC, an attach problem).",
-		Commands:    []string{cmdEvents, "kubectl describe pvc <pvc> -n <namespace>"},
+		Commands:    []string{cmdEvents, "kubectl describe pvc <pvc> -n <namespace>", "kubectl get configmap <configmap> -n <namespace>", "kubectl get secret <secret> -n <namespace>", cmdDescribeNode},
 		Action:      ActionEvents,
 	},
 	{
@@ -321,21 +325,21 @@ var rules = []Rule{
 		ID: "sandbox/network-not-ready", Category: CatSandboxNetwork, Severity: SeverityError,
 		Trigger:     "NetworkNotReady event, or a sandbox error saying the CNI plugin is not initialized",
 		Explanation: "The node's network plugin (CNI) is not ready, so no pod network can be set up there. The CNI DaemonSet pod on that node is missing or failing.",
-		Commands:    []string{cmdDescribeNode, "kubectl get pods -n kube-system -o wide --field-selector spec.nodeName=<node>"},
+		Commands:    []string{cmdDescribeNode, cmdCNIPods, "kubectl get pods -n kube-system -o wide --field-selector spec.nodeName=<node>"},
 		Action:      ActionEvents,
 	},
 	{
 		ID: "sandbox/ip-exhausted", Category: CatSandboxNetwork, Severity: SeverityError,
 		Trigger:     "FailedCreatePodSandBox with \"no IP addresses available\" / \"failed to allocate for range\"",
 		Explanation: "The node's pod IP range (or the cloud subnet) is out of addresses, often because of leaked IP reservations from crashed sandboxes.",
-		Commands:    []string{cmdDescribeNode, "kubectl get pods -A -o wide --field-selector spec.nodeName=<node>"},
+		Commands:    []string{cmdDescribeNode, cmdCNIPods, "kubectl get pods -A -o wide --field-selector spec.nodeName=<node>"},
 		Action:      ActionEvents,
 	},
 	{
 		ID: "sandbox/cni-failed", Category: CatSandboxNetwork, Severity: SeverityError,
 		Trigger:     "FailedCreatePodSandBox \"failed to setup network for sandbox ...\"",
 		Explanation: "The CNI plugin failed while wiring the pod's network. Its own logs on that node explain why.",
-		Commands:    []string{"kubectl get pods -n kube-system -o wide --field-selector spec.nodeName=<node>", cmdDescribeNode},
+		Commands:    []string{cmdCNIPods, "kubectl get pods -n kube-system -o wide --field-selector spec.nodeName=<node>", cmdDescribeNode},
 		Action:      ActionEvents,
 	},
 	{
@@ -358,7 +362,7 @@ var rules = []Rule{
 		ID: "image/never-pull", Category: CatImagePull, Severity: SeverityError,
 		Trigger:     "waiting reason ErrImageNeverPull",
 		Explanation: "imagePullPolicy is Never and the image is not on this node. Load the image onto the node (kind load, minikube image load, ctr import) or change the pull policy.",
-		Commands:    []string{"kubectl get pod <pod> -n <namespace> -o jsonpath='{.spec.containers[*].imagePullPolicy}'"},
+		Commands:    []string{"kubectl get pod <pod> -n <namespace> -o jsonpath='{.spec.containers[*].imagePullPolicy}'", cmdNodeImage},
 		Action:      ActionEvents,
 	},
 	{
@@ -372,28 +376,28 @@ var rules = []Rule{
 		ID: "image/unauthorized", Category: CatImagePull, Severity: SeverityError,
 		Trigger:     "ErrImagePull/ImagePullBackOff with \"pull access denied\", \"unauthorized\", \"401\", \"403\", \"insufficient_scope\"",
 		Explanation: "The registry refused the pull. Registries answer the same for a repository that does not exist and for one that needs credentials, so check both the name and the pod's imagePullSecrets (or its ServiceAccount's).",
-		Commands:    []string{"kubectl get secret <pullsecret> -n <namespace>", "kubectl get serviceaccount <serviceaccount> -n <namespace> -o jsonpath='{.imagePullSecrets}'", "kubectl create secret docker-registry regcred -n <namespace> --docker-server=<registry> --docker-username=USER --docker-password=TOKEN"},
+		Commands:    []string{cmdManifest, "kubectl get secret <pullsecret> -n <namespace>", "kubectl get serviceaccount <serviceaccount> -n <namespace> -o jsonpath='{.imagePullSecrets}'", "kubectl create secret docker-registry regcred -n <namespace> --docker-server=<registry> --docker-username=USER --docker-password=TOKEN"},
 		Action:      ActionEvents,
 	},
 	{
 		ID: "image/tls", Category: CatImagePull, Severity: SeverityError,
 		Trigger:     "ErrImagePull with x509 / tls errors",
 		Explanation: "The node does not trust the registry's TLS certificate (self-signed or private CA), or the registry speaks plain HTTP. Install the CA on the nodes' container runtime, or configure the registry as insecure there.",
-		Commands:    []string{"kubectl debug node/<node> -it --image=curlimages/curl -- curl -v https://<registry>/v2/"},
+		Commands:    []string{"kubectl debug node/<node> -it --image=curlimages/curl -- curl -v https://<registry>/v2/", "openssl s_client -connect <host> -showcerts", cmdManifest},
 		Action:      ActionEvents,
 	},
 	{
 		ID: "image/network", Category: CatImagePull, Severity: SeverityError,
 		Trigger:     "ErrImagePull with \"no such host\", \"i/o timeout\", \"connection refused\", \"dial tcp\"",
 		Explanation: "The node could not reach the registry: DNS does not resolve it, or a firewall, proxy or missing NAT route blocks it.",
-		Commands:    []string{"kubectl debug node/<node> -it --image=busybox -- nslookup <registry>"},
+		Commands:    []string{"kubectl debug node/<node> -it --image=busybox -- nslookup <registry>", "kubectl debug node/<node> -it --image=curlimages/curl -- curl -sv https://<registry>/v2/", cmdManifest},
 		Action:      ActionEvents,
 	},
 	{
 		ID: "image/rate-limit", Category: CatImagePull, Severity: SeverityError,
 		Trigger:     "ErrImagePull with \"toomanyrequests\" / 429",
 		Explanation: "The registry is rate-limiting pulls (Docker Hub limits anonymous pulls per IP). Authenticate with an imagePullSecret, use a mirror or pull-through cache, or pin images to avoid re-pulls.",
-		Commands:    []string{"kubectl create secret docker-registry regcred -n <namespace> --docker-server=<registry> --docker-username=USER --docker-password=TOKEN"},
+		Commands:    []string{"kubectl create secret docker-registry regcred -n <namespace> --docker-server=<registry> --docker-username=USER --docker-password=TOKEN", cmdManifest},
 		Action:      ActionEvents,
 	},
 	{
@@ -407,28 +411,28 @@ var rules = []Rule{
 		ID: "image/registry-unavailable", Category: CatImagePull, Severity: SeverityError,
 		Trigger:     "waiting reason RegistryUnavailable",
 		Explanation: "The container runtime reported the registry as unavailable (down, or unreachable from the node).",
-		Commands:    []string{"kubectl debug node/<node> -it --image=busybox -- nslookup <registry>"},
+		Commands:    []string{"kubectl debug node/<node> -it --image=busybox -- nslookup <registry>", cmdManifest},
 		Action:      ActionEvents,
 	},
 	{
 		ID: "image/signature", Category: CatImagePull, Severity: SeverityError,
 		Trigger:     "waiting reason SignatureValidationFailed",
 		Explanation: "The runtime's image signature policy rejected the image: it is unsigned, or signed with a key the node's policy does not trust.",
-		Commands:    []string{cmdDescribePod},
+		Commands:    []string{"cosign verify <image>", cmdManifest, cmdDescribePod},
 		Action:      ActionEvents,
 	},
 	{
 		ID: "image/inspect-error", Category: CatImagePull, Severity: SeverityError,
 		Trigger:     "waiting reason ImageInspectError",
 		Explanation: "The image is on the node but the runtime cannot read it, usually a corrupted image store on that node.",
-		Commands:    []string{cmdDescribeNode},
+		Commands:    []string{cmdDescribeNode, cmdNodeImage},
 		Action:      ActionEvents,
 	},
 	{
 		ID: "image/pull-failed", Category: CatImagePull, Severity: SeverityError,
 		Trigger:     "ErrImagePull/ImagePullBackOff with another message",
 		Explanation: "The image could not be pulled. After each failure the kubelet waits longer before retrying (ImagePullBackOff, up to 5 minutes).",
-		Commands:    []string{cmdDescribePod},
+		Commands:    []string{cmdDescribePod, cmdManifest, cmdDescribeNode},
 		Action:      ActionEvents,
 	},
 	{
@@ -458,7 +462,7 @@ var rules = []Rule{
 		ID: "start/permission-denied", Category: CatContainerStart, Severity: SeverityError,
 		Trigger:     "start error with \"permission denied\"",
 		Explanation: "The program exists but cannot be executed: it lacks the executable bit, sits on a noexec mount, or the container's user may not read it.",
-		Commands:    []string{"docker run --rm --entrypoint ls <image> -l <path>"},
+		Commands:    []string{"docker run --rm --entrypoint ls <image> -l <path>", cmdSecurityCtx},
 		Action:      ActionEvents,
 	},
 	{
@@ -532,7 +536,7 @@ var rules = []Rule{
 		ID: "init/stuck", Category: CatInitContainer, Severity: SeverityWarning,
 		Trigger:     "an init container has been running for over 5 minutes (STATUS Init:N/M)",
 		Explanation: "The pod waits for this init container to exit. Init containers that wait for a dependency (a database, a Service's DNS name) loop until it appears.",
-		Commands:    []string{cmdLogs, "kubectl exec -it <pod> -n <namespace> -c <container> -- sh"},
+		Commands:    []string{cmdLogs, "kubectl get svc <service> -n <servicens>", "kubectl get endpointslices -n <servicens> -l kubernetes.io/service-name=<service>", "kubectl exec -it <pod> -n <namespace> -c <container> -- sh"},
 		Action:      ActionLogs,
 	},
 
@@ -590,7 +594,7 @@ var rules = []Rule{
 		ID: "crash/not-executable", Category: CatCrashLoop, Severity: SeverityError,
 		Trigger:     "exit code 126",
 		Explanation: "A shell found the command but could not execute it: missing executable bit, a directory, or a binary for another architecture.",
-		Commands:    []string{cmdPrevLogs},
+		Commands:    []string{cmdPrevLogs, cmdSecurityCtx},
 		Action:      ActionPreviousLogs,
 	},
 	{
