@@ -16,14 +16,7 @@ import (
 func TestDiagPageRejudgesAsTimePasses(t *testing.T) {
 	now := clock
 	env := PageEnv{Cluster: &fakeCluster{}, Keys: keymap.Default(), Styles: DefaultStyles(true), Now: func() time.Time { return now }}
-	p := &corev1.Pod{}
-	p.Name, p.Namespace, p.UID = "legacy-0", "shop", "u-legacy"
-	p.CreationTimestamp = metav1.NewTime(clock.Add(-time.Hour))
-	p.DeletionTimestamp = new(metav1.NewTime(clock.Add(-10 * time.Second)))
-	p.Finalizers = []string{"example.com/cleanup"}
-	p.Spec.NodeName = "n1"
-	p.Spec.Containers = []corev1.Container{{Name: "app"}}
-	p.Status.Phase = corev1.PodRunning
+	p := deletedPod()
 	page := NewDiagPage(env, p)
 	if cmd := page.rejudge(); cmd == nil {
 		t.Fatal("no recheck asked for a pod inside its grace period")
@@ -46,4 +39,18 @@ func TestDiagPageRejudgesAsTimePasses(t *testing.T) {
 	if len(page.findings) == 0 || page.findings[0].Rule != "terminating/stuck" {
 		t.Fatalf("after the grace period the top finding is %v, want terminating/stuck", page.findings)
 	}
+}
+
+// deletedPod was deleted 10 s before clock and holds a finalizer: within
+// its grace period now, stuck terminating from 20 s on.
+func deletedPod() *corev1.Pod {
+	p := &corev1.Pod{}
+	p.Name, p.Namespace, p.UID = "legacy-0", "shop", "u-legacy"
+	p.CreationTimestamp = metav1.NewTime(clock.Add(-time.Hour))
+	p.DeletionTimestamp = new(metav1.NewTime(clock.Add(-10 * time.Second)))
+	p.Finalizers = []string{"example.com/cleanup"}
+	p.Spec.NodeName = "n1"
+	p.Spec.Containers = []corev1.Container{{Name: "app"}}
+	p.Status.Phase = corev1.PodRunning
+	return p
 }

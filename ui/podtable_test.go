@@ -9,7 +9,6 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/podtui/podtui/diagnose"
@@ -327,14 +326,7 @@ func TestNarrowingFilterMatchesFresh(t *testing.T) {
 // time has come, without the pod changing: here a deleted pod becomes
 // stuck terminating when its grace period is over.
 func TestDiagFollowsTimeWithoutChange(t *testing.T) {
-	p := &corev1.Pod{}
-	p.Name, p.Namespace, p.UID = "legacy-0", "shop", "u-legacy"
-	p.CreationTimestamp = metav1.NewTime(clock.Add(-time.Hour))
-	p.DeletionTimestamp = new(metav1.NewTime(clock.Add(-10 * time.Second)))
-	p.Finalizers = []string{"example.com/cleanup"}
-	p.Spec.NodeName = "n1"
-	p.Spec.Containers = []corev1.Container{{Name: "app"}}
-	p.Status.Phase = corev1.PodRunning
+	p := deletedPod()
 	tab := &podTable{}
 	tab.setPods([]*kube.PodSummary{kube.Summarize(p, clock)}, clock)
 	diag := func(now time.Time) string {
