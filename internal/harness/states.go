@@ -11,6 +11,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 )
@@ -382,6 +383,18 @@ func SeedDemo(ctx context.Context, c *Cluster, ns string) error {
 		WithImage(image)(p)
 		return p
 	}
+	// A training pod asks for more memory than any node has: the scheduler's
+	// words name as many nodes as the cluster has.
+	nodes, err := c.client.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return err
+	}
+	n := len(nodes.Items)
+	unschedulable := fmt.Sprintf("0/%d nodes are available: %d Insufficient memory. preemption: 0/%d nodes are available: %d No preemption victims found for incoming pod.", n, n, n, n)
+	trainer := podFor("ml-train-0", StatePending, "registry.example/trainer:0.9.3")
+	trainer.Spec.Containers[0].Resources.Requests = corev1.ResourceList{
+		corev1.ResourceCPU: resource.MustParse("8"), corev1.ResourceMemory: resource.MustParse("384Gi"),
+	}
 	seeds := []seed{
 		{StateRunning, podFor("cache-0", StateRunning, "registry.example/redis:7.2"), func(p *corev1.Pod) corev1.PodStatus {
 			// Running, but restarted once after an OOM kill: shows "1 (3m ago)" in RESTARTS.
@@ -434,10 +447,16 @@ func SeedDemo(ctx context.Context, c *Cluster, ns string) error {
 			{Reason: "Evicted", Message: "The node was low on resource: memory. Threshold quantity: 100Mi, available: 48Mi. Container app was using 1843Mi, request is 512Mi, has larger consumption of memory.", LastSeen: ago(5 * time.Minute)},
 			{Type: corev1.EventTypeNormal, Reason: "Killing", FieldPath: app, Message: "Stopping container app", LastSeen: ago(5 * time.Minute)},
 		}},
-		{StatePending, podFor("ml-train-0", StatePending, "registry.example/trainer:0.9.3"), nil, []Event{
+		{StatePending, trainer, func(*corev1.Pod) corev1.PodStatus {
+			// What kube-scheduler writes beside its event: the condition outlives the event.
+			return corev1.PodStatus{Phase: corev1.PodPending, Conditions: []corev1.PodCondition{{
+				Type: corev1.PodScheduled, Status: corev1.ConditionFalse, Reason: corev1.PodReasonUnschedulable,
+				Message: unschedulable, LastTransitionTime: metav1.NewTime(ago(time.Minute)),
+			}}}
+		}, []Event{
 			{
 				Reason: "FailedScheduling", Component: "default-scheduler", Count: 7, FirstSeen: ago(12 * time.Minute), LastSeen: ago(time.Minute),
-				Message: "0/1 nodes are available: 1 Insufficient memory. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.",
+				Message: unschedulable,
 			},
 		}},
 		{StateTerminating, podFor("legacy-api-7f6d5c8b9-w2r5m", StateTerminating, "registry.example/legacy-api:0.4.7"), nil, []Event{
