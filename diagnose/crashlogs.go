@@ -68,8 +68,8 @@ var logSignatures = []LogSignature{
 	},
 	{
 		Name: "java-oom", Example: "Java OutOfMemoryError: Java heap space",
-		Detects: "`java.lang.OutOfMemoryError: ...`",
-		Explain: "The JVM ran out of heap (or metaspace, or threads) inside its own limits: raise -Xmx (or use -XX:MaxRAMPercentage) within the container's memory limit, or find what grows.",
+		Detects:  "`java.lang.OutOfMemoryError: ...`",
+		Explain:  "The JVM ran out of heap (or metaspace, or threads) inside its own limits: raise -Xmx (or use -XX:MaxRAMPercentage) within the container's memory limit, or find what grows.",
 		Commands: []string{"kubectl get pod <pod> -n <namespace> -o jsonpath='{.spec.containers[?(@.name==\"<container>\")].resources}'"},
 	},
 	{
@@ -84,20 +84,20 @@ var logSignatures = []LogSignature{
 	},
 	{
 		Name: "module-not-found", Example: "Node.js: Cannot find module 'express'",
-		Detects: "Node's `Error: Cannot find module 'x'` and Python's `ModuleNotFoundError: No module named 'x'`",
-		Explain: "A dependency is missing from the image: it was not installed in the build, installed in another stage, or hidden by a volume mounted over the app's directory.",
+		Detects:  "Node's `Error: Cannot find module 'x'` and Python's `ModuleNotFoundError: No module named 'x'`",
+		Explain:  "A dependency is missing from the image: it was not installed in the build, installed in another stage, or hidden by a volume mounted over the app's directory.",
 		Commands: []string{"kubectl get pod <pod> -n <namespace> -o jsonpath='{.spec.containers[?(@.name==\"<container>\")].volumeMounts}'"},
 	},
 	{
 		Name: "exec-format", Example: "exec format error (binary for another CPU architecture)",
-		Detects: "`exec format error` (`exec /app: exec format error`, `exec user process caused: exec format error`)",
-		Explain: "The image's program is built for another CPU architecture than the node (an arm64 image on amd64, or the reverse). Build a multi-arch image or pin the pod to nodes of its architecture.",
+		Detects:  "`exec format error` (`exec /app: exec format error`, `exec user process caused: exec format error`)",
+		Explain:  "The image's program is built for another CPU architecture than the node (an arm64 image on amd64, or the reverse). Build a multi-arch image or pin the pod to nodes of its architecture.",
 		Commands: []string{"kubectl get node <node> -L kubernetes.io/arch", "docker manifest inspect <image>"},
 	},
 	{
 		Name: "address-in-use", Example: "address already in use :8080",
-		Detects: "`bind: address already in use`, `EADDRINUSE`, `BindException: Address already in use`",
-		Explain: "Another process in the pod's network namespace (another container of the pod, or the node with hostNetwork) already listens on that port.",
+		Detects:  "`bind: address already in use`, `EADDRINUSE`, `BindException: Address already in use`",
+		Explain:  "Another process in the pod's network namespace (another container of the pod, or the node with hostNetwork) already listens on that port.",
 		Commands: []string{"kubectl get pod <pod> -n <namespace> -o jsonpath='{.spec.hostNetwork} {.spec.containers[*].ports}'"},
 	},
 	{
@@ -134,14 +134,14 @@ var logSignatures = []LogSignature{
 	},
 	{
 		Name: "dns-failure", Example: "DNS lookup failed for postgres",
-		Detects: "`lookup HOST on ...: no such host`, `getaddrinfo ENOTFOUND HOST`, `could not translate host name \"HOST\"`, `UnknownHostException: HOST`",
-		Explain: "The name the program connects to does not resolve: a Service that does not exist (in this namespace), a typo, or a name from another environment.",
+		Detects:  "`lookup HOST on ...: no such host`, `getaddrinfo ENOTFOUND HOST`, `could not translate host name \"HOST\"`, `UnknownHostException: HOST`",
+		Explain:  "The name the program connects to does not resolve: a Service that does not exist (in this namespace), a typo, or a name from another environment.",
 		Commands: []string{"kubectl run -it --rm dnstest --image=busybox:1.36 -n <namespace> --restart=Never -- nslookup <host>", "kubectl get svc <service> -n <namespace>"},
 	},
 	{
 		Name: "connection-refused", Example: "connection refused to db:5432",
-		Detects: "`dial tcp HOST:PORT: connect: connection refused`, `ECONNREFUSED HOST:PORT`, `Connection to HOST:PORT refused`, `ConnectException: Connection refused`",
-		Explain: "Nothing accepted the connection: the service it depends on is down or not ready, has no endpoints, or listens on another port. 127.0.0.1 or localhost means a container of this same pod.",
+		Detects:  "`dial tcp HOST:PORT: connect: connection refused`, `ECONNREFUSED HOST:PORT`, `Connection to HOST:PORT refused`, `ConnectException: Connection refused`",
+		Explain:  "Nothing accepted the connection: the service it depends on is down or not ready, has no endpoints, or listens on another port. 127.0.0.1 or localhost means a container of this same pod.",
 		Commands: []string{"kubectl get svc,endpointslices -n <namespace>", "kubectl get endpointslices -n <namespace> -l kubernetes.io/service-name=<service>"},
 	},
 }
