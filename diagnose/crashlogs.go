@@ -5,6 +5,7 @@ import (
 	"net"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -481,10 +482,22 @@ var (
 	configPathRe = regexp.MustCompile(`(?i)(\.(ya?ml|json|toml|ini|conf|cfg|properties|env|xml)$|/conf(ig)?[/.]|config)`)
 )
 
+// plainWords are what some single-line signature needs in a line (lower case).
+var plainWords = []string{
+	"exec format", "no such host", "enotfound", "eai_again", "translate host", "unknownhost", "name or service", "name resolution",
+	"refused", "migrat", "flyway", "dirty database", "env", "required key", "address already in use", "eaddrinuse",
+	"no such file", "enoent", "filenotfound", "permission denied", "eacces",
+}
+
 // plainCause matches the one-line signatures on line i (and, for a
 // connection failure, the host named on the next line).
 func plainCause(lines []string, i int) (sig, cause string, facts map[string]string, rank int, ok bool) {
 	l := lines[i]
+	// Most lines hold none of the words: skip the expressions for them.
+	low := strings.ToLower(l)
+	if !slices.ContainsFunc(plainWords, func(w string) bool { return strings.Contains(low, w) }) {
+		return "", "", nil, 0, false
+	}
 	if m := execFormatRe.FindStringSubmatch(l); m != nil {
 		return "exec-format", "exec format error (binary for another CPU architecture)", map[string]string{"path": m[1]}, rankFatal, true
 	}

@@ -349,3 +349,19 @@ func TestDiagnoseCurrentLogOfTerminatedContainer(t *testing.T) {
 		t.Errorf("evidence %q", fs[0].Evidence)
 	}
 }
+
+// BenchmarkCrashCauseOf reads a full-size log (MaxLogLines lines of app
+// output ending in a Java trace): the cost per crashed container.
+func BenchmarkCrashCauseOf(b *testing.B) {
+	trace, err := os.ReadFile(filepath.Join("testdata", "logs", "java-caused-by.txt"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	log := strings.Repeat(`2024-05-02T10:11:12Z level=info msg="request served" path=/api/orders status=200 ms=12`+"\n", MaxLogLines) + string(trace)
+	b.SetBytes(int64(len(log)))
+	for b.Loop() {
+		if _, ok := CrashCauseOf(log); !ok {
+			b.Fatal("no cause")
+		}
+	}
+}
