@@ -43,7 +43,7 @@ unit:
 	$(GO) test -race $$($(GO) list ./... | grep -v -e /e2e -e /internal/harness)
 
 # A short fuzz run of every fuzz target on top of its committed seeds
-# (testdata/fuzz), FUZZTIME each: 7 targets, about 2.5 minutes at 20s.
+# (testdata/fuzz), FUZZTIME each: 8 targets, about 3 minutes at 20s.
 FUZZTIME ?= 20s
 FUZZ = $(GO) test -run '^$$' -fuzztime $(FUZZTIME) -fuzz
 fuzz:
@@ -53,6 +53,7 @@ fuzz:
 	$(FUZZ) '^FuzzEvictionMessage$$' ./diagnose
 	$(FUZZ) '^FuzzFailedMount$$' ./diagnose
 	$(FUZZ) '^FuzzContainerMessages$$' ./diagnose
+	$(FUZZ) '^FuzzCrashLogs$$' ./diagnose
 	$(FUZZ) '^FuzzParse$$' ./config
 
 e2e: controlplane

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/podtui/podtui/diagnose"
@@ -22,7 +23,8 @@ const diagnoseTimeout = 60 * time.Second
 func newDiagnoseCmd(g *globalFlags, stdout, stderr io.Writer) *cobra.Command {
 	var output string
 	var files []string
-	var group bool
+	var group, noLogs bool
+	var logFiles, previousFiles []string
 	cmd := &cobra.Command{
 		Use:   "diagnose [POD...]",
 		Short: "Explain why pods are broken, with the next commands to run",
@@ -31,22 +33,35 @@ with the evidence (the kubelet's and scheduler's own messages) and the next
 commands with real names filled in. It works against the cluster, or offline
 on what "kubectl get ... -o yaml|json" printed (-f FILE, "-f -" for stdin).
 
+For a container that crashed or restarted it reads the tail of its previous
+log (and of a failed container's current log) and quotes the crash cause it
+finds there: a panic, an exception, a missing module, variable or file, a
+refused connection. --no-logs skips that; offline, give the logs with
+--previous CONTAINER=FILE and --logs CONTAINER=FILE.
+
 Exit code: 0 when no pod has an error finding, 1 when one does, 2 on bad input.`,
 		Example: `  podtui diagnose                     # every pod of the namespace
   podtui diagnose api-7d9c5-x2k4p -n shop
   podtui diagnose -A -o json          # all namespaces, for scripts
   podtui diagnose -A --group          # what is broken, grouped by root cause and owner
-  kubectl get pods,events,secrets -n shop -o yaml | podtui diagnose -f -`,
+  kubectl get pods,events,secrets -n shop -o yaml | podtui diagnose -f -
+  podtui diagnose -f pod.yaml --previous app=app-previous.log --logs migrate=migrate.log`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if output != "text" && output != "json" {
 				return exitCodeError{code: report.ExitBadInput, msg: fmt.Sprintf("unknown output format %q (want text or json)", output)}
 			}
 			var inputs []diagnose.Input
 			var err error
-			if len(files) > 0 {
+			switch {
+			case len(files) > 0:
 				inputs, err = offlineInputs(g, files, args, cmd.InOrStdin(), stderr)
-			} else {
-				inputs, err = liveInputs(cmd.Context(), g, args)
+				if err == nil {
+					err = addLogFiles(inputs, logFiles, previousFiles)
+				}
+			case len(logFiles)+len(previousFiles) > 0:
+				err = fmt.Errorf("--logs and --previous are for offline input: use them with -f")
+			default:
+				inputs, err = liveInputs(cmd.Context(), g, args, !noLogs)
 			}
 			if err != nil {
 				return exitCodeError{code: report.ExitBadInput, msg: err.Error()}
@@ -86,10 +101,13 @@ Exit code: 0 when no pod has an error finding, 1 when one does, 2 on bad input.`
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
 	cmd.Flags().BoolVar(&group, "group", false, "group broken pods by root cause and owner (triage); JSON shape in docs/triage.md")
 	cmd.Flags().StringArrayVarP(&files, "filename", "f", nil, `read objects from FILE instead of the cluster ("-" for stdin); repeatable`)
+	cmd.Flags().BoolVar(&noLogs, "no-logs", false, "do not read the logs of crashed containers")
+	cmd.Flags().StringArrayVar(&logFiles, "logs", nil, "with -f: CONTAINER=FILE, the container's current log (kubectl logs); repeatable")
+	cmd.Flags().StringArrayVar(&previousFiles, "previous", nil, "with -f: CONTAINER=FILE, the container's previous log (kubectl logs --previous); repeatable")
 	return cmd
 }
 
-func liveInputs(ctx context.Context, g *globalFlags, names []string) ([]diagnose.Input, error) {
+func liveInputs(ctx context.Context, g *globalFlags, names []string, logs bool) ([]diagnose.Input, error) {
 	if len(names) > 0 && g.allNS {
 		return nil, fmt.Errorf("pod names need one namespace: use -n instead of -A")
 	}
@@ -105,7 +123,88 @@ func liveInputs(ctx context.Context, g *globalFlags, names []string) ([]diagnose
 	if err := client.Preflight(ctx); err != nil {
 		return nil, err
 	}
-	return client.DiagnoseInputs(ctx, client.Namespace(), g.allNS, g.selector, names)
+	inputs, err := client.DiagnoseInputs(ctx, client.Namespace(), g.allNS, g.selector, names)
+	if err == nil && logs {
+		client.AddCrashLogs(ctx, inputs)
+	}
+	return inputs, err
+}
+
+// addLogFiles gives each pod with a container of that name the logs read
+// from CONTAINER=FILE arguments: current logs, then previous ones.
+func addLogFiles(inputs []diagnose.Input, current, previous []string) error {
+	for _, set := range []struct {
+		args     []string
+		previous bool
+	}{{current, false}, {previous, true}} {
+		for _, arg := range set.args {
+			name, file, ok := strings.Cut(arg, "=")
+			if !ok || name == "" || file == "" {
+				return fmt.Errorf("%q: want CONTAINER=FILE", arg)
+			}
+			text, err := readLogTail(file)
+			if err != nil {
+				return err
+			}
+			found := false
+			for i := range inputs {
+				if !hasContainer(inputs[i].Pod, name) {
+					continue
+				}
+				found = true
+				if inputs[i].Logs == nil {
+					inputs[i].Logs = map[string]diagnose.ContainerLogs{}
+				}
+				l := inputs[i].Logs[name]
+				if set.previous {
+					l.Previous = text
+				} else {
+					l.Current = text
+				}
+				inputs[i].Logs[name] = l
+			}
+			if !found {
+				return fmt.Errorf("%s: no pod in the given files has a container named %q", file, name)
+			}
+		}
+	}
+	return nil
+}
+
+// readLogTail reads the last diagnose.MaxLogBytes of a log file (or pipe):
+// the engine reads no more, and memory stays bounded however large it is.
+func readLogTail(name string) (string, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	buf := make([]byte, 0, 2*diagnose.MaxLogBytes)
+	chunk := make([]byte, 32<<10)
+	for {
+		n, err := f.Read(chunk)
+		buf = append(buf, chunk[:n]...)
+		if len(buf) > diagnose.MaxLogBytes {
+			buf = append(buf[:0], buf[len(buf)-diagnose.MaxLogBytes:]...)
+		}
+		if err == io.EOF {
+			return string(buf), nil
+		}
+		if err != nil {
+			return "", err
+		}
+	}
+}
+
+func hasContainer(p *corev1.Pod, name string) bool {
+	for _, list := range [][]corev1.Container{p.Spec.InitContainers, p.Spec.Containers} {
+		for _, c := range list {
+			if c.Name == name {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // offlineInputs loads files; objects not in them are "unknown" to the engine.

@@ -179,3 +179,57 @@ func TestDiagnoseGroup(t *testing.T) {
 		t.Fatalf("healthy: %d %q", code, out)
 	}
 }
+
+func TestDiagnoseOfflineLogs(t *testing.T) {
+	dir := t.TempDir()
+	prev := filepath.Join(dir, "app-previous.log")
+	// Older lines beyond the bound, then an escape sequence: the tail is read, cleaned.
+	log := strings.Repeat("starting\n", 20000) + "2024/05/02 10:11:12 dial tcp: lookup postgres on 10.96.0.10:53: no such host\x1b]0;pwned\x07\n"
+	if err := os.WriteFile(prev, []byte(log), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCLI(t, "diagnose", "-f", fixture("crash-exit-1.yaml"), "--previous", "app="+prev, "-o", "json")
+	if code != 1 {
+		t.Fatalf("exit %d; stderr %s", code, errOut)
+	}
+	var doc struct {
+		Pods []struct {
+			Findings []struct {
+				Summary  string
+				Evidence []string
+				Next     []string
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || len(doc.Pods) != 1 || len(doc.Pods[0].Findings) == 0 {
+		t.Fatalf("bad JSON (%v):\n%s", err, out)
+	}
+	f := doc.Pods[0].Findings[0]
+	if !strings.HasSuffix(f.Summary, ": DNS lookup failed for postgres") {
+		t.Errorf("summary %q", f.Summary)
+	}
+	ev := strings.Join(f.Evidence, "\n")
+	if !strings.Contains(ev, "previous logs (line 200 of 200): 2024/05/02 10:11:12 dial tcp: lookup postgres on 10.96.0.10:53: no such host") || strings.Contains(ev, "\x1b") {
+		t.Errorf("evidence %q", f.Evidence)
+	}
+	if !strings.Contains(strings.Join(f.Next, "\n"), "-n shop --restart=Never -- nslookup postgres") {
+		t.Errorf("next %q", f.Next)
+	}
+
+	// The same log as the current one is read too; bad arguments are bad input.
+	if code, out, _ := runCLI(t, "diagnose", "-f", fixture("crash-exit-1.yaml"), "--logs", "app="+prev); code != 1 || !strings.Contains(out, "DNS lookup failed for postgres") {
+		t.Errorf("--logs: exit %d\n%s", code, out)
+	}
+	for _, args := range [][]string{
+		{"--previous", "nope=" + prev},
+		{"--previous", "app"},
+		{"--logs", "app=" + filepath.Join(dir, "missing.log")},
+	} {
+		if code, _, errOut := runCLI(t, append([]string{"diagnose", "-f", fixture("crash-exit-1.yaml")}, args...)...); code != 2 || errOut == "" {
+			t.Errorf("%v: exit %d, stderr %q; want 2 with a message", args, code, errOut)
+		}
+	}
+	if code, _, errOut := runCLI(t, "diagnose", "--previous", "app="+prev); code != 2 || !strings.Contains(errOut, "-f") {
+		t.Errorf("--previous without -f: exit %d, stderr %q", code, errOut)
+	}
+}

@@ -40,7 +40,31 @@ func renderDocs() string {
 			b.WriteString("```\n")
 		}
 	}
+	renderLogSignatures(&b)
 	return b.String()
+}
+
+// renderLogSignatures documents the crash signatures read from logs.
+func renderLogSignatures(b *strings.Builder) {
+	sigs := diagnose.LogSignatures()
+	b.WriteString("\n## Crash causes from the logs\n\n")
+	fmt.Fprintf(b, "For a container that crashed, restarted, was OOM-killed or killed by a probe, podtui reads the tail of the previous container's log "+
+		"(`kubectl logs --previous`; the current log of a container that ended without restart) and looks for %d crash signatures. "+
+		"At most the last %d lines and %d KiB of each log are read; escape sequences and control characters are removed and quoted lines are cut. "+
+		"The most decisive signature wins: a program that died of a panic or an exception outranks the connection failures it retried before; among equals, the last one in the log. "+
+		"Ordinary error lines are not signatures. The cause is added to the container's finding: its summary names it, its evidence quotes the decisive lines "+
+		"(`previous logs (line 181 of 200): panic: ...`), and its next commands gain those below, with the host, Service, file or variable the log named.\n\n", len(sigs), diagnose.MaxLogLines, diagnose.MaxLogBytes>>10)
+	b.WriteString("`podtui diagnose` reads the logs of crashed containers from the cluster (`--no-logs` skips it); offline, give them with `--previous <container>=<file>` and `--logs <container>=<file>`.\n")
+	for _, s := range sigs {
+		fmt.Fprintf(b, "\n### %s\n\n- **Looks for:** %s\n- **Example cause:** %s\n\n%s\n", s.Name, s.Detects, s.Example, s.Explain)
+		if len(s.Commands) > 0 {
+			b.WriteString("\n```sh\n")
+			for _, c := range s.Commands {
+				b.WriteString(c + "\n")
+			}
+			b.WriteString("```\n")
+		}
+	}
 }
 
 func anchor(id string) string {

@@ -25,6 +25,7 @@ func Diagnose(in Input) []Finding {
 	}
 	out := c.out
 	sort.SliceStable(out, func(i, j int) bool { return Outranks(out[i].Severity, out[i].Rule, out[j].Severity, out[j].Rule) })
+	c.crashLogs(out)
 	c.statedFacts(out)
 	return out
 }

@@ -19,6 +19,7 @@ var placeholders = []string{
 	"pod", "namespace", "container", "node", "secret", "configmap", "key", "pvc",
 	"storageclass", "image", "registry", "pullsecret", "serviceaccount", "owner", "volume", "csidriver", "job", "port", "path",
 	"service", "servicens", "labelkey", "otherpod", "host", "cnilabel", "preemptor", "scheduler",
+	"envvar", "dir",
 }
 
 const (

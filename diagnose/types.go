@@ -113,6 +113,21 @@ type Input struct {
 	// NodeRequested is, per node, the summed requests of the non-terminated
 	// pods bound to it (see NodeRequests); nil when unknown.
 	NodeRequested map[string]corev1.ResourceList
+	// Logs holds, by container name, the tails of the logs of containers
+	// that crashed or restarted; nil when not read. The engine quotes the
+	// crash cause it finds there (see CrashCauseOf).
+	Logs map[string]ContainerLogs
+}
+
+// ContainerLogs is the tail of a container's logs, as `kubectl logs` prints
+// it (no timestamps). Previous is the log of the container's previous
+// instance (--previous), Current the log of its current or last instance;
+// either may be empty. Untrusted text: the engine reads only the last
+// MaxLogLines lines and MaxLogBytes bytes of each, removes escape sequences
+// and control characters, and cuts what it quotes.
+type ContainerLogs struct {
+	Previous string
+	Current  string
 }
 
 // Presence is what is known about a referenced object.

@@ -37,6 +37,12 @@ type fakeCluster struct {
 	writes fakeWrites
 	// metrics serves metrics.k8s.io (see usage_fake_test.go).
 	metrics fakeMetrics
+	// crashLogs is what CrashLogs answers for every pod.
+	crashLogs map[string]diagnose.ContainerLogs
+}
+
+func (f *fakeCluster) CrashLogs(context.Context, *corev1.Pod) map[string]diagnose.ContainerLogs {
+	return f.crashLogs
 }
 
 func (f *fakeCluster) StreamLogs(ctx context.Context, req kube.LogRequest) (*kube.LogStream, error) {
@@ -405,6 +411,32 @@ func TestDiagnosisPage(t *testing.T) {
 	}
 	if a.top() != nil {
 		t.Fatal("esc did not close the page")
+	}
+}
+
+func TestDiagnosisPageQuotesCrashLogs(t *testing.T) {
+	c := &fakeCluster{pods: fixturePods(), crashLogs: map[string]diagnose.ContainerLogs{"app": {
+		Previous: "loading 1.2M rows\nException in thread \"main\" java.lang.OutOfMemoryError: Java heap space\n\tat com.example.Loader.load(Loader.java:57)\n\x1b]52;c;ZXZpbA==\a\n",
+	}}}
+	a := harnessApp(t, c, kube.Scope{Namespace: "shop"}, 200, 40)
+	press(a, "down") // the OOM-killed pod
+	cmd := listKey(a, "D")
+	if strings.Contains(screen(a), "Java heap space") {
+		t.Fatal("logs shown before the load command ran")
+	}
+	a.Update(cmd())
+	out := screen(a)
+	for _, want := range []string{
+		": Java OutOfMemoryError: Java heap space",
+		`previous logs (line 2 of 4): Exception in thread "main" java.lang.OutOfMemoryError: Java heap space`,
+		"previous logs (line 3 of 4): at com.example.Loader.load(Loader.java:57)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("diagnosis lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(a.View().Content, "\x1b]52") {
+		t.Fatal("an escape sequence from a log reached the screen")
 	}
 }
 

@@ -20,6 +20,9 @@ type Cluster interface {
 	// DiagnoseInputs fetches pods with their events and the objects they
 	// refer to, for the diagnose engine.
 	DiagnoseInputs(ctx context.Context, namespace string, allNamespaces bool, selector string, names []string) ([]diagnose.Input, error)
+	// CrashLogs reads the log tails of a pod's crashed or restarted
+	// containers, for the crash causes the engine quotes; nil when none.
+	CrashLogs(ctx context.Context, pod *corev1.Pod) map[string]diagnose.ContainerLogs
 	// StreamLogs streams a container's log in batches until ctx ends or the
 	// stream is stopped.
 	StreamLogs(ctx context.Context, req kube.LogRequest) (*kube.LogStream, error)

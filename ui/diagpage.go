@@ -39,7 +39,7 @@ type DiagPage struct {
 	deleted  bool
 	events   []diagnose.Event
 	related  diagnose.Related
-	input    diagnose.Input // usage and node requests, as loaded
+	input    diagnose.Input // usage, node requests and crash logs, as loaded
 	loaded   bool
 	loadErr  string
 	findings []diagnose.Finding
@@ -64,7 +64,7 @@ func NewDiagPage(env PageEnv, pod *corev1.Pod) *DiagPage {
 	return p
 }
 
-// Init loads the pod's events and related objects.
+// Init loads the pod's events, related objects and crashed containers' logs.
 func (p *DiagPage) Init() tea.Cmd { return p.load() }
 
 func (p *DiagPage) load() tea.Cmd {
@@ -77,6 +77,7 @@ func (p *DiagPage) load() tea.Cmd {
 		for _, i := range in {
 			if i.Pod != nil && i.Pod.UID == pod.UID {
 				msg.input = i
+				msg.input.Logs = c.CrashLogs(ctx, i.Pod)
 			}
 		}
 		return msg
@@ -86,7 +87,7 @@ func (p *DiagPage) load() tea.Cmd {
 func (p *DiagPage) rediagnose() {
 	in := diagnose.Input{
 		Pod: p.pod, Events: p.events, Related: p.related, Now: p.env.Now(),
-		Usage: p.input.Usage, NodeRequested: p.input.NodeRequested,
+		Usage: p.input.Usage, NodeRequested: p.input.NodeRequested, Logs: p.input.Logs,
 	}
 	p.findings = diagnose.Diagnose(in)
 	p.cmds = p.cmds[:0]
@@ -238,7 +239,7 @@ func (p *DiagPage) render() ([]string, int) {
 	case p.deleted:
 		add(s.Error.Render("⚠ this pod was deleted; the diagnosis shows its last known state"))
 	case !p.loaded:
-		add(s.Muted.Render("loading events and related objects…"))
+		add(s.Muted.Render("loading events, related objects and logs…"))
 	case p.loadErr != "":
 		add(s.Error.Render("events and related objects unavailable: " + oneLine(p.loadErr)))
 	}
