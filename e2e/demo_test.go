@@ -1,10 +1,15 @@
 package e2e
 
 import (
+	"encoding/json"
 	"flag"
 	"os"
+	"os/exec"
+	"slices"
+	"strings"
 	"testing"
 
+	"github.com/podtui/podtui/diagnose"
 	"github.com/podtui/podtui/internal/harness"
 	"github.com/podtui/podtui/internal/termtest"
 )
@@ -46,4 +51,117 @@ func TestNoColor(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestDemoViewsAgree: one engine, one input, one answer. For every pod of the
+// demo, the list's DIAG, `podtui diagnose` and its triage groups name the
+// same problem. Verdicts that change with time (a pod's grace period ending
+// during the test) may match the diagnosis before or after the UI was read.
+func TestDemoViewsAgree(t *testing.T) {
+	ns := "demo-" + cluster.NewNamespace(t, "agree")
+	if err := harness.SeedDemo(ctx(t), cluster, ns); err != nil {
+		t.Fatal(err)
+	}
+	before := topVerdicts(t, ns)
+	groups := groupVerdicts(t, ns)
+	term := startPodtuiSized(t, cluster.Kubeconfig, 200, 30, "-n", ns)
+	ok(t)(term.WaitFor("crash-loop", seen))
+	for name := range before {
+		ok(t)(term.WaitFor(name, seen))
+	}
+	screen := term.Screen()
+	after := topVerdicts(t, ns)
+	agrees := func(name string, ok func(v verdict) bool) bool { return ok(before[name]) || ok(after[name]) }
+	for name := range before {
+		row := rowOf(screen, name)
+		if !agrees(name, func(v verdict) bool { return hasDiag(row, v.category) }) {
+			t.Errorf("%s: the list shows %q, podtui diagnose says %q then %q", name, row, before[name].category, after[name].category)
+		}
+		if rule, grouped := groups[name]; grouped && !agrees(name, func(v verdict) bool { return v.rule == rule }) {
+			t.Errorf("%s: triage groups it under %s, podtui diagnose says %s then %s", name, rule, before[name].rule, after[name].rule)
+		} else if !grouped && !agrees(name, func(v verdict) bool { return v.rule == "" }) {
+			t.Errorf("%s: not in triage, but podtui diagnose says %s", name, before[name].rule)
+		}
+	}
+}
+
+// verdict is a pod's top finding at warning or above ("" when none).
+type verdict struct{ rule, category string }
+
+func topVerdicts(t *testing.T, ns string) map[string]verdict {
+	t.Helper()
+	out, err := exec.Command(podtui, "diagnose", "--kubeconfig", cluster.Kubeconfig, "-n", ns, "-o", "json", "--no-logs").Output()
+	var ee *exec.ExitError
+	if err != nil && !(asExitError(err, &ee) && ee.ExitCode() == 1) {
+		t.Fatalf("diagnose: %v\n%s", err, out)
+	}
+	var doc struct {
+		Pods []struct {
+			Name     string `json:"name"`
+			Findings []struct {
+				Rule     string `json:"rule"`
+				Category string `json:"category"`
+				Severity string `json:"severity"`
+			} `json:"findings"`
+		} `json:"pods"`
+	}
+	if err := json.Unmarshal(out, &doc); err != nil {
+		t.Fatalf("bad JSON: %v\n%s", err, out)
+	}
+	got := map[string]verdict{}
+	for _, p := range doc.Pods {
+		v := verdict{}
+		for _, f := range p.Findings {
+			if f.Severity != "info" {
+				v = verdict{rule: f.Rule, category: f.Category}
+				break
+			}
+		}
+		got[p.Name] = v
+	}
+	if len(got) < len(harness.States) {
+		t.Fatalf("diagnose saw %d pods", len(got))
+	}
+	return got
+}
+
+// groupVerdicts is, per pod, the rule of the triage group it is in.
+func groupVerdicts(t *testing.T, ns string) map[string]string {
+	t.Helper()
+	out, err := exec.Command(podtui, "diagnose", "--kubeconfig", cluster.Kubeconfig, "-n", ns, "--group", "-o", "json").Output()
+	var ee *exec.ExitError
+	if err != nil && !(asExitError(err, &ee) && ee.ExitCode() == 1) {
+		t.Fatalf("diagnose --group: %v\n%s", err, out)
+	}
+	var doc struct {
+		Groups []struct {
+			Rule string   `json:"rule"`
+			Pods []string `json:"pods"`
+		} `json:"groups"`
+	}
+	if err := json.Unmarshal(out, &doc); err != nil {
+		t.Fatalf("bad JSON: %v\n%s", err, out)
+	}
+	got := map[string]string{}
+	for _, g := range doc.Groups {
+		for _, p := range g.Pods {
+			got[strings.TrimPrefix(p, ns+"/")] = g.Rule
+		}
+	}
+	return got
+}
+
+// hasDiag reports whether a list row shows category in its DIAG column, or
+// no category at all when it is "".
+func hasDiag(row, category string) bool {
+	fields := strings.Fields(row)
+	if category != "" {
+		return slices.Contains(fields, category)
+	}
+	for _, c := range diagnose.Categories() {
+		if slices.Contains(fields, string(c)) {
+			return false
+		}
+	}
+	return true
 }
