@@ -43,10 +43,10 @@ type DiagPage struct {
 	loaded   bool
 	loadErr  string
 	findings []diagnose.Finding
-	cmds     []cmdRef // every next command, in order
+	cmds     []cmdRef  // every next command, in order
 	recheck  time.Time // when the verdict may change with time alone; zero if never
-	cursor   int      // index into cmds
-	offset   int      // first line shown
+	cursor   int       // index into cmds
+	offset   int       // first line shown
 	width    int
 	height   int
 }
