@@ -10,7 +10,6 @@ import (
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/podtui/podtui/diagnose"
@@ -59,14 +58,6 @@ func DefaultLogSettings() LogSettings {
 	return LogSettings{Tail: 1000, BufferLines: 100_000, BufferBytes: 64 << 20}
 }
 
-type mode int
-
-const (
-	modeList mode = iota
-	modeFilter
-	modePicker
-)
-
 // App is the root model: it routes keys and lays out the views.
 type App struct {
 	cluster Cluster
@@ -88,12 +79,11 @@ type App struct {
 	status      statusMsg
 	statusUntil time.Time
 
-	table  podTable
-	filter textinput.Model
-	picker nsPicker
-	help   help.Model
-	mode   mode
-	usage  usagePoll
+	list    PodList
+	picker  nsPicker
+	picking bool // the namespace picker is open
+	help    help.Model
+	usage   usagePoll
 
 	width, height int
 }
@@ -115,20 +105,18 @@ func New(c Cluster, opts Options) *App {
 	if opts.MetricsInterval <= 0 {
 		opts.MetricsInterval = kube.DefaultMetricsInterval
 	}
-	fi := textinput.New()
-	fi.Prompt = "/"
-	fi.Placeholder = "filter by name, namespace, status, node"
 	h := help.New()
 	h.Styles = help.DefaultStyles(opts.Dark)
+	styles := NewStyles(opts.Dark, opts.Colors)
 	a := &App{
 		cluster: c,
 		opts:    opts,
 		keys:    opts.Keys,
-		styles:  NewStyles(opts.Dark, opts.Colors),
+		styles:  styles,
 		now:     opts.Now,
 		info:    c.Info(),
 		scope:   opts.Scope,
-		filter:  fi,
+		list:    NewPodList(NewPodListKeyMap(opts.Keys.PodList), styles, opts.Now),
 		help:    h,
 		picker:  newNSPicker(opts.Keys.Picker),
 	}
@@ -192,9 +180,11 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		if msg.err != nil {
 			a.err = msg.err.Error()
+			a.list.SetError(a.err)
 			return a, nil
 		}
 		a.err = ""
+		a.list.SetError("")
 		a.src = msg.src
 		return a, waitPods(msg.src, msg.gen, time.Time{})
 	case podsMsg:
@@ -203,7 +193,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		a.snap = msg.snap
 		a.loaded = true
-		a.table.setPods(msg.snap.Pods, a.now())
+		a.list.SetSnapshot(msg.snap, a.now())
 		cmds := []tea.Cmd{waitPods(a.src, a.gen, cmp.Or(msg.at, time.Now())), a.pollUsage(a.current())}
 		if top := a.top(); top != nil {
 			cmds = append(cmds, a.updatePage(PodsChangedMsg{Snapshot: msg.snap}))
@@ -215,6 +205,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.BackgroundColorMsg:
 		if !a.opts.FixedTheme {
 			a.styles = NewStyles(msg.IsDark(), a.opts.Colors)
+			a.list.SetStyles(a.styles)
 			a.help.Styles = help.DefaultStyles(msg.IsDark())
 		}
 		return a, nil
@@ -232,15 +223,14 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if a.top() != nil {
 		return a, a.updatePage(msg)
 	}
-	if a.mode == modeFilter {
-		return a, a.updateFilter(msg)
-	}
-	if a.mode == modePicker {
+	if a.picking {
 		var cmd tea.Cmd
 		a.picker, cmd = a.picker.Update(msg)
 		return a, cmd
 	}
-	return a, nil
+	var cmd tea.Cmd
+	a.list, cmd = a.list.Update(msg)
+	return a, cmd
 }
 
 func (a *App) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
@@ -254,31 +244,21 @@ func (a *App) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		return a, a.updatePage(msg)
 	}
-	switch a.mode {
-	case modeFilter:
-		switch msg.String() {
-		case "esc":
-			a.filter.SetValue("")
-			a.filter.Blur()
-			a.mode = modeList
-			a.applyFilter()
-			return a, nil
-		case "enter":
-			a.filter.Blur()
-			a.mode = modeList
-			return a, nil
-		}
-		return a, a.updateFilter(msg)
-	case modePicker:
+	switch {
+	case a.list.Filtering():
+		var cmd tea.Cmd
+		a.list, cmd = a.list.Update(msg)
+		return a, cmd
+	case a.picking:
 		var cmd tea.Cmd
 		var chosen *string
 		a.picker, chosen, cmd = a.picker.handleKey(msg)
 		if chosen != nil {
-			a.mode = modeList
+			a.picking = false
 			return a, a.switchNamespace(*chosen)
 		}
 		if !a.picker.open {
-			a.mode = modeList
+			a.picking = false
 		}
 		return a, cmd
 	}
@@ -289,57 +269,33 @@ func (a *App) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return a, a.quit()
 	case key.Matches(msg, k.Global.Help):
 		a.help.ShowAll = !a.help.ShowAll
-	case key.Matches(msg, p.Up):
-		a.table.move(-1)
-	case key.Matches(msg, p.Down):
-		a.table.move(1)
-	case key.Matches(msg, p.PageUp):
-		a.table.move(-a.table.height)
-	case key.Matches(msg, p.PageDown):
-		a.table.move(a.table.height)
-	case key.Matches(msg, p.Top):
-		a.table.move(-len(a.table.shown))
-	case key.Matches(msg, p.Bottom):
-		a.table.move(len(a.table.shown))
-	case key.Matches(msg, p.Filter):
-		a.mode = modeFilter
-		return a, a.filter.Focus()
-	case key.Matches(msg, p.ClearFilter):
-		if a.help.ShowAll {
-			a.help.ShowAll = false
-		} else if a.table.filter != "" {
-			a.filter.SetValue("")
-			a.applyFilter()
-		}
-	case key.Matches(msg, p.Sort):
-		a.table.nextSortKey()
-		a.table.reorder()
-	case key.Matches(msg, p.Usage):
-		a.table.toggleUsage()
-	case key.Matches(msg, p.Reverse):
-		a.table.reverse = !a.table.reverse
-		a.table.reorder()
+	case key.Matches(msg, p.ClearFilter) && a.help.ShowAll:
+		a.help.ShowAll = false
 	case key.Matches(msg, p.Namespace):
-		a.mode = modePicker
+		a.picking = true
 		return a, tea.Batch(a.picker.openPicker(a.current()), loadNamespaces(a.cluster))
 	case key.Matches(msg, p.AllNS):
 		return a, a.switchNamespace("")
 	case key.Matches(msg, p.Diagnose):
-		if r, ok := a.table.selectedRow(); ok {
-			return a, a.fromList(podActionMsg{action: actDiagnose}, r.pod)
+		if pod, ok := a.list.SelectedPod(); ok {
+			return a, a.fromList(podActionMsg{action: actDiagnose}, pod)
 		}
 	case key.Matches(msg, p.Triage):
 		return a, a.openTriage()
 	case key.Matches(msg, k.Pod.Forwards):
 		return a, a.runPodAction(podActionMsg{action: actForwards})
 	case key.Matches(msg, k.Pod.Detail, k.Pod.YAML, k.Pod.Exec, k.Pod.Delete, k.Pod.ForceDelete, k.Pod.PortForward):
-		if r, ok := a.table.selectedRow(); ok {
-			return a, a.fromList(podActionMsg{action: listPodAction(k.Pod, msg)}, r.pod)
+		if pod, ok := a.list.SelectedPod(); ok {
+			return a, a.fromList(podActionMsg{action: listPodAction(k.Pod, msg)}, pod)
 		}
 	case key.Matches(msg, k.Logs.Open):
-		if r, ok := a.table.selectedRow(); ok {
-			return a, a.fromList(podActionMsg{action: actLogs}, r.pod)
+		if pod, ok := a.list.SelectedPod(); ok {
+			return a, a.fromList(podActionMsg{action: actLogs}, pod)
 		}
+	default:
+		var cmd tea.Cmd
+		a.list, cmd = a.list.Update(msg)
+		return a, cmd
 	}
 	return a, nil
 }
@@ -389,21 +345,7 @@ func (a *App) updatePage(msg tea.Msg) tea.Cmd {
 func (a *App) env() PageEnv {
 	return PageEnv{
 		Cluster: a.cluster, Keys: a.keys, Styles: a.styles, Now: a.now,
-		ReadOnly: a.opts.ReadOnly, Logs: a.opts.Logs, Shells: a.opts.Shells, Metrics: a.table.metrics,
-	}
-}
-
-func (a *App) updateFilter(msg tea.Msg) tea.Cmd {
-	var cmd tea.Cmd
-	a.filter, cmd = a.filter.Update(msg)
-	a.applyFilter()
-	return cmd
-}
-
-func (a *App) applyFilter() {
-	if v := a.filter.Value(); v != a.table.filter {
-		a.table.filter = v
-		a.table.refilter()
+		ReadOnly: a.opts.ReadOnly, Logs: a.opts.Logs, Shells: a.opts.Shells, Metrics: a.list.Metrics(),
 	}
 }
 
@@ -425,16 +367,14 @@ func (a *App) switchNamespace(ns string) tea.Cmd {
 	a.scope.Namespace = ns
 	a.loaded = false
 	a.snap = kube.PodSnapshot{}
-	a.table.setPods(nil, a.now())
-	a.table.cursor, a.table.offset = 0, 0
+	a.list.Clear(a.now())
 	return tea.Batch(startFeed(a.cluster, a.scope, a.gen), a.pollUsage(ns))
 }
 
 func (a *App) layout() {
 	a.help.SetWidth(a.width)
-	a.filter.SetWidth(max(10, a.width-4))
 	a.picker.setSize(a.width, a.height)
-	a.table.setHeight(a.height - a.chromeHeight())
+	a.list.SetSize(a.width, a.bodyHeight())
 	for _, p := range a.pages {
 		p.SetSize(a.width, a.bodyHeight())
 	}
@@ -442,11 +382,6 @@ func (a *App) layout() {
 
 // bodyHeight is the height a page gets: all but header, status and help lines.
 func (a *App) bodyHeight() int { return max(1, a.height-3) }
-
-// chromeHeight is the lines taken by everything but the pod rows.
-func (a *App) chromeHeight() int {
-	return 4 // header, column titles, status line, help line
-}
 
 // View draws the screen.
 func (a *App) View() tea.View {
@@ -470,12 +405,12 @@ func (a *App) render() string {
 		b.WriteString(fitLines(a.styles.Title.Render("Keys: "+top.Title())+"\n\n"+a.help.FullHelpView(top.FullHelp()), body, a.width))
 	case top != nil:
 		b.WriteString(fitLines(top.View(), body, a.width))
-	case a.mode == modePicker:
+	case a.picking:
 		b.WriteString(a.picker.View(body))
 	case a.help.ShowAll:
 		b.WriteString(fitLines(a.renderFullHelp(), body, a.width))
 	default:
-		b.WriteString(a.renderTable(body))
+		b.WriteString(a.list.View())
 	}
 	b.WriteByte('\n')
 	b.WriteString(pad(a.renderStatus(), a.width))
@@ -494,7 +429,6 @@ func (a *App) renderHeader() string {
 	if ns == "" {
 		ns = "all"
 	}
-	total := len(a.table.all)
 	parts := []string{
 		s.Badge.Render("podtui"),
 	}
@@ -514,8 +448,8 @@ func (a *App) renderHeader() string {
 		return pad(strings.Join(parts, "  "), a.width)
 	}
 	parts = append(parts,
-		s.HeaderKey.Render("pods: ")+s.Header.Render(fmt.Sprintf("%d/%d", len(a.table.shown), total)),
-		s.HeaderKey.Render("sort: ")+s.Header.Render(sortLabel(a.table.sortKey, a.table.reverse)),
+		s.HeaderKey.Render("pods: ")+s.Header.Render(fmt.Sprintf("%d/%d", a.list.Len(), a.list.Total())),
+		s.HeaderKey.Render("sort: ")+s.Header.Render(a.list.SortLabel()),
 	)
 	if a.snap.Conn.Stale {
 		parts = append(parts, s.StaleBadge.Render("STALE"))
@@ -523,71 +457,11 @@ func (a *App) renderHeader() string {
 	return pad(strings.Join(parts, "  "), a.width)
 }
 
-func sortLabel(k SortKey, rev bool) string {
-	if rev {
-		return k.String() + "↑"
-	}
-	return k.String()
-}
-
 func orDash(s string) string {
 	if s == "" {
 		return "-"
 	}
 	return s
-}
-
-func (a *App) renderTable(height int) string {
-	now := a.now()
-	cols := a.table.columns(a.snap.Scope.AllNamespaces() && a.loaded, a.width, now)
-	var b strings.Builder
-	var title strings.Builder
-	for _, c := range cols {
-		title.WriteString(pad(c.title, c.width) + "  ")
-	}
-	b.WriteString(a.styles.ColumnTitle.Render(pad(title.String(), a.width)))
-	rows := height - 1
-	lines := 0
-	switch {
-	case a.err != "":
-		b.WriteString("\n" + a.styles.Error.Render(pad("cannot list pods: "+a.err, a.width)))
-		lines++
-	case !a.loaded || !a.snap.Synced && len(a.table.all) == 0 && !a.snap.Conn.Stale:
-		b.WriteString("\n" + a.styles.Muted.Render(pad("loading pods…", a.width)))
-		lines++
-	case len(a.table.shown) == 0:
-		msg := "no pods in this namespace"
-		if a.table.filter != "" {
-			msg = fmt.Sprintf("no pods match %q", a.table.filter)
-		} else if a.snap.Scope.AllNamespaces() {
-			msg = "no pods in the cluster"
-		}
-		b.WriteString("\n" + a.styles.Muted.Render(pad(msg, a.width)))
-		lines++
-	default:
-		end := min(len(a.table.shown), a.table.offset+rows)
-		for i := a.table.offset; i < end; i++ {
-			r := a.table.all[a.table.shown[i]]
-			var line strings.Builder
-			for _, c := range cols {
-				line.WriteString(pad(c.cell(r, now), c.width) + "  ")
-			}
-			text := pad(line.String(), a.width)
-			st := a.styles.ForHealth(r.health)
-			if a.snap.Conn.Stale {
-				st = a.styles.Stale
-			}
-			if i == a.table.cursor {
-				st = st.Inherit(a.styles.Selected).Reverse(true)
-			}
-			b.WriteString("\n" + st.Render(text))
-			lines++
-		}
-	}
-	for ; lines < rows; lines++ {
-		b.WriteString("\n")
-	}
-	return b.String()
 }
 
 func (a *App) renderStatus() string {
@@ -598,8 +472,8 @@ func (a *App) renderStatus() string {
 			return s.Error.Render(a.status.text)
 		}
 		return s.Notice.Render(a.status.text)
-	case a.mode == modeFilter && a.top() == nil:
-		return a.filter.View()
+	case a.list.Filtering() && a.top() == nil:
+		return a.list.FilterView()
 	case a.snap.Conn.Stale:
 		since := ""
 		if !a.snap.Conn.Since.IsZero() {
@@ -608,9 +482,9 @@ func (a *App) renderStatus() string {
 		return s.Error.Render("⚠ " + a.snap.Conn.Problem + since + " — showing the last known pods")
 	case a.snap.Notice != "":
 		return s.Notice.Render("ℹ " + a.snap.Notice)
-	case a.table.filter != "":
-		return s.Muted.Render(fmt.Sprintf("filter: %s  (esc clears)", a.table.filter))
-	case a.usage.problem != "" && a.top() == nil && !a.table.hideUsage:
+	case a.list.Filter() != "":
+		return s.Muted.Render(fmt.Sprintf("filter: %s  (esc clears)", a.list.Filter()))
+	case a.usage.problem != "" && a.top() == nil && !a.list.UsageHidden():
 		return s.Muted.Render(a.usageHint())
 	}
 	return ""

@@ -255,7 +255,7 @@ func TestPodListGolden(t *testing.T) {
 func TestFilterMatchesFuzzilyAndClears(t *testing.T) {
 	a := harnessApp(t, &fakeCluster{pods: fixturePods()}, kube.Scope{}, 120, 12)
 	press(a, "/", "c", "r", "s", "h")
-	if got := len(a.table.shown); got != 1 || a.table.all[a.table.shown[0]].name != "api-7d9f8-fghij" {
+	if got := a.list.Len(); got != 1 || a.list.index.Shown(0).Name != "api-7d9f8-fghij" {
 		t.Fatalf("filter 'crsh' should match only the crash-looping pod, got %d rows:\n%s", got, screen(a))
 	}
 	press(a, "enter") // leave the input, keep the filter
@@ -263,7 +263,7 @@ func TestFilterMatchesFuzzilyAndClears(t *testing.T) {
 		t.Fatalf("filter not shown in status line:\n%s", screen(a))
 	}
 	press(a, "esc")
-	if got := len(a.table.shown); got != 6 {
+	if got := a.list.Len(); got != 6 {
 		t.Fatalf("esc should clear the filter, got %d rows", got)
 	}
 }
@@ -272,13 +272,13 @@ func TestSelectionFollowsPodAcrossUpdates(t *testing.T) {
 	c := &fakeCluster{pods: fixturePods()}
 	a := harnessApp(t, c, kube.Scope{}, 120, 12)
 	press(a, "down", "down")
-	before, _ := a.table.selectedRow()
+	before, _ := a.list.SelectedPod()
 	// A new pod sorted before the selection must not move the cursor off it.
 	pods := append([]*corev1.Pod{pod("aaa", "aaa-first", "w", time.Minute, nil)}, c.pods...)
 	a.Update(podsMsg{gen: a.gen, snap: kube.PodSnapshot{Pods: summaries(pods), Synced: true}})
-	after, _ := a.table.selectedRow()
-	if before.uid != after.uid {
-		t.Fatalf("selection moved from %s to %s", before.name, after.name)
+	after, _ := a.list.SelectedPod()
+	if before.UID != after.UID {
+		t.Fatalf("selection moved from %s to %s", before.Name, after.Name)
 	}
 }
 
@@ -292,7 +292,7 @@ func TestStaleMessagesAreDropped(t *testing.T) {
 		t.Fatalf("a snapshot of the old feed was applied")
 	}
 	load(t, a)
-	if got := len(a.table.all); got != 6 {
+	if got := a.list.Total(); got != 6 {
 		t.Fatalf("all namespaces: got %d pods, want 6", got)
 	}
 }

@@ -123,3 +123,12 @@ func (p *NodePage) FullHelp() [][]key.Binding {
 
 // Close has nothing to stop.
 func (p *NodePage) Close() {}
+
+// openNodeMsg asks the app to open the node summary.
+type openNodeMsg struct{ node string }
+
+// OpenNodeSummary is the Cmd a page returns to open the summary of a node
+// over itself.
+func OpenNodeSummary(node string) tea.Cmd {
+	return func() tea.Msg { return openNodeMsg{node: node} }
+}

@@ -55,8 +55,8 @@ func scaleApp(b *testing.B) *App {
 	msg := startFeed(a.cluster, a.scope, a.gen)()
 	_, cmd := a.Update(msg)
 	a.Update(cmd())
-	if len(a.table.all) != len(pods) {
-		b.Fatalf("loaded %d pods, want %d", len(a.table.all), len(pods))
+	if a.list.Total() != len(pods) {
+		b.Fatalf("loaded %d pods, want %d", a.list.Total(), len(pods))
 	}
 	_ = a.View()
 	// The garbage of building it (and of the previous sub-benchmark's app)
@@ -184,8 +184,8 @@ func BenchmarkScale(b *testing.B) {
 			c++
 			if c == len(query) {
 				b.StopTimer()
-				a.filter.SetValue("")
-				a.applyFilter()
+				a.list.filter.SetValue("")
+				a.list.applyFilter()
 				b.StartTimer()
 				c = 0
 				q++

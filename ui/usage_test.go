@@ -13,6 +13,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/podtui/podtui/kube"
+	"github.com/podtui/podtui/ui/podindex"
 )
 
 func rlist(cpu, mem string) corev1.ResourceList {
@@ -92,15 +93,15 @@ func TestUsageColumns(t *testing.T) {
 
 	// Sort keys cycle on to the usage columns: cpu, highest first.
 	press(a, "o", "o", "o", "o", "o")
-	if a.table.sortKey != SortCPU {
-		t.Fatalf("sort key = %s, want cpu", a.table.sortKey)
+	if sortKey(a) != podindex.SortCPU {
+		t.Fatalf("sort key = %s, want cpu", sortKey(a))
 	}
 	if got := names(a); strings.Join(got, ",") != "batch-1,api-1,cache-1,pending-1" {
 		t.Errorf("by cpu: %v", got)
 	}
 	press(a, "o", "o", "o", "o", "o") // %mem/l
-	if a.table.sortKey != SortMemLim {
-		t.Fatalf("sort key = %s, want %%mem/l", a.table.sortKey)
+	if sortKey(a) != podindex.SortMemLim {
+		t.Fatalf("sort key = %s, want %%mem/l", sortKey(a))
 	}
 	if got := names(a); strings.Join(got, ",") != "cache-1,api-1,batch-1,pending-1" {
 		t.Errorf("by %%mem/l: %v", got)
@@ -110,12 +111,12 @@ func TestUsageColumns(t *testing.T) {
 	if out := screen(a); strings.Contains(out, "%MEM/L") || strings.Contains(out, "950Mi") {
 		t.Errorf("usage columns still shown:\n%s", out)
 	}
-	if a.table.sortKey != SortName {
-		t.Errorf("sort key = %s after hiding, want name", a.table.sortKey)
+	if sortKey(a) != podindex.SortName {
+		t.Errorf("sort key = %s after hiding, want name", sortKey(a))
 	}
 	press(a, "o", "o", "o", "o", "o")
-	if a.table.sortKey != SortName {
-		t.Errorf("o reached a hidden usage key: %s", a.table.sortKey)
+	if sortKey(a) != podindex.SortName {
+		t.Errorf("o reached a hidden usage key: %s", sortKey(a))
 	}
 	press(a, "u")
 	if !strings.Contains(screen(a), "%MEM/L") {
@@ -125,10 +126,15 @@ func TestUsageColumns(t *testing.T) {
 
 func names(a *App) []string {
 	var out []string
-	for _, i := range a.table.shown {
-		out = append(out, a.table.all[i].name)
+	for i := range a.list.Len() {
+		out = append(out, a.list.index.Shown(i).Name)
 	}
 	return out
+}
+
+func sortKey(a *App) podindex.SortKey {
+	k, _ := a.list.index.Sort()
+	return k
 }
 
 func TestUsagePollingCadence(t *testing.T) {
@@ -318,9 +324,9 @@ func TestNearLimitDiagFollowsUsage(t *testing.T) {
 	a := harnessApp(t, c, kube.Scope{Namespace: "shop"}, 150, 9)
 	startUsage(t, a)
 	diagOf := func(name string) string {
-		for _, r := range a.table.all {
-			if r.name == name {
-				return r.diag
+		for _, r := range a.list.index.Rows() {
+			if r.Name == name {
+				return r.Cells.diag
 			}
 		}
 		return "?"
