@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -429,5 +430,53 @@ func TestDetailShowsUsageAndOpensNodeSummary(t *testing.T) {
 	}
 	if p, ok := a.top().(*NodePage); !ok || p.Title() != "node worker-1" {
 		t.Fatalf("N did not open the node summary: %T", a.top())
+	}
+}
+
+// A failed poll keeps the numbers but marks them old in their cells, with
+// the age of the last poll that worked; after maxMissedPolls failures in a
+// row they give way to n/a, and a poll that works makes them fresh again.
+func TestUsageGoingAwayMarksNumbersOld(t *testing.T) {
+	c := usageCluster()
+	now := clock
+	a := harnessApp(t, c, kube.Scope{Namespace: "shop"}, 150, 9)
+	a.now = func() time.Time { return now }
+	a.list.now = a.now
+	startUsage(t, a)
+	row := func(name string) string {
+		for _, l := range strings.Split(screen(a), "\n") {
+			if strings.HasPrefix(l, name+" ") {
+				return l
+			}
+		}
+		t.Fatalf("no row of %s:\n%s", name, screen(a))
+		return ""
+	}
+	down := kube.PodMetrics{Namespace: "shop", Problem: "metrics: API server error: the backend is down; retrying"}
+	for miss := 1; miss < maxMissedPolls; miss++ {
+		now = now.Add(15 * time.Second)
+		a.Update(metricsMsg{gen: a.usage.gen, res: down})
+		want := fmt.Sprintf("500m ~%ds 128Mi ~%ds 200%%~ 50%%~ 50%%~ 25%%~", 15*miss, 15*miss)
+		if got := strings.Join(strings.Fields(row("api-1")), " "); !strings.Contains(got, want) {
+			t.Errorf("after %d failed polls: api-1 row %q, want %q", miss, got, want)
+		}
+		if got := row("pending-1"); !strings.Contains(got, "n/a") || strings.Contains(got, "~") {
+			t.Errorf("a pod without numbers got a mark: %q", got)
+		}
+		if !strings.Contains(screen(a), "ℹ usage not refreshed") {
+			t.Errorf("the status line does not say the numbers are old:\n%s", screen(a))
+		}
+	}
+	now = now.Add(15 * time.Second)
+	a.Update(metricsMsg{gen: a.usage.gen, res: down})
+	if got := row("api-1"); strings.Contains(got, "500m") || !strings.Contains(got, "n/a") {
+		t.Errorf("after %d failed polls the numbers are still shown: %q", maxMissedPolls, got)
+	}
+	if !strings.Contains(screen(a), "ℹ CPU/MEM n/a: metrics: API server error") {
+		t.Errorf("status line:\n%s", screen(a))
+	}
+	a.Update(pollMetrics(a.cluster, a.usage.ns, a.usage.gen)())
+	if got := row("api-1"); !strings.Contains(got, "500m   128Mi   200%") || strings.Contains(got, "~") {
+		t.Errorf("fresh numbers: %q", got)
 	}
 }
