@@ -68,6 +68,7 @@ bench: controlplane
 	$(GO) test ./kube -run '^$$' -bench 'Snapshot' -benchtime 20x
 	$(GO) test ./ui -run '^$$' -bench 'Scale/load' -benchtime 3x
 	$(GO) test ./ui -run '^$$' -bench 'Scale/(frame|update|scroll|page|sort|filter)' -benchtime 200x
+	$(GO) test ./ui/podindex -run '^$$' -bench 'Index' -benchtime 200x
 	$(GO) test ./ui -run '^$$' -bench 'LogPipeline'
 	$(GO) test ./diagnose -run '^$$' -bench 'Triage'
 	$(GO) test ./e2e -run '^$$' -bench 'Startup|Scale' -benchtime 5x -timeout 30m
