@@ -34,11 +34,7 @@ var (
 // themselves are garbage once summarized, as in the informer.
 func scalePods(b *testing.B) []*kube.PodSummary {
 	scaleOnce.Do(func() {
-		n := 100_000
-		if v, err := strconv.Atoi(os.Getenv("PODTUI_BENCH_PODS")); err == nil && v > 0 {
-			n = v
-		}
-		scaleSet = make([]*kube.PodSummary, n)
+		scaleSet = make([]*kube.PodSummary, podgen.Count(100_000))
 		for i := range scaleSet {
 			scaleSet[i] = kube.Summarize(podgen.Pod(i, clock), clock)
 		}

@@ -1,10 +1,8 @@
 package podindex
 
 import (
-	"os"
 	"runtime"
 	"slices"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -26,11 +24,7 @@ var (
 
 func benchPods() []*kube.PodSummary {
 	benchOnce.Do(func() {
-		n := 100_000
-		if v, err := strconv.Atoi(os.Getenv("PODTUI_BENCH_PODS")); err == nil && v > 0 {
-			n = v
-		}
-		benchSet = make([]*kube.PodSummary, n)
+		benchSet = make([]*kube.PodSummary, podgen.Count(100_000))
 		for i := range benchSet {
 			benchSet[i] = kube.Summarize(podgen.Pod(i, benchNow), benchNow)
 		}
