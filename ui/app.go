@@ -72,7 +72,6 @@ type App struct {
 	src    kube.PodSource
 	snap   kube.PodSnapshot
 	loaded bool
-	err    string // why the feed could not start
 
 	pages       []Page          // stacked over the list; the last one is shown
 	forwards    []*kube.Forward // active port-forwards, stopped on quit
@@ -179,11 +178,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return a, nil
 		}
 		if msg.err != nil {
-			a.err = msg.err.Error()
-			a.list.SetError(a.err)
+			a.list.SetError(msg.err.Error())
 			return a, nil
 		}
-		a.err = ""
 		a.list.SetError("")
 		a.src = msg.src
 		return a, waitPods(msg.src, msg.gen, time.Time{})

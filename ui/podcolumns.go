@@ -22,6 +22,7 @@ type column struct {
 
 // columns are the pod table's columns at width, each as wide as it needs.
 func (m *PodList) columns(now time.Time) []column {
+	metrics := m.metrics // the cells take copies: m itself is not kept beyond a frame
 	cols := []column{}
 	if m.allNS {
 		cols = append(cols, column{title: "NAMESPACE", width: 9, measured: widthNamespace, cell: func(r *podRow, _ time.Time) string { return r.Namespace }})
@@ -30,20 +31,19 @@ func (m *PodList) columns(now time.Time) []column {
 		column{title: "NAME", width: 4, measured: widthName, cell: func(r *podRow, _ time.Time) string { return r.Name }},
 		column{title: "READY", width: 5, measured: widthReady, cell: func(r *podRow, _ time.Time) string { return r.Cells.ready }},
 		column{title: "STATUS", width: 6, measured: widthStatus, cell: func(r *podRow, _ time.Time) string { return r.Status }},
-		column{title: "DIAG", width: 4, measured: widthDiag, cell: func(r *podRow, now time.Time) string { return diagAt(r, m.metrics, now) }},
+		column{title: "DIAG", width: 4, measured: widthDiag, cell: func(r *podRow, now time.Time) string { return diagAt(r, metrics, now) }},
 		column{title: "RESTARTS", width: 8, measured: -1, cell: restartsCell},
 		column{title: "AGE", width: 3, measured: -1, cell: func(r *podRow, now time.Time) string { return diagnose.Age(r.Created, now) }},
 	)
 	if !m.hideUsage {
-		stale := m.missed > 0
-		marks := newStaleMarks(m.metrics.Fetched, now)
 		for c, title := range usageTitles {
 			// Without any numbers, percentages of n/a say nothing: CPU and MEM alone carry the n/a.
-			if c >= colCPUReq && m.metrics.Pods == nil {
+			if c >= colCPUReq && metrics.Pods == nil {
 				break
 			}
 			col := column{title: title, width: len(title), measured: widthUsage + c, cell: func(r *podRow, _ time.Time) string { return r.Cells.usage.text[c] }}
-			if stale {
+			if m.missed > 0 {
+				marks := newStaleMarks(metrics.Fetched, now)
 				col.width = max(col.width, m.index.Widths()[widthUsage+c]+marks.width(c))
 				col.cell = func(r *podRow, _ time.Time) string { return marks.mark(c, r.Cells.usage.text[c]) }
 			}

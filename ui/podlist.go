@@ -130,8 +130,10 @@ func (m PodList) FilterView() string { return m.filter.View() }
 // Filter is the filter applied.
 func (m PodList) Filter() string { return m.index.Filter() }
 
-// Len and Total are the counts of pods shown and of all pods.
-func (m PodList) Len() int   { return m.index.Len() }
+// Len is the count of pods the filter shows.
+func (m PodList) Len() int { return m.index.Len() }
+
+// Total is the count of pods in scope.
 func (m PodList) Total() int { return m.index.Total() }
 
 // SortLabel names the sort ("status", "age↑" when reversed).
