@@ -38,7 +38,7 @@ type (
 	logChunkMsg struct{ chunk kube.LogChunk }
 	// logClosedMsg: the stream's channel closed without a final chunk (it was stopped).
 	logClosedMsg struct{ id uint64 }
-	logTickMsg   struct{ page *LogPage }
+	logTickMsg   struct{ Ticket }
 )
 
 type streamState int
@@ -56,10 +56,12 @@ const liveWindow = 2 * time.Second
 
 // LogPage shows one container's log: followed, searchable, bounded.
 type LogPage struct {
-	env    PageEnv
-	keys   keymap.Logs
-	pod    *corev1.Pod
-	reader podReader
+	env     PageEnv
+	keys    keymap.Logs
+	pod     *corev1.Pod
+	reader  podReader
+	ticks   asks // the redraw tick, paused while the page is covered
+	covered bool
 
 	containers []logContainer
 	cur        int // index into containers; len(containers) means all of them
@@ -111,7 +113,8 @@ func NewLogPage(env PageEnv, pod *corev1.Pod, open LogOpen) *LogPage {
 	sv := textinput.New()
 	sv.Prompt = "save to: "
 	p := &LogPage{
-		env: env, keys: env.Keys.Logs, pod: pod, input: in, save: sv, match: -1,
+		env: env, keys: env.Keys.Logs, pod: pod, reader: newPodReader(env.ID), ticks: newAsks(env.ID),
+		input: in, save: sv, match: -1,
 		maxLines: open.MaxLines, maxBytes: open.MaxBytes,
 	}
 	// Bounds and toggles from the config file unless the caller set them.
@@ -200,8 +203,18 @@ func (p *LogPage) Init() tea.Cmd {
 }
 
 func (p *LogPage) tick() tea.Cmd {
-	page := p
-	return tea.Tick(time.Second, func(time.Time) tea.Msg { return logTickMsg{page: page} })
+	t := p.ticks.next()
+	return tea.Tick(time.Second, func(time.Time) tea.Msg { return logTickMsg{t} })
+}
+
+// SetCovered pauses the redraw tick while another page covers this one and
+// starts it again when it is shown; the streams keep filling the buffer.
+func (p *LogPage) SetCovered(covered bool) tea.Cmd {
+	p.covered = covered
+	if covered {
+		return nil
+	}
+	return p.tick()
 }
 
 // start (re)starts the stream for the current container and mode, on a
@@ -308,14 +321,14 @@ func (p *LogPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		}
 		return p, nil
 	case logTickMsg:
-		if msg.page != p {
+		if !p.ticks.current(msg.Ticket) || p.covered {
 			return p, nil
 		}
 		return p, p.tick()
 	case PodsChangedMsg:
 		return p, p.podChanged(msg)
 	case podReadMsg:
-		if msg.uid != string(p.pod.UID) {
+		if !p.reader.answers(msg) {
 			return p, nil
 		}
 		pod, read := p.reader.done(p.env.Cluster, p.pod, msg)
@@ -432,14 +445,9 @@ func (p *LogPage) addEntry(text, sgr string, t time.Time, marker bool) {
 
 // podChanged notes a deleted pod, or reads the pod again when it changed.
 func (p *LogPage) podChanged(msg PodsChangedMsg) tea.Cmd {
-	s, ok := msg.FindPod(string(p.pod.UID))
-	if !ok {
-		if msg.Snapshot.Synced && !msg.Snapshot.Conn.Stale {
-			p.deleted = true
-		}
-		return nil
-	}
-	return p.reader.seen(p.env.Cluster, p.pod, s)
+	read, gone := p.reader.follow(p.env.Cluster, p.pod, msg)
+	p.deleted = p.deleted || gone
+	return read
 }
 
 // setPod picks up new container states and marks restarts in the text.

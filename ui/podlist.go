@@ -38,7 +38,7 @@ func NewPodListKeyMap(k keymap.PodList) PodListKeyMap {
 // selected pod. Copies share the rows: the index is too big to copy.
 type PodList struct {
 	keys   PodListKeyMap
-	styles Styles
+	styles *Styles // the app's: a theme change reaches the list too
 	now    func() time.Time
 	index  *podindex.Index[podCells]
 
@@ -58,7 +58,7 @@ type PodList struct {
 }
 
 // NewPodList is an empty list.
-func NewPodList(keys PodListKeyMap, styles Styles, now func() time.Time) PodList {
+func NewPodList(keys PodListKeyMap, styles *Styles, now func() time.Time) PodList {
 	fi := textinput.New()
 	fi.Prompt = "/"
 	fi.Placeholder = "filter by name, namespace, status, node"
@@ -71,9 +71,6 @@ func (m *PodList) SetSize(w, h int) {
 	m.filter.SetWidth(max(10, w-4))
 	m.follow()
 }
-
-// SetStyles restyles the list (the terminal's background was learnt).
-func (m *PodList) SetStyles(s Styles) { m.styles = s }
 
 // SetSnapshot shows the pods of a snapshot, keeping the selection on its pod.
 func (m *PodList) SetSnapshot(s kube.PodSnapshot, now time.Time) {

@@ -78,7 +78,7 @@ func Sparkline(values []float64, top float64, width int) string {
 // why (e.g. kube.MetricsNotInstalled). hist may be nil; with two samples
 // or more, each container gets a memory sparkline. Lines are plain text with
 // styles; the caller fits them to its width.
-func RenderContainerUsage(s Styles, p *corev1.Pod, usage *kube.PodUsage, problem string, hist *UsageHistory) string {
+func RenderContainerUsage(s *Styles, p *corev1.Pod, usage *kube.PodUsage, problem string, hist *UsageHistory) string {
 	var b strings.Builder
 	qos := string(p.Status.QOSClass)
 	if qos == "" {
@@ -155,7 +155,7 @@ func trunc(s string, w int) string {
 // RenderNodeSummary renders a node: allocatable, the requests of the pods on
 // it, free capacity per resource, pressure conditions and usage from node
 // metrics. Plain styled lines; the caller fits them to its width.
-func RenderNodeSummary(s Styles, n kube.NodeSummary, now time.Time) string {
+func RenderNodeSummary(s *Styles, n kube.NodeSummary, now time.Time) string {
 	var b strings.Builder
 	node := n.Node
 	b.WriteString(s.Title.Render("Node "+node.Name) + "  " + s.Muted.Render(fmt.Sprintf("%d pods", len(n.Pods))))

@@ -67,7 +67,7 @@ func startUsage(t *testing.T, a *App) tea.Cmd {
 	if !a.usage.active || a.usage.ns != a.current() {
 		t.Fatalf("no poll started: %+v", a.usage)
 	}
-	_, next := a.Update(pollMetrics(a.cluster, a.usage.ns, a.usage.gen)())
+	_, next := a.Update(pollMetrics(a.cluster, a.usage.ns, a.usage.polls.last())())
 	return next
 }
 
@@ -147,7 +147,7 @@ func TestUsagePollingCadence(t *testing.T) {
 	if cmd := a.pollUsage(a.current()); cmd != nil {
 		t.Error("a second poll of the same namespace started before the tick")
 	}
-	a.Update(podsMsg{gen: a.gen, snap: a.snap})
+	a.Update(podsMsg{Ticket: a.feeds.last(), snap: a.snap})
 	if len(c.metrics.polls) != 1 {
 		t.Errorf("polls = %v, want one", c.metrics.polls)
 	}
@@ -155,13 +155,13 @@ func TestUsagePollingCadence(t *testing.T) {
 	if _, ok := next().(metricsTickMsg); !ok {
 		t.Fatal("next is not the metrics tick")
 	}
-	_, poll := a.Update(metricsTickMsg{gen: a.usage.gen})
+	_, poll := a.Update(metricsTickMsg{a.usage.polls.last()})
 	a.Update(poll())
 	if len(c.metrics.polls) != 2 {
 		t.Errorf("polls = %v, want two", c.metrics.polls)
 	}
 	// A tick of an old generation (before a namespace switch) is dropped.
-	old := a.usage.gen
+	old := a.usage.polls.last()
 	_, cmd := a.Update(keyMsg("a"))
 	for _, m := range runBatch(cmd) {
 		if _, ok := m.(metricsMsg); ok {
@@ -171,7 +171,7 @@ func TestUsagePollingCadence(t *testing.T) {
 	if got := c.metrics.polls[len(c.metrics.polls)-1]; got != "" {
 		t.Errorf("after switching to all namespaces polled %q", got)
 	}
-	if _, cmd := a.Update(metricsTickMsg{gen: old}); cmd != nil {
+	if _, cmd := a.Update(metricsTickMsg{old}); cmd != nil {
 		t.Error("a stale tick polled")
 	}
 }
@@ -211,7 +211,7 @@ func TestUsageAbsent(t *testing.T) {
 	// metrics-server gets installed; the slow retry finds it.
 	c.metrics.served = true
 	c.metrics.usage = map[string]kube.PodUsage{"shop/api-7d9f8-abcde": sample("shop", "api-7d9f8-abcde", "500m", "128Mi")}
-	_, poll := a.Update(metricsTickMsg{gen: a.usage.gen})
+	_, poll := a.Update(metricsTickMsg{a.usage.polls.last()})
 	if poll == nil {
 		t.Fatal("the retry tick did not poll")
 	}
@@ -337,8 +337,8 @@ func TestNearLimitDiagFollowsUsage(t *testing.T) {
 	}
 	// Usage drops: the warning goes with the next poll.
 	c.metrics.usage["shop/cache-1"] = sample("shop", "cache-1", "20m", "500Mi")
-	a.Update(metricsTickMsg{gen: a.usage.gen})
-	a.Update(pollMetrics(a.cluster, a.usage.ns, a.usage.gen)())
+	a.Update(metricsTickMsg{a.usage.polls.last()})
+	a.Update(pollMetrics(a.cluster, a.usage.ns, a.usage.polls.last())())
 	if d := diagOf("cache-1"); d != "" {
 		t.Errorf("cache-1 at 49%%: DIAG %q, want none", d)
 	}
@@ -364,7 +364,7 @@ func TestUsageReachesTopPage(t *testing.T) {
 	c := usageCluster()
 	a := harnessApp(t, c, kube.Scope{Namespace: "shop"}, 150, 9)
 	p := &usagePage{}
-	a.pages = append(a.pages, p)
+	a.pages = append(a.pages, openPage{id: a.ids.next(), page: p})
 	startUsage(t, a)
 	if len(p.got) != 1 {
 		t.Fatalf("page got %d usage messages", len(p.got))
@@ -406,7 +406,7 @@ func TestUsageBlipKeepsNumbers(t *testing.T) {
 	c := usageCluster()
 	a := harnessApp(t, c, kube.Scope{Namespace: "shop"}, 150, 9)
 	startUsage(t, a)
-	a.Update(metricsMsg{gen: a.usage.gen, res: kube.PodMetrics{Namespace: "shop", Problem: "metrics: API server error: the backend is down; retrying"}})
+	a.Update(metricsMsg{Ticket: a.usage.polls.last(), res: kube.PodMetrics{Namespace: "shop", Problem: "metrics: API server error: the backend is down; retrying"}})
 	out := screen(a)
 	if !strings.Contains(out, "500m") || !strings.Contains(out, "ℹ usage not refreshed: metrics: API server error") {
 		t.Errorf("a failed poll blanked the numbers or went unsaid:\n%s", out)
@@ -455,7 +455,7 @@ func TestUsageGoingAwayMarksNumbersOld(t *testing.T) {
 	down := kube.PodMetrics{Namespace: "shop", Problem: "metrics: API server error: the backend is down; retrying"}
 	for miss := 1; miss < maxMissedPolls; miss++ {
 		now = now.Add(15 * time.Second)
-		a.Update(metricsMsg{gen: a.usage.gen, res: down})
+		a.Update(metricsMsg{Ticket: a.usage.polls.last(), res: down})
 		want := fmt.Sprintf("500m ~%ds 128Mi ~%ds 200%%~ 50%%~ 50%%~ 25%%~", 15*miss, 15*miss)
 		if got := strings.Join(strings.Fields(row("api-1")), " "); !strings.Contains(got, want) {
 			t.Errorf("after %d failed polls: api-1 row %q, want %q", miss, got, want)
@@ -468,14 +468,14 @@ func TestUsageGoingAwayMarksNumbersOld(t *testing.T) {
 		}
 	}
 	now = now.Add(15 * time.Second)
-	a.Update(metricsMsg{gen: a.usage.gen, res: down})
+	a.Update(metricsMsg{Ticket: a.usage.polls.last(), res: down})
 	if got := row("api-1"); strings.Contains(got, "500m") || !strings.Contains(got, "n/a") {
 		t.Errorf("after %d failed polls the numbers are still shown: %q", maxMissedPolls, got)
 	}
 	if !strings.Contains(screen(a), "ℹ CPU/MEM n/a: metrics: API server error") {
 		t.Errorf("status line:\n%s", screen(a))
 	}
-	a.Update(pollMetrics(a.cluster, a.usage.ns, a.usage.gen)())
+	a.Update(pollMetrics(a.cluster, a.usage.ns, a.usage.polls.last())())
 	if got := row("api-1"); !strings.Contains(got, "500m   128Mi   200%") || strings.Contains(got, "~") {
 		t.Errorf("fresh numbers: %q", got)
 	}

@@ -12,15 +12,15 @@ import (
 // The app polls metrics.k8s.io for the pod list's usage columns and hands
 // each result to the list and to the top page.
 
-// metricsMsg is the result of one poll; gen drops results of a scope the
+// metricsMsg is the result of one poll; its Ticket drops results of a scope the
 // user has left.
 type metricsMsg struct {
-	gen int
+	Ticket
 	res kube.PodMetrics
 }
 
-// metricsTickMsg asks for the next poll of generation gen.
-type metricsTickMsg struct{ gen int }
+// metricsTickMsg asks for the next poll under its Ticket.
+type metricsTickMsg struct{ Ticket }
 
 // UsageChangedMsg tells the top page that new usage samples arrived (the app
 // polls; pages never do). Look a pod up with For.
@@ -34,21 +34,21 @@ func (m UsageChangedMsg) For(namespace, name string) (kube.PodUsage, bool) {
 	return u, ok
 }
 
-func pollMetrics(c Cluster, namespace string, gen int) tea.Cmd {
+func pollMetrics(c Cluster, namespace string, t Ticket) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		return metricsMsg{gen: gen, res: c.PodMetrics(ctx, namespace)}
+		return metricsMsg{Ticket: t, res: c.PodMetrics(ctx, namespace)}
 	}
 }
 
-func metricsTick(d time.Duration, gen int) tea.Cmd {
-	return tea.Tick(d, func(time.Time) tea.Msg { return metricsTickMsg{gen: gen} })
+func metricsTick(d time.Duration, t Ticket) tea.Cmd {
+	return tea.Tick(d, func(time.Time) tea.Msg { return metricsTickMsg{t} })
 }
 
 // usagePoll is the app's metrics polling state.
 type usagePoll struct {
-	gen     int    // results and ticks of older generations are dropped
+	polls   asks   // one per namespace polled; results and ticks of older ones are dropped
 	ns      string // namespace being polled
 	active  bool   // ns is handled: polled on a tick, or refused for good
 	absent  bool   // the API is not served: asked again only now and then
@@ -64,37 +64,36 @@ func (a *App) pollUsage(ns string) tea.Cmd {
 	if u.absent || (u.active && u.ns == ns) {
 		return nil
 	}
-	u.gen++
 	u.ns, u.active = ns, true
-	return pollMetrics(a.cluster, ns, u.gen)
+	return pollMetrics(a.cluster, ns, u.polls.next())
 }
 
 func (a *App) gotUsage(msg metricsMsg) tea.Cmd {
 	u := &a.usage
-	if msg.gen != u.gen {
+	if !u.polls.current(msg.Ticket) {
 		return nil
 	}
 	u.problem = msg.res.Problem
 	a.list.SetMetrics(msg.res, a.now())
 	var cmds []tea.Cmd
-	if top := a.top(); top != nil {
-		cmds = append(cmds, a.updatePage(UsageChangedMsg{Metrics: a.list.Metrics()}))
+	if a.top() != nil {
+		cmds = append(cmds, a.updateTop(UsageChangedMsg{Metrics: a.list.Metrics()}))
 	}
 	u.absent = msg.res.Absent
 	if !msg.res.Forbidden {
 		// Absent too: metrics-server may be installed later, and asking
 		// discovery once per interval is one small GET.
-		cmds = append(cmds, metricsTick(a.opts.MetricsInterval, u.gen))
+		cmds = append(cmds, metricsTick(a.opts.MetricsInterval, msg.Ticket))
 	}
 	// Forbidden: RBAC does not change by itself; a namespace switch asks again.
 	return tea.Batch(cmds...)
 }
 
 func (a *App) usageTick(msg metricsTickMsg) tea.Cmd {
-	if msg.gen != a.usage.gen {
+	if !a.usage.polls.current(msg.Ticket) {
 		return nil
 	}
-	return pollMetrics(a.cluster, a.usage.ns, a.usage.gen)
+	return pollMetrics(a.cluster, a.usage.ns, msg.Ticket)
 }
 
 // usageHint is the status line's one remark about metrics: why the columns
