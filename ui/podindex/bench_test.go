@@ -54,14 +54,6 @@ func report(b *testing.B, l []time.Duration) {
 func BenchmarkIndex(b *testing.B) {
 	b.Logf("%d pods", len(benchPods()))
 
-	b.Run("set", func(b *testing.B) {
-		// The first snapshot: every row derived, sorted, filtered, measured.
-		for b.Loop() {
-			var t Index[cells]
-			t.Set(benchPods(), derive)
-		}
-	})
-
 	b.Run("sort", func(b *testing.B) {
 		// Every sort key in turn, each both ways.
 		t := benchIndex()
