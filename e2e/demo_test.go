@@ -165,3 +165,29 @@ func hasDiag(row, category string) bool {
 	}
 	return true
 }
+
+// TestCrashCauseFromPreviousLogs: the demo's crash-looping pod panicked in
+// its previous container; the diagnosis page and `podtui diagnose` read
+// that log through the API (kwok serves it) and quote the panic.
+func TestCrashCauseFromPreviousLogs(t *testing.T) {
+	ns := "demo-" + cluster.NewNamespace(t, "cause")
+	if err := harness.SeedDemo(ctx(t), cluster, ns); err != nil {
+		t.Fatal(err)
+	}
+	const pod = "checkout-7b5d9f8c6-q8w2z"
+	out, _ := exec.Command(podtui, "diagnose", "--kubeconfig", cluster.Kubeconfig, "-n", ns, pod).CombinedOutput()
+	for _, want := range []string{"Go panic", "panic: runtime error: invalid memory address or nil pointer dereference", "previous logs"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("podtui diagnose lacks %q:\n%s", want, out)
+		}
+	}
+	term := startPodtuiSized(t, cluster.Kubeconfig, 160, 40, "-n", ns)
+	ok(t)(term.WaitMatch(rowRE(pod, "CrashLoopBackOff"), seen))
+	term.Send("/")
+	term.Type("checkout")
+	ok(t)(term.WaitFor("pods: 1/", seen))
+	term.Send("enter", "D")
+	ok(t)(term.WaitFor("diagnosis "+ns+"/"+pod, seen))
+	ok(t)(term.WaitFor("Go panic", seen))
+	ok(t)(term.WaitFor("nil pointer dereference", seen))
+}
