@@ -52,7 +52,7 @@ func (p *LogPage) addMarker(text string) { p.addEntry(text, "", time.Time{}, tru
 
 func (p *LogPage) addEntry(text, sgr string, t time.Time, marker bool) {
 	seq := p.buf.add(text, sgr, t, marker)
-	if p.query != "" && !marker && contains(text, p.query) {
+	if !marker && p.search.matches(text) {
 		p.matches = append(p.matches, seq)
 	}
 	// Forget matches and positions the buffer has dropped.

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	corev1 "k8s.io/api/core/v1"
 
@@ -56,32 +55,26 @@ type LogPage struct {
 
 	timestamps, wrap, numbers, colors bool
 
-	searching bool
-	input     textinput.Model
-	query     string
-	matches   []int // seqs of entries matching query, ascending
-	filter    bool  // show only matches
-	match     int   // seq of the current match, -1 for none
+	search  textSearch
+	matches []int // seqs of entries matching the query, ascending
+	filter  bool  // show only matches
+	match   int   // seq of the current match, -1 for none
 
 	picking bool
 	pickAt  int
 
-	saving   bool // the save prompt is open
-	saveFull bool // it saves the full log from the API, not what is loaded
-	save     textinput.Model
+	saveFull bool // the save prompt saves the full log from the API, not what is loaded
+	save     textPrompt
 
 	width, height int
 }
 
 // NewLogPage builds the log page of a pod.
 func NewLogPage(env PageEnv, pod *corev1.Pod, open LogOpen) *LogPage {
-	in := textinput.New()
-	in.Prompt = "/"
-	in.Placeholder = "search"
-	sv := textinput.New()
-	sv.Prompt = "save to: "
 	p := &LogPage{
-		env: env, keys: env.Keys.Logs, pod: pod, input: in, save: sv, match: -1,
+		env: env, keys: env.Keys.Logs, pod: pod, match: -1,
+		search:   newTextSearch(env.Keys.Logs.TextSearch, env.Keys.Prompt),
+		save:     newTextPrompt(env.Keys.Prompt, "save to: ", ""),
 		maxLines: open.MaxLines, maxBytes: open.MaxBytes,
 	}
 	// Bounds and toggles from the config file unless the caller set them.
@@ -165,7 +158,7 @@ func (p *LogPage) container() (logContainer, bool) {
 }
 
 // Capturing reports whether keys go to the search input.
-func (p *LogPage) Capturing() bool { return p.searching || p.saving }
+func (p *LogPage) Capturing() bool { return p.search.typing() || p.save.open }
 
 // Update handles stream results, pod changes and keys.
 func (p *LogPage) Update(msg tea.Msg) (Page, tea.Cmd) {
@@ -229,14 +222,12 @@ func (p *LogPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 	case tea.KeyPressMsg:
 		return p.handleKey(msg)
 	}
-	if p.searching {
-		var cmd tea.Cmd
-		p.input, cmd = p.input.Update(msg)
+	if p.search.typing() {
+		_, cmd := p.search.update(msg)
 		return p, cmd
 	}
-	if p.saving {
-		var cmd tea.Cmd
-		p.save, cmd = p.save.Update(msg)
+	if p.save.open {
+		_, cmd := p.save.Update(msg)
 		return p, cmd
 	}
 	return p, nil
@@ -284,22 +275,18 @@ func (p *LogPage) setPod(pod *corev1.Pod) {
 }
 
 func (p *LogPage) handleKey(msg tea.KeyPressMsg) (Page, tea.Cmd) {
-	if p.searching {
-		return p.searchKey(msg)
-	}
-	if p.saving {
+	if p.save.open {
 		return p.saveKey(msg)
 	}
 	if p.picking {
 		return p.pickKey(msg)
 	}
+	if ev, cmd := p.search.update(msg); ev != searchIgnored {
+		return p, tea.Batch(cmd, p.searched(ev))
+	}
 	k := p.keys
 	switch {
 	case key.Matches(msg, k.Back):
-		if msg.String() == "esc" && (p.query != "" || p.filter) {
-			p.setQuery("")
-			return p, nil
-		}
 		return p, ClosePage
 	case key.Matches(msg, k.Up):
 		p.scroll(-1)
@@ -350,25 +337,13 @@ func (p *LogPage) handleKey(msg tea.KeyPressMsg) (Page, tea.Cmd) {
 		if _, ok := p.container(); !ok && p.saveFull {
 			return p, SetStatus("the full log is saved per container: pick one with "+k.Containers.Help().Key, false)
 		}
-		p.save.Prompt = "save loaded lines to: "
+		p.save.SetPrompt("save loaded lines to: ")
 		if p.saveFull {
-			p.save.Prompt = "save the full log to: "
+			p.save.SetPrompt("save the full log to: ")
 		}
-		p.saving = true
-		p.save.SetValue(p.defaultSavePath())
-		p.save.CursorEnd()
-		return p, p.save.Focus()
-	case key.Matches(msg, k.Search):
-		p.searching = true
-		p.input.SetValue(p.query)
-		p.input.CursorEnd()
-		return p, p.input.Focus()
-	case key.Matches(msg, k.Next):
-		p.jump(1)
-	case key.Matches(msg, k.Prev):
-		p.jump(-1)
+		return p, p.save.Open(p.defaultSavePath())
 	case key.Matches(msg, k.Filter):
-		if p.query == "" {
+		if p.search.query == "" {
 			return p, SetStatus("search with / first; f then shows only the matching lines", false)
 		}
 		p.filter = !p.filter

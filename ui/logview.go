@@ -73,14 +73,14 @@ func (p *LogPage) scroll(n int) {
 // SetSize sets the page's size.
 func (p *LogPage) SetSize(w, h int) {
 	p.width, p.height = w, h
-	p.input.SetWidth(max(10, w-4))
+	p.search.prompt.SetWidth(max(10, w-4))
 	p.save.SetWidth(max(10, w-26))
 }
 
 // bodyRows is the number of rows left for log lines.
 func (p *LogPage) bodyRows() int {
 	rows := p.height - 1 // the page's own status line
-	if p.searching || p.saving {
+	if p.Capturing() {
 		rows--
 	}
 	return max(1, rows)
@@ -101,10 +101,10 @@ func (p *LogPage) View() string {
 	for len(lines) < 1+rows {
 		lines = append(lines, "")
 	}
-	if p.searching {
-		lines = append(lines, pad(p.input.View(), p.width))
+	if p.search.typing() {
+		lines = append(lines, pad(p.search.prompt.View(), p.width))
 	}
-	if p.saving {
+	if p.save.open {
 		lines = append(lines, pad(p.save.View(), p.width))
 	}
 	return strings.Join(lines, "\n")
@@ -153,11 +153,12 @@ func (p *LogPage) statusLine() string {
 	if p.buf.dropped > 0 {
 		parts = append(parts, s.Notice.Render(thousands(p.buf.dropped)+" older lines dropped"))
 	}
-	if p.query != "" {
-		m := fmt.Sprintf("/%s: %d matches", p.query, len(p.matches))
+	if p.search.query != "" {
+		current := -1
 		if p.match >= 0 {
-			m = fmt.Sprintf("/%s: %d/%d", p.query, p.matchIndex()+1, len(p.matches))
+			current = p.matchIndex()
 		}
+		m := p.search.status(current, len(p.matches))
 		if p.filter {
 			m += " (filtered)"
 		}
@@ -205,7 +206,7 @@ func (p *LogPage) bodyLines(rows int) []string {
 		msg := "no log lines yet"
 		switch {
 		case p.filter:
-			msg = fmt.Sprintf("no line matches %q", p.query)
+			msg = fmt.Sprintf("no line matches %q", p.search.query)
 		case p.state == streamConnecting:
 			msg = "loading log…"
 		case p.state == streamEnded:
@@ -299,7 +300,7 @@ func (p *LogPage) renderEntry(e *logEntry) []string {
 			// A cut may have dropped the line's closing reset.
 			out[i] = s.Muted.Render(pre) + part + "\x1b[m"
 		} else {
-			out[i] = s.Muted.Render(pre) + p.highlight(part, e.seq == p.match)
+			out[i] = s.Muted.Render(pre) + p.search.highlight(part, e.seq == p.match, s.Selected.Reverse(true))
 		}
 	}
 	return out
