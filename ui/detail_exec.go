@@ -50,7 +50,7 @@ func (p *execPicker) Update(msg tea.Msg) (Page, tea.Cmd) {
 		p.cursor = max(0, p.cursor-1)
 	case key.Matches(k, d.Down):
 		p.cursor = min(len(p.containers)-1, p.cursor+1)
-	case k.String() == "enter":
+	case key.Matches(k, p.env.Keys.Picker.Choose):
 		pod, name := p.pod, p.containers[p.cursor].name
 		// Close first, so the TUI that comes back after the shell is the page below.
 		return p, tea.Sequence(ClosePage, func() tea.Msg { return podActionMsg{action: actExec, pod: pod, container: name} })
@@ -78,7 +78,9 @@ func (p *execPicker) Title() string { return "shell " + p.pod.Namespace + "/" + 
 
 func (p *execPicker) ShortHelp() []key.Binding {
 	d := p.env.Keys.Detail
-	return []key.Binding{d.Down, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open shell")), d.Back}
+	choose := p.env.Keys.Picker.Choose
+	choose.SetHelp(choose.Help().Key, "open shell")
+	return []key.Binding{d.Down, choose, d.Back}
 }
 
 func (p *execPicker) FullHelp() [][]key.Binding { return [][]key.Binding{p.ShortHelp()} }

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	corev1 "k8s.io/api/core/v1"
 
@@ -122,20 +121,14 @@ func parseForward(s string) (local, remote int, err error) {
 type forwardPage struct {
 	env    PageEnv
 	pod    *corev1.Pod
-	input  textinput.Model
+	input  textPrompt
 	err    string
 	width  int
 	height int
 }
 
 func newForwardPage(env PageEnv, pod *corev1.Pod) *forwardPage {
-	ti := textinput.New()
-	ti.Prompt = "local:pod port> "
-	ti.Placeholder = "8080, 9000:8080 or :8080"
-	if ports := declaredPorts(pod); len(ports) > 0 {
-		ti.SetValue(strconv.Itoa(int(ports[0].ContainerPort)))
-	}
-	return &forwardPage{env: env, pod: pod, input: ti}
+	return &forwardPage{env: env, pod: pod, input: newTextPrompt(env.Keys.Prompt, "local:pod port> ", "8080, 9000:8080 or :8080")}
 }
 
 // declaredPorts are the TCP ports the pod's containers declare.
@@ -151,29 +144,33 @@ func declaredPorts(pod *corev1.Pod) []corev1.ContainerPort {
 	return out
 }
 
-func (f *forwardPage) Init() tea.Cmd { return f.input.Focus() }
+// Init opens the prompt on the first declared port.
+func (f *forwardPage) Init() tea.Cmd {
+	port := ""
+	if ports := declaredPorts(f.pod); len(ports) > 0 {
+		port = strconv.Itoa(int(ports[0].ContainerPort))
+	}
+	return f.input.Open(port)
+}
 
 // Capturing: the page is a text field.
 func (f *forwardPage) Capturing() bool { return true }
 
 func (f *forwardPage) Update(msg tea.Msg) (Page, tea.Cmd) {
-	if k, ok := msg.(tea.KeyPressMsg); ok {
-		switch k.String() {
-		case "esc":
-			return f, ClosePage
-		case "enter":
-			local, remote, err := parseForward(f.input.Value())
-			if err != nil {
-				f.err = err.Error()
-				return f, nil
-			}
-			pod := f.pod
-			req := kube.ForwardRequest{Namespace: pod.Namespace, Pod: pod.Name, PodPort: remote, LocalPort: local}
-			return f, tea.Batch(ClosePage, func() tea.Msg { return podActionMsg{action: actStartForward, pod: pod, forward: req} })
+	res, cmd := f.input.Update(msg)
+	switch res {
+	case promptCancelled:
+		return f, ClosePage
+	case promptSubmitted:
+		local, remote, err := parseForward(f.input.Value())
+		if err != nil {
+			f.err = err.Error()
+			return f, f.input.Open(f.input.Value()) // let them fix it
 		}
+		pod := f.pod
+		req := kube.ForwardRequest{Namespace: pod.Namespace, Pod: pod.Name, PodPort: remote, LocalPort: local}
+		return f, tea.Batch(ClosePage, func() tea.Msg { return podActionMsg{action: actStartForward, pod: pod, forward: req} })
 	}
-	var cmd tea.Cmd
-	f.input, cmd = f.input.Update(msg)
 	return f, cmd
 }
 
@@ -191,7 +188,9 @@ func (f *forwardPage) View() string {
 	if f.err != "" {
 		lines = append(lines, s.Error.Render(f.err))
 	}
-	lines = append(lines, s.Muted.Render("8080: local 8080 to pod 8080 · 9000:8080: local 9000 · :8080: any free local port · enter starts · esc cancels"))
+	pk := f.env.Keys.Prompt
+	lines = append(lines, s.Muted.Render("8080: local 8080 to pod 8080 · 9000:8080: local 9000 · :8080: any free local port · "+
+		pk.Submit.Help().Key+" starts · "+pk.Cancel.Help().Key+" cancels"))
 	return strings.Join(wrapLines(lines, max(20, f.width)), "\n")
 }
 
@@ -203,10 +202,7 @@ func (f *forwardPage) SetSize(w, h int) {
 func (f *forwardPage) Title() string { return "port-forward " + f.pod.Namespace + "/" + f.pod.Name }
 
 func (f *forwardPage) ShortHelp() []key.Binding {
-	return []key.Binding{
-		key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "start")),
-		key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
-	}
+	return f.input.help("start")
 }
 
 func (f *forwardPage) FullHelp() [][]key.Binding { return [][]key.Binding{f.ShortHelp()} }
@@ -241,7 +237,7 @@ func (f *forwardsPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		f.cursor = max(0, f.cursor-1)
 	case key.Matches(k, d.Down):
 		f.cursor = max(0, min(len(f.forwards)-1, f.cursor+1))
-	case k.String() == "x" || k.String() == "delete" || k.String() == "enter":
+	case key.Matches(k, f.env.Keys.Forwards.Stop):
 		if len(f.forwards) == 0 {
 			return f, nil
 		}
@@ -266,7 +262,7 @@ func (f *forwardsPage) View() string {
 		}
 		lines = append(lines, l)
 	}
-	lines = append(lines, "", s.Muted.Render("x/enter stops the selected forward · all stop when podtui quits"))
+	lines = append(lines, "", s.Muted.Render(f.env.Keys.Forwards.Stop.Help().Key+" stops the selected forward · all stop when podtui quits"))
 	return strings.Join(lines, "\n")
 }
 
@@ -276,7 +272,7 @@ func (f *forwardsPage) Title() string { return "port-forwards" }
 
 func (f *forwardsPage) ShortHelp() []key.Binding {
 	d := f.env.Keys.Detail
-	return []key.Binding{d.Down, key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "stop")), d.Back}
+	return []key.Binding{d.Down, f.env.Keys.Forwards.Stop, d.Back}
 }
 
 func (f *forwardsPage) FullHelp() [][]key.Binding { return [][]key.Binding{f.ShortHelp()} }
