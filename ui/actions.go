@@ -16,7 +16,7 @@ func (a *App) runAction(m ActionMsg) tea.Cmd {
 		return nil
 	case diagnose.ActionLogs, diagnose.ActionPreviousLogs:
 		open := LogOpen{Container: m.Container, Previous: m.Action == diagnose.ActionPreviousLogs}
-		return a.openPage(NewLogPage(a.env(), m.Pod, open))
+		return a.open(func(env PageEnv) Page { return NewLogPage(env, m.Pod, open) })
 	case diagnose.ActionEvents:
 		return a.runPodAction(podActionMsg{action: actDetail, pod: m.Pod})
 	case diagnose.ActionExec:

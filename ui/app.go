@@ -72,18 +72,19 @@ type App struct {
 	cluster Cluster
 	opts    Options
 	keys    keymap.Keys
-	styles  Styles
+	styles  *Styles // shared with the pages: a theme change reaches them all
 	now     func() time.Time
 	info    kube.Info
 
 	scope  kube.Scope // what the user asked for
-	gen    int        // feed generation; older messages are dropped
+	feeds  asks       // one per feed started; older feeds' messages are dropped
 	src    kube.PodSource
 	snap   kube.PodSnapshot
 	loaded bool
 	err    string // why the feed could not start
 
-	pages       []Page          // stacked over the list; the last one is shown
+	pages       []openPage // stacked over the list; the last one is shown
+	ids         pageIDs
 	forwards    []*kube.Forward // active port-forwards, stopped on quit
 	status      statusMsg
 	statusUntil time.Time
@@ -132,12 +133,13 @@ func New(c Cluster, opts Options) *App {
 		help:    h,
 		picker:  newNSPicker(opts.Keys.Picker),
 	}
+	a.feeds.next() // the first feed's ticket; Init starts that feed
 	return a
 }
 
 // Init starts the pod feed.
 func (a *App) Init() tea.Cmd {
-	cmds := []tea.Cmd{startFeed(a.cluster, a.scope, a.gen), ageTick(), tea.RequestBackgroundColor, a.pollUsage(a.scope.Namespace)}
+	cmds := []tea.Cmd{startFeed(a.cluster, a.scope, a.feeds.last()), ageTick(), tea.RequestBackgroundColor, a.pollUsage(a.scope.Namespace)}
 	if a.opts.StartTriage {
 		cmds = append(cmds, a.openTriage())
 	}
@@ -150,11 +152,15 @@ func (a *App) openTriage() tea.Cmd {
 	if a.loaded {
 		scope = a.snap.Scope // after an RBAC fallback
 	}
-	return a.openPage(NewTriagePage(a.env(), scope))
+	return a.open(func(env PageEnv) Page { return NewTriagePage(env, scope) })
 }
 
 // Update handles one message.
 func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	// The results of a page's Cmds go to that page, covered or not.
+	if m, ok := msg.(addressed); ok && m.owner() != appID {
+		return a, a.deliver(m.owner(), msg)
+	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		a.width, a.height = msg.Width, msg.Height
@@ -162,18 +168,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, nil
 	case closePageMsg:
 		a.closeTop()
-		return a, a.resumeTop()
+		return a, a.uncoverTop()
 	case podActionMsg:
 		return a, a.runPodAction(msg)
-	case podReadMsg:
-		// Every page about the pod takes it, not only the top one.
-		var cmds []tea.Cmd
-		for i, p := range a.pages {
-			var cmd tea.Cmd
-			a.pages[i], cmd = p.Update(msg)
-			cmds = append(cmds, cmd)
-		}
-		return a, tea.Batch(cmds...)
 	case forwardMsg:
 		return a, a.handleForward(msg)
 	case statusMsg:
@@ -182,9 +179,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case ActionMsg:
 		return a, a.runAction(msg)
 	case OpenPodMsg:
-		return a, a.openPage(NewDiagPage(a.env(), msg.Pod))
+		return a, a.open(func(env PageEnv) Page { return NewDiagPage(env, msg.Pod) })
 	case feedStartedMsg:
-		if msg.gen != a.gen {
+		if !a.feeds.current(msg.Ticket) {
 			if msg.src != nil {
 				msg.src.Stop()
 			}
@@ -196,17 +193,17 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		a.err = ""
 		a.src = msg.src
-		return a, waitPods(msg.src, msg.gen, time.Time{})
+		return a, waitPods(msg.src, msg.Ticket, time.Time{})
 	case podsMsg:
-		if msg.gen != a.gen {
+		if !a.feeds.current(msg.Ticket) {
 			return a, nil
 		}
 		a.snap = msg.snap
 		a.loaded = true
 		a.table.setPods(msg.snap.Pods, a.now())
-		cmds := []tea.Cmd{waitPods(a.src, a.gen, cmp.Or(msg.at, time.Now())), a.pollUsage(a.current())}
-		if top := a.top(); top != nil {
-			cmds = append(cmds, a.updatePage(PodsChangedMsg{Snapshot: msg.snap}))
+		cmds := []tea.Cmd{waitPods(a.src, msg.Ticket, cmp.Or(msg.at, time.Now())), a.pollUsage(a.current())}
+		if a.top() != nil {
+			cmds = append(cmds, a.updateTop(PodsChangedMsg{Snapshot: msg.snap}))
 		}
 		return a, tea.Batch(cmds...)
 	case namespacesMsg:
@@ -214,7 +211,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, nil
 	case tea.BackgroundColorMsg:
 		if !a.opts.FixedTheme {
-			a.styles = NewStyles(msg.IsDark(), a.opts.Colors)
+			*a.styles = *NewStyles(msg.IsDark(), a.opts.Colors) // in place: the pages hold it
 			a.help.Styles = help.DefaultStyles(msg.IsDark())
 		}
 		return a, nil
@@ -225,12 +222,12 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case metricsTickMsg:
 		return a, a.usageTick(msg)
 	case openNodeMsg:
-		return a, a.openPage(NewNodePage(a.env(), msg.node))
+		return a, a.open(func(env PageEnv) Page { return NewNodePage(env, msg.node) })
 	case tea.KeyPressMsg:
 		return a.handleKey(msg)
 	}
 	if a.top() != nil {
-		return a, a.updatePage(msg)
+		return a, a.updateTop(msg)
 	}
 	if a.mode == modeFilter {
 		return a, a.updateFilter(msg)
@@ -252,7 +249,7 @@ func (a *App) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			a.help.ShowAll = !a.help.ShowAll
 			return a, nil
 		}
-		return a, a.updatePage(msg)
+		return a, a.updateTop(msg)
 	}
 	switch a.mode {
 	case modeFilter:
@@ -355,22 +352,37 @@ func (a *App) quit() tea.Cmd {
 	return tea.Quit
 }
 
+// openPage is a page in the stack with its address.
+type openPage struct {
+	id   PageID
+	page Page
+}
+
 // top is the page shown, or nil for the pod list.
 func (a *App) top() Page {
 	if len(a.pages) == 0 {
 		return nil
 	}
-	return a.pages[len(a.pages)-1]
+	return a.pages[len(a.pages)-1].page
 }
 
-// openPage shows p over what is shown now.
-func (a *App) openPage(p Page) tea.Cmd {
+// open builds a page with its own ID and shows it over what is shown now,
+// which is told it is covered.
+func (a *App) open(build func(PageEnv) Page) tea.Cmd {
 	a.help.ShowAll = false
-	a.pages = append(a.pages, p)
+	var covered tea.Cmd
+	if top := a.top(); top != nil {
+		covered = top.SetCovered(true)
+	}
+	env := a.env()
+	env.ID = a.ids.next()
+	p := build(env)
+	a.pages = append(a.pages, openPage{id: env.ID, page: p})
 	p.SetSize(a.width, a.bodyHeight())
-	return p.Init()
+	return tea.Batch(covered, p.Init())
 }
 
+// closeTop closes the page shown; results of its Cmds are dropped from now on.
 func (a *App) closeTop() {
 	if p := a.top(); p != nil {
 		p.Close()
@@ -379,13 +391,42 @@ func (a *App) closeTop() {
 	}
 }
 
-func (a *App) updatePage(msg tea.Msg) tea.Cmd {
-	p, cmd := a.top().Update(msg)
-	a.pages[len(a.pages)-1] = p
-	return cmd
+// uncoverTop tells the page shown again after a close that it is on top,
+// with what it missed while covered: the pods' state and the usage.
+func (a *App) uncoverTop() tea.Cmd {
+	top := a.top()
+	if top == nil {
+		return nil
+	}
+	cmds := []tea.Cmd{top.SetCovered(false)}
+	if a.loaded {
+		cmds = append(cmds, a.updateTop(PodsChangedMsg{Snapshot: a.snap}))
+	}
+	if a.table.metrics.Pods != nil {
+		cmds = append(cmds, a.updateTop(UsageChangedMsg{Metrics: a.table.metrics}))
+	}
+	return tea.Batch(cmds...)
 }
 
-// env is what pages are built with.
+// updateTop hands msg to the page shown.
+func (a *App) updateTop(msg tea.Msg) tea.Cmd {
+	return a.deliver(a.pages[len(a.pages)-1].id, msg)
+}
+
+// deliver hands msg to the page with the id, wherever it is in the stack;
+// a page that is gone gets nothing.
+func (a *App) deliver(id PageID, msg tea.Msg) tea.Cmd {
+	for i := range a.pages {
+		if a.pages[i].id == id {
+			var cmd tea.Cmd
+			a.pages[i].page, cmd = a.pages[i].page.Update(msg)
+			return cmd
+		}
+	}
+	return nil
+}
+
+// env is what pages are built with (open gives each its ID).
 func (a *App) env() PageEnv {
 	return PageEnv{
 		Cluster: a.cluster, Keys: a.keys, Styles: a.styles, Now: a.now,
@@ -421,13 +462,12 @@ func (a *App) switchNamespace(ns string) tea.Cmd {
 		a.src.Stop()
 		a.src = nil
 	}
-	a.gen++
 	a.scope.Namespace = ns
 	a.loaded = false
 	a.snap = kube.PodSnapshot{}
 	a.table.setPods(nil, a.now())
 	a.table.cursor, a.table.offset = 0, 0
-	return tea.Batch(startFeed(a.cluster, a.scope, a.gen), a.pollUsage(ns))
+	return tea.Batch(startFeed(a.cluster, a.scope, a.feeds.next()), a.pollUsage(ns))
 }
 
 func (a *App) layout() {
@@ -436,7 +476,7 @@ func (a *App) layout() {
 	a.picker.setSize(a.width, a.height)
 	a.table.setHeight(a.height - a.chromeHeight())
 	for _, p := range a.pages {
-		p.SetSize(a.width, a.bodyHeight())
+		p.page.SetSize(a.width, a.bodyHeight())
 	}
 }
 

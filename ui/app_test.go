@@ -178,7 +178,7 @@ func harnessApp(t *testing.T, c *fakeCluster, scope kube.Scope, w, h int) *App {
 // load runs the feed start and the first snapshot, as the runtime would.
 func load(t *testing.T, a *App) {
 	t.Helper()
-	msg := startFeed(a.cluster, a.scope, a.gen)()
+	msg := startFeed(a.cluster, a.scope, a.feeds.last())()
 	_, cmd := a.Update(msg)
 	if cmd == nil {
 		t.Fatalf("feed did not start: %+v", msg)
@@ -275,7 +275,7 @@ func TestSelectionFollowsPodAcrossUpdates(t *testing.T) {
 	before, _ := a.table.selectedRow()
 	// A new pod sorted before the selection must not move the cursor off it.
 	pods := append([]*corev1.Pod{pod("aaa", "aaa-first", "w", time.Minute, nil)}, c.pods...)
-	a.Update(podsMsg{gen: a.gen, snap: kube.PodSnapshot{Pods: summaries(pods), Synced: true}})
+	a.Update(podsMsg{Ticket: a.feeds.last(), snap: kube.PodSnapshot{Pods: summaries(pods), Synced: true}})
 	after, _ := a.table.selectedRow()
 	if before.uid != after.uid {
 		t.Fatalf("selection moved from %s to %s", before.name, after.name)
@@ -285,11 +285,13 @@ func TestSelectionFollowsPodAcrossUpdates(t *testing.T) {
 func TestStaleMessagesAreDropped(t *testing.T) {
 	c := &fakeCluster{pods: fixturePods()}
 	a := harnessApp(t, c, kube.Scope{Namespace: "shop"}, 120, 12)
-	old := a.gen
-	press(a, "a") // all namespaces: a new feed generation
-	a.Update(podsMsg{gen: old, snap: kube.PodSnapshot{Synced: true}})
-	if strings.Contains(screen(a), "no pods") == false && a.loaded {
-		t.Fatalf("a snapshot of the old feed was applied")
+	old := a.feeds.last()
+	press(a, "a") // all namespaces: a new feed
+	// A late snapshot of the old feed, with a pod only it has, must not show.
+	stale := pod("shop", "stale-from-the-old-feed", "n1", time.Hour, nil)
+	a.Update(podsMsg{Ticket: old, snap: kube.PodSnapshot{Pods: summaries([]*corev1.Pod{stale}), Synced: true, Scope: kube.Scope{Namespace: "shop"}}})
+	if a.loaded || len(a.table.all) != 0 || strings.Contains(screen(a), "stale-from-the-old-feed") {
+		t.Fatalf("a snapshot of the old feed was applied:\n%s", screen(a))
 	}
 	load(t, a)
 	if got := len(a.table.all); got != 6 {
@@ -302,7 +304,7 @@ func TestStaleConnectionIsShown(t *testing.T) {
 	a := harnessApp(t, c, kube.Scope{Namespace: "shop"}, 120, 12)
 	snap := a.snap
 	snap.Conn = kube.Conn{Stale: true, Problem: "API server unreachable: connection refused; reconnecting", Since: clock.Add(-12 * time.Second)}
-	a.Update(podsMsg{gen: a.gen, snap: snap})
+	a.Update(podsMsg{Ticket: a.feeds.last(), snap: snap})
 	out := screen(a)
 	for _, want := range []string{"STALE", "API server unreachable: connection refused; reconnecting (for 12s)", "api-7d9f8-abcde"} {
 		if !strings.Contains(out, want) {
@@ -343,7 +345,7 @@ func TestNamespacePicker(t *testing.T) {
 func TestFeedErrorIsShown(t *testing.T) {
 	a := New(&errCluster{}, Options{Keys: keymap.Default(), Now: func() time.Time { return clock }})
 	a.Update(tea.WindowSizeMsg{Width: 80, Height: 8})
-	a.Update(startFeed(a.cluster, a.scope, a.gen)())
+	a.Update(startFeed(a.cluster, a.scope, a.feeds.last())())
 	if out := screen(a); !strings.Contains(out, `cannot list pods: invalid label selector "a=="`) {
 		t.Fatalf("error not shown:\n%s", out)
 	}

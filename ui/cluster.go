@@ -43,17 +43,18 @@ type Cluster interface {
 	NodeSummary(ctx context.Context, name string) (kube.NodeSummary, error)
 }
 
-// Messages from Cmds. Each carries the generation of the feed it belongs to,
-// so results of a feed the user has left are dropped.
+// Messages of the pod feed. Each carries the ticket of the feed it belongs
+// to (addressed to the app), so results of a feed the user has left are
+// dropped.
 
 type feedStartedMsg struct {
-	gen int
+	Ticket
 	src kube.PodSource
 	err error
 }
 
 type podsMsg struct {
-	gen  int
+	Ticket
 	snap kube.PodSnapshot
 	at   time.Time // when the snapshot was taken
 }
@@ -69,12 +70,12 @@ type tickMsg time.Time
 // events collapse into one refresh per frame.
 const frame = time.Second / 60
 
-func startFeed(c Cluster, scope kube.Scope, gen int) tea.Cmd {
+func startFeed(c Cluster, scope kube.Scope, t Ticket) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()
 		src, err := c.WatchPods(ctx, scope)
-		return feedStartedMsg{gen: gen, src: src, err: err}
+		return feedStartedMsg{Ticket: t, src: src, err: err}
 	}
 }
 
@@ -82,7 +83,7 @@ func startFeed(c Cluster, scope kube.Scope, gen int) tea.Cmd {
 // most one per frame: a change after a quiet spell is shown at once, and a
 // burst is gathered until a frame has passed since the previous snapshot
 // (prev; zero for the first).
-func waitPods(src kube.PodSource, gen int, prev time.Time) tea.Cmd {
+func waitPods(src kube.PodSource, t Ticket, prev time.Time) tea.Cmd {
 	return func() tea.Msg {
 		if !prev.IsZero() {
 			select {
@@ -98,7 +99,7 @@ func waitPods(src kube.PodSource, gen int, prev time.Time) tea.Cmd {
 			default:
 			}
 		}
-		return podsMsg{gen: gen, snap: src.Snapshot(), at: time.Now()}
+		return podsMsg{Ticket: t, snap: src.Snapshot(), at: time.Now()}
 	}
 }
 

@@ -18,7 +18,7 @@ import (
 // names, messages and images may carry escape sequences.
 
 // describeHead is the part above the events: where the pod runs and who owns it.
-func describeHead(s Styles, pod *corev1.Pod, now time.Time) []string {
+func describeHead(s *Styles, pod *corev1.Pod, now time.Time) []string {
 	var lines []string
 	kv := func(k, v string) { lines = append(lines, kvLine(s, k, v)) }
 	status := s.ForHealth(diagnose.PodHealth(pod)).Render(oneLine(diagnose.Status(pod)))
@@ -82,7 +82,7 @@ func ownerChain(pod *corev1.Pod) string {
 }
 
 // describeEvents renders the events table: folded, newest first.
-func describeEvents(s Styles, pod *corev1.Pod, all []diagnose.Event, warningsOnly, synced bool, now time.Time) []string {
+func describeEvents(s *Styles, pod *corev1.Pod, all []diagnose.Event, warningsOnly, synced bool, now time.Time) []string {
 	events := diagnose.EventsFor(pod, all)
 	warnings := 0
 	for _, e := range events {
@@ -133,7 +133,7 @@ func describeEvents(s Styles, pod *corev1.Pod, all []diagnose.Event, warningsOnl
 
 // describeBody is everything below the events: conditions, containers,
 // volumes, scheduling constraints.
-func describeBody(s Styles, pod *corev1.Pod, now time.Time) []string {
+func describeBody(s *Styles, pod *corev1.Pod, now time.Time) []string {
 	var lines []string
 	add := func(l ...string) { lines = append(lines, l...) }
 
@@ -228,7 +228,7 @@ func describeBody(s Styles, pod *corev1.Pod, now time.Time) []string {
 	return lines
 }
 
-func describeContainer(s Styles, c *corev1.Container, kind string, st *corev1.ContainerStatus, now time.Time) []string {
+func describeContainer(s *Styles, c *corev1.Container, kind string, st *corev1.ContainerStatus, now time.Time) []string {
 	head := "  " + s.Title.Render(oneLine(c.Name))
 	if kind != "" {
 		head += s.Muted.Render(" (" + kind + ")")
@@ -304,7 +304,7 @@ func describeContainer(s Styles, c *corev1.Container, kind string, st *corev1.Co
 }
 
 // containerState is one line: the state, its reason, exit code, signal and times.
-func containerState(s Styles, cs corev1.ContainerState, now time.Time) string {
+func containerState(s *Styles, cs corev1.ContainerState, now time.Time) string {
 	switch {
 	case cs.Running != nil:
 		l := s.Healthy.Render("Running")
@@ -492,7 +492,7 @@ func toleration(t corev1.Toleration) string {
 	return l
 }
 
-func kvLine(s Styles, k, v string) string {
+func kvLine(s *Styles, k, v string) string {
 	if k == "" {
 		return pad("", 17) + v
 	}

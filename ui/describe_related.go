@@ -77,7 +77,7 @@ const relatedTitle = "Related objects"
 
 // describeRelated shows whether each referenced object exists, the PVCs'
 // phase, and the node's conditions, taints and allocatable; pure.
-func describeRelated(s Styles, pod *corev1.Pod, rel diagnose.Related) []string {
+func describeRelated(s *Styles, pod *corev1.Pod, rel diagnose.Related) []string {
 	lines := []string{s.Title.Render(relatedTitle)}
 	if rel == nil {
 		return append(lines, s.Muted.Render("  loading…"))
@@ -157,7 +157,7 @@ const siblingsTitle = "Sibling pods"
 
 // describeSiblings lists the other pods of the same workload with their
 // status, so "3 of 5 replicas fail the same way" shows at once; pure.
-func describeSiblings(s Styles, pod *corev1.Pod, pods []*kube.PodSummary, now time.Time) []string {
+func describeSiblings(s *Styles, pod *corev1.Pod, pods []*kube.PodSummary, now time.Time) []string {
 	owner := diagnose.ControllerName(pod)
 	if owner == "" {
 		return nil

@@ -17,15 +17,14 @@ import (
 
 // eventsMsg carries a fresh copy of the pod's events from the live feed.
 type eventsMsg struct {
-	src    kube.EventSource
-	gen    int
+	Ticket
 	events []diagnose.Event
 	synced bool
 }
 
 // detailRelatedMsg carries the objects the pod refers to, for the findings.
 type detailRelatedMsg struct {
-	uid     string
+	Ticket
 	related diagnose.Related
 	err     error
 }
@@ -38,7 +37,8 @@ type DetailPage struct {
 	deleted bool
 
 	src        kube.EventSource
-	gen        int // of the events wait; a resumed page starts a new one
+	waits      asks // the events wait; one is armed at a time
+	loads      asks // the related objects
 	events     []diagnose.Event
 	synced     bool
 	pods       []*kube.PodSummary // the list's pods, shared: read only
@@ -58,7 +58,10 @@ type DetailPage struct {
 
 // NewDetailPage builds the detail page of a pod.
 func NewDetailPage(env PageEnv, pod *corev1.Pod) *DetailPage {
-	p := &DetailPage{env: env, pod: pod, usageHist: NewUsageHistory(40)}
+	p := &DetailPage{
+		env: env, pod: pod, usageHist: NewUsageHistory(40),
+		reader: newPodReader(env.ID), waits: newAsks(env.ID), loads: newAsks(env.ID),
+	}
 	if u, ok := env.Metrics.Pods[kube.Key(pod.Namespace, pod.Name)]; ok {
 		p.usage = &u
 		p.usageHist.Add(u)
@@ -74,18 +77,11 @@ func (p *DetailPage) Init() tea.Cmd {
 	return tea.Batch(p.waitEvents(true), p.loadRelated())
 }
 
-// Resume re-arms the events wait after a page on top of this one closed:
-// the wait's last message may have gone to that page.
-func (p *DetailPage) Resume() tea.Cmd {
-	if p.src == nil {
-		return nil
-	}
-	p.gen++
-	return p.waitEvents(true)
-}
-
+// waitEvents waits for the feed to change (or not, the first time) and
+// copies the pod's events; the answer re-arms it. Its results reach the
+// page while it is covered too, so the chain never breaks.
 func (p *DetailPage) waitEvents(first bool) tea.Cmd {
-	src, uid, gen := p.src, string(p.pod.UID), p.gen
+	src, uid, t := p.src, string(p.pod.UID), p.waits.next()
 	return func() tea.Msg {
 		if !first {
 			select {
@@ -99,19 +95,19 @@ func (p *DetailPage) waitEvents(first bool) tea.Cmd {
 			default:
 			}
 		}
-		return eventsMsg{src: src, gen: gen, events: src.For(uid), synced: src.Synced()}
+		return eventsMsg{Ticket: t, events: src.For(uid), synced: src.Synced()}
 	}
 }
 
 func (p *DetailPage) loadRelated() tea.Cmd {
-	c, pod := p.env.Cluster, p.pod
+	c, pod, t := p.env.Cluster, p.pod, p.loads.next()
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
 		in, err := c.DiagnoseInputs(ctx, pod.Namespace, false, "", []string{pod.Name})
 		if err != nil {
 			// The findings then lack related objects; events still show.
-			return detailRelatedMsg{uid: string(pod.UID), err: err}
+			return detailRelatedMsg{Ticket: t, err: err}
 		}
 		for _, i := range in {
 			if i.Pod != nil && i.Pod.UID == pod.UID {
@@ -119,10 +115,10 @@ func (p *DetailPage) loadRelated() tea.Cmd {
 				if rel == nil {
 					rel = diagnose.NewStore() // nothing known: every object shows as unknown
 				}
-				return detailRelatedMsg{uid: string(pod.UID), related: rel}
+				return detailRelatedMsg{Ticket: t, related: rel}
 			}
 		}
-		return detailRelatedMsg{uid: string(pod.UID), err: fmt.Errorf("pod %s not found", pod.Name)}
+		return detailRelatedMsg{Ticket: t, err: fmt.Errorf("pod %s not found", pod.Name)}
 	}
 }
 
@@ -131,17 +127,14 @@ func (p *DetailPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 	k := p.env.Keys.Detail
 	switch msg := msg.(type) {
 	case eventsMsg:
-		if msg.src != p.src {
+		if !p.waits.current(msg.Ticket) {
 			return p, nil
 		}
 		p.events, p.synced = msg.events, msg.synced
 		p.rebuild()
-		if msg.gen != p.gen {
-			return p, nil // an older wait; the current one is still armed
-		}
 		return p, p.waitEvents(false)
 	case detailRelatedMsg:
-		if msg.uid == string(p.pod.UID) {
+		if p.loads.current(msg.Ticket) {
 			p.related, p.relatedErr = msg.related, ""
 			if msg.err != nil {
 				p.relatedErr = oneLine(msg.err.Error())
@@ -156,16 +149,12 @@ func (p *DetailPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		}
 	case PodsChangedMsg:
 		p.pods = msg.Snapshot.Pods // for the siblings
-		var read tea.Cmd
-		if s, ok := msg.FindPod(string(p.pod.UID)); ok {
-			read = p.reader.seen(p.env.Cluster, p.pod, s)
-		} else if msg.Snapshot.Synced && !msg.Snapshot.Conn.Stale {
-			p.deleted = true
-		}
+		read, gone := p.reader.follow(p.env.Cluster, p.pod, msg)
+		p.deleted = p.deleted || gone
 		p.rebuild()
 		return p, read
 	case podReadMsg:
-		if msg.uid == string(p.pod.UID) {
+		if p.reader.answers(msg) {
 			var read tea.Cmd
 			p.pod, read = p.reader.done(p.env.Cluster, p.pod, msg)
 			p.rebuild()
@@ -247,6 +236,10 @@ func (p *DetailPage) FullHelp() [][]key.Binding {
 	}
 }
 
+// SetCovered does nothing: the events keep arriving while covered (they
+// are cheap), so the page is current when it is shown again.
+func (p *DetailPage) SetCovered(bool) tea.Cmd { return nil }
+
 // Close stops the events feed.
 func (p *DetailPage) Close() {
 	if p.src != nil {
@@ -283,7 +276,7 @@ type detailState struct {
 }
 
 // renderDetail is the whole detail text, unwrapped; pure.
-func renderDetail(s Styles, pod *corev1.Pod, events []diagnose.Event, findings []diagnose.Finding, st detailState, now time.Time) []string {
+func renderDetail(s *Styles, pod *corev1.Pod, events []diagnose.Event, findings []diagnose.Finding, st detailState, now time.Time) []string {
 	var lines []string
 	add := func(l ...string) { lines = append(lines, l...) }
 	add(s.Title.Render(oneLine(pod.Namespace) + "/" + oneLine(pod.Name)))

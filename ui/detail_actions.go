@@ -66,47 +66,32 @@ func (a *App) runPodAction(m podActionMsg) tea.Cmd {
 	}
 	switch m.action {
 	case actDetail:
+		open := a.open(func(env PageEnv) Page { return NewDetailPage(env, m.pod) })
 		// The page learns the other pods (its siblings) from the list's snapshot.
-		snap := a.snap
-		return tea.Batch(a.openPage(NewDetailPage(a.env(), m.pod)), func() tea.Msg { return PodsChangedMsg{Snapshot: snap} })
+		return tea.Batch(open, a.updateTop(PodsChangedMsg{Snapshot: a.snap}))
 	case actDiagnose:
-		return a.openPage(NewDiagPage(a.env(), m.pod))
+		return a.open(func(env PageEnv) Page { return NewDiagPage(env, m.pod) })
 	case actLogs:
-		return a.openPage(NewLogPage(a.env(), m.pod, LogOpen{}))
+		return a.open(func(env PageEnv) Page { return NewLogPage(env, m.pod, LogOpen{}) })
 	case actYAML:
-		return a.openPage(NewYAMLPage(a.env(), m.pod))
+		return a.open(func(env PageEnv) Page { return NewYAMLPage(env, m.pod) })
 	case actExec:
 		if m.container == "" && len(podContainers(m.pod)) > 1 {
-			return a.openPage(newExecPicker(a.env(), m.pod))
+			return a.open(func(env PageEnv) Page { return newExecPicker(env, m.pod) })
 		}
 		return a.exec(m.pod, m.container)
 	case actDelete, actForceDelete:
-		return a.openPage(newConfirmPage(a.env(), m.pod, m.action == actForceDelete, a.deletePod(m.pod, m.action == actForceDelete)))
+		return a.open(func(env PageEnv) Page {
+			return newConfirmPage(env, m.pod, m.action == actForceDelete, a.deletePod(m.pod, m.action == actForceDelete))
+		})
 	case actPortForward:
-		return a.openPage(newForwardPage(a.env(), m.pod))
+		return a.open(func(env PageEnv) Page { return newForwardPage(env, m.pod) })
 	case actStartForward:
 		return a.startForward(m.forward)
 	case actForwards:
-		return a.openPage(newForwardsPage(a.env(), a.forwards))
+		return a.open(func(env PageEnv) Page { return newForwardsPage(env, a.forwards) })
 	}
 	return nil
-}
-
-// resumeTop tells the page shown again after a close what it missed while
-// covered: the pods' state, and a chance to re-arm its waits.
-func (a *App) resumeTop() tea.Cmd {
-	top := a.top()
-	if top == nil {
-		return nil
-	}
-	var cmds []tea.Cmd
-	if a.loaded {
-		cmds = append(cmds, a.updatePage(PodsChangedMsg{Snapshot: a.snap}))
-	}
-	if r, ok := a.top().(interface{ Resume() tea.Cmd }); ok {
-		cmds = append(cmds, r.Resume())
-	}
-	return tea.Batch(cmds...)
 }
 
 // deletePod is the Cmd a confirmed delete runs.
@@ -195,6 +180,7 @@ func notRunning(pod *corev1.Pod, container string) string {
 // confirmPage asks before deleting. A force delete asks twice: the second
 // question warns what skipping the grace period means.
 type confirmPage struct {
+	stillPage
 	env    PageEnv
 	pod    *corev1.Pod
 	force  bool
@@ -272,8 +258,6 @@ func (c *confirmPage) ShortHelp() []key.Binding {
 }
 
 func (c *confirmPage) FullHelp() [][]key.Binding { return [][]key.Binding{c.ShortHelp()} }
-
-func (c *confirmPage) Close() {}
 
 // listPodAction maps a pod-action key to its action.
 func listPodAction(k keymap.PodActions, msg tea.KeyPressMsg) podAction {

@@ -12,6 +12,7 @@ import (
 // execPicker asks which container to open a shell in, when the pod has
 // more than one. It lists them as the log view does, with their state.
 type execPicker struct {
+	stillPage
 	env        PageEnv
 	pod        *corev1.Pod
 	containers []logContainer
@@ -84,5 +85,3 @@ func (p *execPicker) ShortHelp() []key.Binding {
 }
 
 func (p *execPicker) FullHelp() [][]key.Binding { return [][]key.Binding{p.ShortHelp()} }
-
-func (p *execPicker) Close() {}

@@ -119,6 +119,7 @@ func parseForward(s string) (local, remote int, err error) {
 
 // forwardPage asks which ports to forward, offering the pod's declared ones.
 type forwardPage struct {
+	stillPage
 	env    PageEnv
 	pod    *corev1.Pod
 	input  textPrompt
@@ -207,10 +208,9 @@ func (f *forwardPage) ShortHelp() []key.Binding {
 
 func (f *forwardPage) FullHelp() [][]key.Binding { return [][]key.Binding{f.ShortHelp()} }
 
-func (f *forwardPage) Close() {}
-
 // forwardsPage lists the active forwards; the selected one can be stopped.
 type forwardsPage struct {
+	stillPage
 	env      PageEnv
 	forwards []*kube.Forward
 	cursor   int
@@ -276,5 +276,3 @@ func (f *forwardsPage) ShortHelp() []key.Binding {
 }
 
 func (f *forwardsPage) FullHelp() [][]key.Binding { return [][]key.Binding{f.ShortHelp()} }
-
-func (f *forwardsPage) Close() {}

@@ -258,19 +258,29 @@ func TestDetailEventsAreLive(t *testing.T) {
 	}
 }
 
-func TestDetailResumesAfterCoveringPage(t *testing.T) {
+// A covered detail page keeps its live events: the wait's answer reaches it
+// under the page on top, and the wait stays armed, with no resume step.
+func TestDetailEventsReachCoveredPage(t *testing.T) {
 	p := richPod()
 	c := &fakeCluster{pods: []*corev1.Pod{p}}
 	a := harnessApp(t, c, kube.Scope{Namespace: "shop"}, 130, 50)
-	d, _ := openDetail(t, a)
-	gen := d.gen
+	d, wait := openDetail(t, a)
 	sendKeys(a, keyMsg("y")) // YAML covers the detail page
 	if _, ok := a.top().(*YAMLPage); !ok {
 		t.Fatalf("y did not open YAML: %T", a.top())
 	}
+	ref := corev1.ObjectReference{Kind: "Pod", Namespace: p.Namespace, Name: p.Name, UID: p.UID}
+	c.writes.events.add(diagnose.Event{Object: ref, Type: "Warning", Reason: "FailedMount", Message: "MountVolume.SetUp failed", Count: 1, FirstTime: clock, LastTime: clock, Source: "kubelet"})
+	_, wait = a.Update(wait())
+	if len(d.events) != 1 || wait == nil {
+		t.Fatalf("covered detail page: %d events, wait re-armed: %v", len(d.events), wait != nil)
+	}
+	if _, ok := a.top().(*YAMLPage); !ok {
+		t.Fatalf("the event changed the page shown: %T", a.top())
+	}
 	sendKeys(a, keyMsg("esc"))
-	if a.top() != d || d.gen != gen+1 {
-		t.Fatalf("detail page not resumed (gen %d -> %d)", gen, d.gen)
+	if a.top() != d || !strings.Contains(screen(a), "FailedMount") {
+		t.Fatalf("detail page shown again without the event:\n%s", screen(a))
 	}
 }
 
@@ -647,8 +657,8 @@ func TestListKeyWhenThePodCannotBeRead(t *testing.T) {
 }
 
 // A page about a pod reads the pod again when the cache's summary of it
-// moves, once per move; the reply reaches every open page about the pod,
-// also one covered by another page.
+// moves, once per move. A covered page reads nothing until it is shown
+// again; then it catches up with one read of its own.
 func TestPagesReadThePodAgainWhenItChanges(t *testing.T) {
 	c := &fakeCluster{pods: fixturePods()}
 	a := harnessApp(t, c, kube.Scope{Namespace: "shop"}, 140, 30)
@@ -661,7 +671,7 @@ func TestPagesReadThePodAgainWhenItChanges(t *testing.T) {
 	changed.ResourceVersion = "7"
 	changed.Status.ContainerStatuses[0].RestartCount = 4
 	c.pods[0] = changed
-	_, cmd := a.Update(podsMsg{gen: a.gen, snap: kube.PodSnapshot{Pods: summaries(c.pods), Synced: true, Scope: kube.Scope{Namespace: "shop"}}})
+	_, cmd := a.Update(podsMsg{Ticket: a.feeds.last(), snap: kube.PodSnapshot{Pods: summaries(c.pods), Synced: true, Scope: kube.Scope{Namespace: "shop"}}})
 	var reads int
 	for _, m := range runBatchTimeout(cmd) {
 		if _, ok := m.(podReadMsg); ok {
@@ -672,14 +682,31 @@ func TestPagesReadThePodAgainWhenItChanges(t *testing.T) {
 	if reads != 1 {
 		t.Fatalf("%d reads for one move of the summary", reads)
 	}
-	if d.pod != changed {
-		t.Fatal("the covered detail page did not get the pod read for the diagnosis page")
+	if diag := a.top().(*DiagPage); diag.pod != changed || d.pod == changed {
+		t.Fatal("the read did not reach the diagnosis page alone")
 	}
 	// The same summary again: nothing to read.
-	_, cmd = a.Update(podsMsg{gen: a.gen, snap: kube.PodSnapshot{Pods: summaries(c.pods), Synced: true, Scope: kube.Scope{Namespace: "shop"}}})
+	_, cmd = a.Update(podsMsg{Ticket: a.feeds.last(), snap: kube.PodSnapshot{Pods: summaries(c.pods), Synced: true, Scope: kube.Scope{Namespace: "shop"}}})
 	for _, m := range runBatchTimeout(cmd) {
 		if _, ok := m.(podReadMsg); ok {
 			t.Fatal("the pod was read again though its summary did not move")
 		}
+	}
+	// Back on the detail page: it reads the pod once and shows it.
+	_, cmd = a.Update(keyMsg("esc"))
+	reads = 0
+	for depth := 0; cmd != nil && depth < 3; depth++ {
+		var next []tea.Cmd
+		for _, m := range runBatchTimeout(cmd) {
+			if _, ok := m.(podReadMsg); ok {
+				reads++
+			}
+			_, c := a.Update(m)
+			next = append(next, c)
+		}
+		cmd = tea.Batch(next...)
+	}
+	if reads != 1 || a.top() != d || d.pod != changed {
+		t.Fatalf("the detail page shown again: %d reads, has the new pod: %v", reads, d.pod == changed)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -14,7 +13,7 @@ import (
 
 // yamlMsg carries the pod read fresh from the API server.
 type yamlMsg struct {
-	uid string
+	Ticket
 	pod *corev1.Pod
 	err error
 }
@@ -22,7 +21,9 @@ type yamlMsg struct {
 // YAMLPage shows a pod as YAML, without managedFields: scrollable,
 // searchable, and copyable through OSC 52.
 type YAMLPage struct {
+	stillPage
 	env     PageEnv
+	reads   asks
 	pod     *corev1.Pod
 	text    string
 	lines   []string
@@ -40,19 +41,19 @@ type YAMLPage struct {
 // NewYAMLPage builds the YAML view of a pod. It shows the cached pod at
 // once and replaces it with a fresh read (the cache drops some fields).
 func NewYAMLPage(env PageEnv, pod *corev1.Pod) *YAMLPage {
-	p := &YAMLPage{env: env, pod: pod, search: newTextSearch(env.Keys.Viewer.TextSearch, env.Keys.Prompt)}
+	p := &YAMLPage{env: env, reads: newAsks(env.ID), pod: pod, search: newTextSearch(env.Keys.Viewer.TextSearch, env.Keys.Prompt)}
 	p.setPod(pod)
 	return p
 }
 
 // Init reads the pod fresh.
 func (p *YAMLPage) Init() tea.Cmd {
-	c, ns, name, uid := p.env.Cluster, p.pod.Namespace, p.pod.Name, string(p.pod.UID)
+	c, ns, name, uid, t := p.env.Cluster, p.pod.Namespace, p.pod.Name, string(p.pod.UID), p.reads.next()
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), podReadTimeout)
 		defer cancel()
-		pod, err := c.GetPod(ctx, ns, name)
-		return yamlMsg{uid: uid, pod: pod, err: err}
+		pod, err := getSamePod(ctx, c, ns, name, uid)
+		return yamlMsg{Ticket: t, pod: pod, err: err}
 	}
 }
 
@@ -85,16 +86,14 @@ func (p *YAMLPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 	k := p.env.Keys.Viewer
 	switch msg := msg.(type) {
 	case yamlMsg:
-		if msg.uid != string(p.pod.UID) {
+		if !p.reads.current(msg.Ticket) {
 			return p, nil
 		}
 		if msg.err != nil {
 			p.loadErr = oneLine(msg.err.Error())
 			return p, nil
 		}
-		if string(msg.pod.UID) == msg.uid {
-			p.setPod(msg.pod)
-		}
+		p.setPod(msg.pod)
 		return p, nil
 	}
 	if ev, cmd := p.search.update(msg); ev != searchIgnored {
@@ -223,6 +222,3 @@ func (p *YAMLPage) FullHelp() [][]key.Binding {
 	k := p.env.Keys.Viewer
 	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, {k.Search, k.Next, k.Prev}, {k.Copy, k.Back}}
 }
-
-// Close has nothing to stop.
-func (p *YAMLPage) Close() {}

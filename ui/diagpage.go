@@ -18,21 +18,19 @@ import (
 
 // diagInputsMsg carries the events and related objects of a pod.
 type diagInputsMsg struct {
-	uid   string
+	Ticket
 	input diagnose.Input
 	err   error
 }
 
 // diagRecheckMsg asks a diagnosis page to judge its pod again: a wait the
 // verdict depends on has ended (diagnose.NextChange).
-type diagRecheckMsg struct {
-	uid string
-	at  time.Time
-}
+type diagRecheckMsg struct{ Ticket }
 
 // DiagPage shows every finding of one pod: what is wrong, the evidence, why,
 // and the next commands, one of which is selected for copy or action.
 type DiagPage struct {
+	stillPage
 	env      PageEnv
 	pod      *corev1.Pod
 	reader   podReader
@@ -44,6 +42,8 @@ type DiagPage struct {
 	loadErr  string
 	findings []diagnose.Finding
 	cmds     []cmdRef  // every next command, in order
+	loads    asks      // the inputs
+	rechecks asks      // the wake-up at recheck
 	recheck  time.Time // when the verdict may change with time alone; zero if never
 	cursor   int       // index into cmds
 	offset   int       // first line shown
@@ -59,7 +59,7 @@ type cmdRef struct {
 
 // NewDiagPage builds the diagnosis page of a pod.
 func NewDiagPage(env PageEnv, pod *corev1.Pod) *DiagPage {
-	p := &DiagPage{env: env, pod: pod}
+	p := &DiagPage{env: env, pod: pod, reader: newPodReader(env.ID), loads: newAsks(env.ID), rechecks: newAsks(env.ID)}
 	p.rediagnose()
 	return p
 }
@@ -68,12 +68,12 @@ func NewDiagPage(env PageEnv, pod *corev1.Pod) *DiagPage {
 func (p *DiagPage) Init() tea.Cmd { return p.load() }
 
 func (p *DiagPage) load() tea.Cmd {
-	c, pod := p.env.Cluster, p.pod
+	c, pod, t := p.env.Cluster, p.pod, p.loads.next()
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
 		in, err := c.DiagnoseInputs(ctx, pod.Namespace, false, "", []string{pod.Name})
-		msg := diagInputsMsg{uid: string(pod.UID), err: err}
+		msg := diagInputsMsg{Ticket: t, err: err}
 		for _, i := range in {
 			if i.Pod != nil && i.Pod.UID == pod.UID {
 				msg.input = i
@@ -108,8 +108,8 @@ func (p *DiagPage) rejudge() tea.Cmd {
 		return nil
 	}
 	p.recheck = next
-	uid, wait := string(p.pod.UID), next.Sub(p.env.Now())
-	return tea.Tick(wait, func(time.Time) tea.Msg { return diagRecheckMsg{uid: uid, at: next} })
+	t := p.rechecks.next()
+	return tea.Tick(next.Sub(p.env.Now()), func(time.Time) tea.Msg { return diagRecheckMsg{t} })
 }
 
 // Update handles keys and async results.
@@ -117,7 +117,7 @@ func (p *DiagPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 	k := p.env.Keys.Diagnosis
 	switch msg := msg.(type) {
 	case diagInputsMsg:
-		if msg.uid != string(p.pod.UID) {
+		if !p.loads.current(msg.Ticket) {
 			return p, nil
 		}
 		p.loaded = true
@@ -132,18 +132,16 @@ func (p *DiagPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		}
 		return p, p.rejudge()
 	case diagRecheckMsg:
-		if msg.uid == string(p.pod.UID) && msg.at.Equal(p.recheck) {
+		if p.rechecks.current(msg.Ticket) {
 			p.recheck = time.Time{}
 			return p, p.rejudge()
 		}
 	case PodsChangedMsg:
-		if s, ok := msg.FindPod(string(p.pod.UID)); ok {
-			return p, p.reader.seen(p.env.Cluster, p.pod, s)
-		} else if msg.Snapshot.Synced && !msg.Snapshot.Conn.Stale {
-			p.deleted = true
-		}
+		read, gone := p.reader.follow(p.env.Cluster, p.pod, msg)
+		p.deleted = p.deleted || gone
+		return p, read
 	case podReadMsg:
-		if msg.uid == string(p.pod.UID) {
+		if p.reader.answers(msg) {
 			var read tea.Cmd
 			p.pod, read = p.reader.done(p.env.Cluster, p.pod, msg)
 			return p, tea.Batch(read, p.rejudge())
@@ -202,9 +200,6 @@ func (p *DiagPage) FullHelp() [][]key.Binding {
 	k := p.env.Keys.Diagnosis
 	return [][]key.Binding{{k.Up, k.Down}, {k.Copy, k.Action}, {k.Refresh, k.Back}}
 }
-
-// Close has nothing to stop: loads are one-shot.
-func (p *DiagPage) Close() {}
 
 // View renders the findings, scrolled so the selected command is visible.
 func (p *DiagPage) View() string {
@@ -286,7 +281,7 @@ func (p *DiagPage) render() ([]string, int) {
 	return lines, sel
 }
 
-func severityStyle(s Styles, sev diagnose.Severity) lipgloss.Style {
+func severityStyle(s *Styles, sev diagnose.Severity) lipgloss.Style {
 	switch sev {
 	case diagnose.SeverityError:
 		return s.Failing

@@ -31,11 +31,13 @@ func TestDiagPageRejudgesAsTimePasses(t *testing.T) {
 	}
 	// A stale wake-up (another moment) changes nothing; the right one judges again.
 	now = clock.Add(25 * time.Second)
-	page.Update(diagRecheckMsg{uid: string(p.UID), at: clock.Add(5 * time.Second)})
+	stale := page.rechecks.last()
+	stale.Seq--
+	page.Update(diagRecheckMsg{stale})
 	if len(page.findings) > 0 && page.findings[0].Rule == "terminating/stuck" {
 		t.Fatal("a stale recheck judged the pod again")
 	}
-	page.Update(diagRecheckMsg{uid: string(p.UID), at: page.recheck})
+	page.Update(diagRecheckMsg{page.rechecks.last()})
 	if len(page.findings) == 0 || page.findings[0].Rule != "terminating/stuck" {
 		t.Fatalf("after the grace period the top finding is %v, want terminating/stuck", page.findings)
 	}

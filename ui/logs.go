@@ -25,10 +25,12 @@ type LogOpen struct {
 
 // LogPage shows one container's log: followed, searchable, bounded.
 type LogPage struct {
-	env    PageEnv
-	keys   keymap.Logs
-	pod    *corev1.Pod
-	reader podReader
+	env     PageEnv
+	keys    keymap.Logs
+	pod     *corev1.Pod
+	reader  podReader
+	ticks   asks // the redraw tick, paused while the page is covered
+	covered bool
 
 	containers []logContainer
 	cur        int // index into containers; len(containers) means all of them
@@ -72,7 +74,7 @@ type LogPage struct {
 // NewLogPage builds the log page of a pod.
 func NewLogPage(env PageEnv, pod *corev1.Pod, open LogOpen) *LogPage {
 	p := &LogPage{
-		env: env, keys: env.Keys.Logs, pod: pod, match: -1,
+		env: env, keys: env.Keys.Logs, pod: pod, reader: newPodReader(env.ID), ticks: newAsks(env.ID), match: -1,
 		search:   newTextSearch(env.Keys.Logs.TextSearch, env.Keys.Prompt),
 		save:     newTextPrompt(env.Keys.Prompt, "save to: ", ""),
 		maxLines: open.MaxLines, maxBytes: open.MaxBytes,
@@ -197,14 +199,14 @@ func (p *LogPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		}
 		return p, nil
 	case logTickMsg:
-		if msg.page != p {
+		if !p.ticks.current(msg.Ticket) || p.covered {
 			return p, nil
 		}
 		return p, p.tick()
 	case PodsChangedMsg:
 		return p, p.podChanged(msg)
 	case podReadMsg:
-		if msg.uid != string(p.pod.UID) {
+		if !p.reader.answers(msg) {
 			return p, nil
 		}
 		pod, read := p.reader.done(p.env.Cluster, p.pod, msg)
@@ -235,14 +237,9 @@ func (p *LogPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 
 // podChanged notes a deleted pod, or reads the pod again when it changed.
 func (p *LogPage) podChanged(msg PodsChangedMsg) tea.Cmd {
-	s, ok := msg.FindPod(string(p.pod.UID))
-	if !ok {
-		if msg.Snapshot.Synced && !msg.Snapshot.Conn.Stale {
-			p.deleted = true
-		}
-		return nil
-	}
-	return p.reader.seen(p.env.Cluster, p.pod, s)
+	read, gone := p.reader.follow(p.env.Cluster, p.pod, msg)
+	p.deleted = p.deleted || gone
+	return read
 }
 
 // setPod picks up new container states and marks restarts in the text.

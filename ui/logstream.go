@@ -22,7 +22,7 @@ type (
 	logChunkMsg struct{ chunk kube.LogChunk }
 	// logClosedMsg: the stream's channel closed without a final chunk (it was stopped).
 	logClosedMsg struct{ id uint64 }
-	logTickMsg   struct{ page *LogPage }
+	logTickMsg   struct{ Ticket }
 )
 
 type streamState int
@@ -40,8 +40,18 @@ func (p *LogPage) Init() tea.Cmd {
 }
 
 func (p *LogPage) tick() tea.Cmd {
-	page := p
-	return tea.Tick(time.Second, func(time.Time) tea.Msg { return logTickMsg{page: page} })
+	t := p.ticks.next()
+	return tea.Tick(time.Second, func(time.Time) tea.Msg { return logTickMsg{t} })
+}
+
+// SetCovered pauses the redraw tick while another page covers this one and
+// starts it again when it is shown; the streams keep filling the buffer.
+func (p *LogPage) SetCovered(covered bool) tea.Cmd {
+	p.covered = covered
+	if covered {
+		return nil
+	}
+	return p.tick()
 }
 
 // start (re)starts the stream for the current container and mode, on a

@@ -13,16 +13,18 @@ import (
 
 // nodeSummaryMsg carries a loaded node summary.
 type nodeSummaryMsg struct {
-	node string
-	sum  kube.NodeSummary
-	err  error
+	Ticket
+	sum kube.NodeSummary
+	err error
 }
 
 // NodePage is the summary of one node: allocatable, what the pods on it
 // request, free capacity, pressure conditions and usage. Open it from a page
 // with OpenNodeSummary(pod.Spec.NodeName).
 type NodePage struct {
+	stillPage
 	env     PageEnv
+	loads   asks
 	node    string
 	sum     kube.NodeSummary
 	loaded  bool
@@ -34,19 +36,19 @@ type NodePage struct {
 
 // NewNodePage builds the summary page of a node.
 func NewNodePage(env PageEnv, node string) *NodePage {
-	return &NodePage{env: env, node: node}
+	return &NodePage{env: env, loads: newAsks(env.ID), node: node}
 }
 
 // Init loads the summary.
 func (p *NodePage) Init() tea.Cmd { return p.load() }
 
 func (p *NodePage) load() tea.Cmd {
-	c, node := p.env.Cluster, p.node
+	c, node, t := p.env.Cluster, p.node, p.loads.next()
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()
 		sum, err := c.NodeSummary(ctx, node)
-		return nodeSummaryMsg{node: node, sum: sum, err: err}
+		return nodeSummaryMsg{Ticket: t, sum: sum, err: err}
 	}
 }
 
@@ -56,7 +58,7 @@ func (p *NodePage) Update(msg tea.Msg) (Page, tea.Cmd) {
 	k := p.env.Keys.Detail
 	switch msg := msg.(type) {
 	case nodeSummaryMsg:
-		if msg.node != p.node {
+		if !p.loads.current(msg.Ticket) {
 			return p, nil
 		}
 		p.loaded = true
@@ -120,6 +122,3 @@ func (p *NodePage) FullHelp() [][]key.Binding {
 	k := p.env.Keys.Detail
 	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top}, {k.Back}}
 }
-
-// Close has nothing to stop.
-func (p *NodePage) Close() {}

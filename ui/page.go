@@ -15,10 +15,13 @@ import (
 // Page is a full-screen view opened over the pod list: the diagnosis, logs,
 // detail. The app keeps a stack of them; esc-like keys are the page's own
 // business, and a page closes itself by returning ClosePage.
+//
+// A page gets keys, PodsChangedMsg and UsageChangedMsg while it is on top
+// (and the latest of the last two when it is shown again), and the results
+// of its own Cmds wherever it is: they carry a Ticket (route.go).
 type Page interface {
 	Init() tea.Cmd
-	// Update handles a message. Pages get every message that is not the
-	// app's own, so async results must carry an ID the page checks.
+	// Update handles a message.
 	Update(msg tea.Msg) (Page, tea.Cmd)
 	// View renders exactly the size given by SetSize.
 	View() string
@@ -27,16 +30,31 @@ type Page interface {
 	Title() string
 	ShortHelp() []key.Binding
 	FullHelp() [][]key.Binding
-	// Close stops what the page started (streams, watches).
+	// SetCovered is called when another page opens over this one (true)
+	// and when this one is shown again (false): a page may pause what only
+	// matters on screen (redraw ticks) and resume it.
+	SetCovered(covered bool) tea.Cmd
+	// Close stops what the page started (streams, watches) when it leaves
+	// the stack.
 	Close()
 }
 
+// stillPage is embedded by pages that start nothing: nothing to pause,
+// resume or stop.
+type stillPage struct{}
+
+func (stillPage) SetCovered(bool) tea.Cmd { return nil }
+func (stillPage) Close()                  {}
+
 // PageEnv is what pages are built with.
 type PageEnv struct {
+	// ID is the page's address for the results of its Cmds (Ticket.To).
+	ID      PageID
 	Cluster Cluster
 	Keys    keymap.Keys
-	Styles  Styles
-	Now     func() time.Time
+	// Styles is the app's theme, shared: a change of theme reaches open pages.
+	Styles *Styles
+	Now    func() time.Time
 	// ReadOnly: no action may write to the cluster or run code in it.
 	ReadOnly bool
 	Logs     LogSettings

@@ -21,11 +21,10 @@ import (
 // podReadTimeout bounds one read of a pod.
 const podReadTimeout = 15 * time.Second
 
-// podReadMsg is a page's pod read again from the API server. The app hands it
-// to every open page, not only the top one, so a page under another one
-// does not miss it.
+// podReadMsg is a page's pod read again from the API server; it reaches the
+// page that asked whether it is on top or covered.
 type podReadMsg struct {
-	uid string
+	Ticket
 	pod *corev1.Pod
 	err error
 }
@@ -43,22 +42,39 @@ func getSamePod(ctx context.Context, c Cluster, ns, name, uid string) (*corev1.P
 	return p, err
 }
 
-// readPod is the Cmd that reads a pod again for the pages about it.
-func readPod(c Cluster, ns, name, uid string) tea.Cmd {
+// readPod is the Cmd that reads a pod again for the page that asked.
+func readPod(c Cluster, t Ticket, ns, name, uid string) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), podReadTimeout)
 		defer cancel()
 		p, err := getSamePod(ctx, c, ns, name, uid)
-		return podReadMsg{uid: uid, pod: p, err: err}
+		return podReadMsg{Ticket: t, pod: p, err: err}
 	}
 }
 
 // podReader keeps a page's pod as current as the cache's summary of it, with
-// at most one read in flight.
+// at most one read in flight: the pod follower every page about one pod
+// uses. The page hands it each PodsChangedMsg (follow) and each podReadMsg
+// it answers (done).
 type podReader struct {
+	reads  asks
 	latest string // the newest summary resourceVersion seen
 	asked  string // the summary resourceVersion of the last read
 	busy   bool
+}
+
+func newPodReader(owner PageID) podReader { return podReader{reads: newAsks(owner)} }
+
+// answers reports whether msg is the result of this reader's read.
+func (r *podReader) answers(msg podReadMsg) bool { return r.busy && r.reads.current(msg.Ticket) }
+
+// follow takes a new snapshot: the read to run when the pod moved, and
+// whether the pod is gone from a complete and fresh list.
+func (r *podReader) follow(c Cluster, cur *corev1.Pod, msg PodsChangedMsg) (read tea.Cmd, deleted bool) {
+	if s, ok := msg.FindPod(string(cur.UID)); ok {
+		return r.seen(c, cur, s), false
+	}
+	return nil, msg.Snapshot.Synced && !msg.Snapshot.Conn.Stale
 }
 
 // seen notes the summary of the page's pod in a new snapshot and returns the
@@ -73,7 +89,7 @@ func (r *podReader) next(c Cluster, cur *corev1.Pod) tea.Cmd {
 		return nil
 	}
 	r.asked, r.busy = r.latest, true
-	return readPod(c, cur.Namespace, cur.Name, string(cur.UID))
+	return readPod(c, r.reads.next(), cur.Namespace, cur.Name, string(cur.UID))
 }
 
 // done takes a read's result: the pod to show (cur when the read failed)

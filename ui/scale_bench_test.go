@@ -52,7 +52,7 @@ func scaleApp(b *testing.B) *App {
 	pods := scalePods(b)
 	a := New(&fakeCluster{summaries: pods}, Options{Scope: kube.Scope{}, Keys: keymap.Default(), Now: func() time.Time { return clock }, Dark: true})
 	a.Update(tea.WindowSizeMsg{Width: 200, Height: 50})
-	msg := startFeed(a.cluster, a.scope, a.gen)()
+	msg := startFeed(a.cluster, a.scope, a.feeds.last())()
 	_, cmd := a.Update(msg)
 	a.Update(cmd())
 	if len(a.table.all) != len(pods) {
@@ -144,7 +144,7 @@ func BenchmarkScale(b *testing.B) {
 			cur[k] = kube.Summarize(p, clock)
 			snap.Pods = slices.Clone(cur)
 			t0 := time.Now()
-			a.Update(podsMsg{gen: a.gen, snap: snap})
+			a.Update(podsMsg{Ticket: a.feeds.last(), snap: snap})
 			_ = a.View()
 			l = append(l, time.Since(t0))
 			i++

@@ -26,12 +26,12 @@ type Styles struct {
 }
 
 // DefaultStyles returns the default theme for a dark or light background.
-func DefaultStyles(dark bool) Styles { return NewStyles(dark, nil) }
+func DefaultStyles(dark bool) *Styles { return NewStyles(dark, nil) }
 
 // NewStyles builds the theme for a dark or light background, with colours
 // overridden by semantic name (see config.ColorNames; values are already
 // validated: #rrggbb, #rgb or 0-255).
-func NewStyles(dark bool, colors map[string]string) Styles {
+func NewStyles(dark bool, colors map[string]string) *Styles {
 	s := baseStyles(dark)
 	for name, c := range colors {
 		col := lipgloss.Color(c)
@@ -60,7 +60,7 @@ func NewStyles(dark bool, colors map[string]string) Styles {
 			s.Selected = lipgloss.NewStyle().Background(col)
 		}
 	}
-	return s
+	return &s
 }
 
 func baseStyles(dark bool) Styles {

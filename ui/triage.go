@@ -19,16 +19,16 @@ import (
 const triageRefresh = 15 * time.Second
 
 type triageInputsMsg struct {
-	id     int
+	Ticket
 	inputs []diagnose.Input
 	err    error
 }
 
-type triageTickMsg struct{ id int }
+type triageTickMsg struct{ Ticket }
 
 // triageReadMsg carries pods read again because the cache says they changed.
 type triageReadMsg struct {
-	id   int
+	Ticket
 	pods []*corev1.Pod
 }
 
@@ -40,8 +40,11 @@ const triageReadMost = 20
 // TriagePage answers "what is broken right now": every broken pod in scope,
 // grouped by root cause and owner, most urgent first.
 type TriagePage struct {
+	stillPage
 	env    PageEnv
-	id     int // tells this page's async results from an older page's
+	loads  asks // full loads of events and related objects
+	ticks  asks // the refresh timer
+	reads  asks // reads of changed pods
 	scope  kube.Scope
 	triage *diagnose.Triage
 	seen   map[string]*corev1.Pod // uid -> the pod object last filed
@@ -64,25 +67,25 @@ type TriagePage struct {
 	height  int
 }
 
-var triageIDs int
-
 // NewTriagePage builds the triage page for a scope.
 func NewTriagePage(env PageEnv, scope kube.Scope) *TriagePage {
-	triageIDs++
-	return &TriagePage{env: env, id: triageIDs, scope: scope, triage: diagnose.NewTriage(), seen: map[string]*corev1.Pod{}, asked: map[string]string{}}
+	return &TriagePage{
+		env: env, loads: newAsks(env.ID), ticks: newAsks(env.ID), reads: newAsks(env.ID),
+		scope: scope, triage: diagnose.NewTriage(), seen: map[string]*corev1.Pod{}, asked: map[string]string{},
+	}
 }
 
 // Init loads events and related objects for the whole scope.
 func (p *TriagePage) Init() tea.Cmd { return p.load() }
 
 func (p *TriagePage) load() tea.Cmd {
-	c, s, id := p.env.Cluster, p.scope, p.id
+	c, s, t := p.env.Cluster, p.scope, p.loads.next()
 	p.loading = true
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
 		in, err := c.DiagnoseInputs(ctx, s.Namespace, s.AllNamespaces(), s.Selector, nil)
-		return triageInputsMsg{id: id, inputs: in, err: err}
+		return triageInputsMsg{Ticket: t, inputs: in, err: err}
 	}
 }
 
@@ -91,11 +94,12 @@ func (p *TriagePage) Update(msg tea.Msg) (Page, tea.Cmd) {
 	k := p.env.Keys.Triage
 	switch msg := msg.(type) {
 	case triageInputsMsg:
-		if msg.id != p.id {
+		if !p.loads.current(msg.Ticket) {
 			return p, nil
 		}
 		p.loaded, p.loading = true, false
-		next := tea.Tick(triageRefresh, func(time.Time) tea.Msg { return triageTickMsg{id: p.id} })
+		t := p.ticks.next()
+		next := tea.Tick(triageRefresh, func(time.Time) tea.Msg { return triageTickMsg{t} })
 		if msg.err != nil {
 			p.err = kube.Explain(msg.err)
 			return p, next
@@ -121,7 +125,7 @@ func (p *TriagePage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		p.regroup()
 		return p, tea.Batch(next, p.readChanged())
 	case triageTickMsg:
-		if msg.id == p.id && !p.loading {
+		if p.ticks.current(msg.Ticket) && !p.loading {
 			return p, p.load()
 		}
 	case PodsChangedMsg:
@@ -147,7 +151,7 @@ func (p *TriagePage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		p.regroup()
 		return p, p.readChanged()
 	case triageReadMsg:
-		if msg.id != p.id {
+		if !p.reads.current(msg.Ticket) {
 			return p, nil
 		}
 		p.reading = false
@@ -243,7 +247,7 @@ func (p *TriagePage) readChanged() tea.Cmd {
 		p.asked[string(s.UID)] = s.ResourceVersion
 		refs[i] = ref{s.Namespace, s.Name, string(s.UID)}
 	}
-	c, id := p.env.Cluster, p.id
+	c, t := p.env.Cluster, p.reads.next()
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), podReadTimeout)
 		defer cancel()
@@ -255,7 +259,7 @@ func (p *TriagePage) readChanged() tea.Cmd {
 				pods = append(pods, pod)
 			}
 		}
-		return triageReadMsg{id: id, pods: pods}
+		return triageReadMsg{Ticket: t, pods: pods}
 	}
 }
 
@@ -310,9 +314,6 @@ func (p *TriagePage) FullHelp() [][]key.Binding {
 	k := p.env.Keys.Triage
 	return [][]key.Binding{{k.Up, k.Down}, {k.Open, k.Copy}, {k.Refresh, k.Back}}
 }
-
-// Close has nothing to stop.
-func (p *TriagePage) Close() {}
 
 // View draws the groups, or the selected group's pods.
 func (p *TriagePage) View() string {

@@ -9,6 +9,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/podtui/podtui/diagnose"
@@ -72,7 +74,7 @@ func TestTriagePage(t *testing.T) {
 	fixed.ResourceVersion = "2"
 	c.pods[1] = fixed
 	// The cache's summary moves; triage reads that one pod again.
-	_, cmd = a.Update(podsMsg{gen: a.gen, snap: kube.PodSnapshot{Pods: summaries(c.pods), Synced: true, Scope: kube.Scope{Namespace: "shop"}}})
+	_, cmd = a.Update(podsMsg{Ticket: a.feeds.last(), snap: kube.PodSnapshot{Pods: summaries(c.pods), Synced: true, Scope: kube.Scope{Namespace: "shop"}}})
 	feedAll(a, cmd)
 	if out := screen(a); !strings.Contains(out, "1 × deployment/api in shop") || !strings.Contains(out, "2 broken pods of 4 checked") {
 		t.Fatalf("recovery not reflected:\n%s", out)
@@ -128,7 +130,7 @@ func TestTriageReadsChangedPodsWithinBounds(t *testing.T) {
 			c.pods[i] = c.pods[i].DeepCopy()
 			c.pods[i].ResourceVersion = fmt.Sprint(time.Now().UnixNano())
 		}
-		_, cmd := a.Update(podsMsg{gen: a.gen, snap: kube.PodSnapshot{Pods: summaries(c.pods), Synced: true, Scope: kube.Scope{Namespace: "shop"}}})
+		_, cmd := a.Update(podsMsg{Ticket: a.feeds.last(), snap: kube.PodSnapshot{Pods: summaries(c.pods), Synced: true, Scope: kube.Scope{Namespace: "shop"}}})
 		for _, m := range runBatchTimeout(cmd) {
 			switch m.(type) {
 			case triageReadMsg:
@@ -145,5 +147,71 @@ func TestTriageReadsChangedPodsWithinBounds(t *testing.T) {
 	}
 	if read, loads := reads(triageReadMost + 1); read != 0 || loads != 0 {
 		t.Fatalf("%d changed pods: %d reads, %d full loads; want them left to the periodic load", triageReadMost+1, read, loads)
+	}
+}
+
+// Triage keeps refreshing while a pod page is open over it, and after that
+// page closes: its timer and its loads reach it wherever it is in the
+// stack. (With results going to the top page only, the covered triage lost
+// its tick, kept loading set, and stopped refreshing for good.)
+func TestTriageRefreshesWhileCovered(t *testing.T) {
+	c := &fakeCluster{pods: []*corev1.Pod{pod("shop", "api-7d9f8-a", "w1", time.Hour, both(ownedBy("api", "7d9f8"), pullFailing))}}
+	a := harnessApp(t, c, kube.Scope{Namespace: "shop"}, 100, 16)
+	_, cmd := a.Update(keyMsg("T"))
+	tp, ok := a.top().(*TriagePage)
+	if !ok {
+		t.Fatal("T did not open triage")
+	}
+	feedAll(a, cmd)
+	// refresh fires the triage page's pending timer, as the runtime would
+	// after 15 s, and runs what follows.
+	refresh := func() {
+		t.Helper()
+		_, cmd := a.Update(triageTickMsg{tp.ticks.last()})
+		if cmd == nil {
+			t.Fatal("the refresh timer started no load")
+		}
+		for _, m := range runBatchTimeout(cmd) {
+			if _, ok := m.(triageInputsMsg); ok {
+				a.Update(m)
+			}
+		}
+		if tp.loading {
+			t.Fatal("the load's answer did not reach the triage page")
+		}
+	}
+	brokenPods := func() int {
+		n := 0
+		for _, g := range tp.groups {
+			n += len(g.Pods)
+		}
+		return n
+	}
+
+	// Open the group, then a pod's diagnosis over triage.
+	a.Update(keyMsg("enter"))
+	_, cmd = a.Update(keyMsg("enter"))
+	feedAll(a, cmd)
+	if _, ok := a.top().(*DiagPage); !ok {
+		t.Fatalf("enter on a triage pod opened %T", a.top())
+	}
+	c.pods = append(c.pods, pod("shop", "web-5c6d7-a", "w1", time.Hour, both(ownedBy("web", "5c6d7"), crashLoop)))
+	refresh()
+	if got := brokenPods(); got != 2 {
+		t.Fatalf("covered triage has %d broken pods after a refresh, want 2", got)
+	}
+	if _, ok := a.top().(*DiagPage); !ok {
+		t.Fatalf("the refresh changed the page shown: %T", a.top())
+	}
+
+	// Back on triage: the timer is still running.
+	feedAll(a, func() tea.Msg { return closePageMsg{} })
+	if a.top() != Page(tp) {
+		t.Fatalf("esc showed %T, want triage", a.top())
+	}
+	c.pods = c.pods[1:]
+	refresh()
+	if got := brokenPods(); got != 1 {
+		t.Fatalf("triage has %d broken pods after a refresh, want 1", got)
 	}
 }

@@ -21,12 +21,12 @@ import (
 // metricsMsg is the result of one poll; gen drops results of a scope the
 // user has left.
 type metricsMsg struct {
-	gen int
+	Ticket
 	res kube.PodMetrics
 }
 
 // metricsTickMsg asks for the next poll of generation gen.
-type metricsTickMsg struct{ gen int }
+type metricsTickMsg struct{ Ticket }
 
 // UsageChangedMsg tells the top page that new usage samples arrived (the app
 // polls; pages never do). Look a pod up with For.
@@ -49,16 +49,16 @@ func OpenNodeSummary(node string) tea.Cmd {
 	return func() tea.Msg { return openNodeMsg{node: node} }
 }
 
-func pollMetrics(c Cluster, namespace string, gen int) tea.Cmd {
+func pollMetrics(c Cluster, namespace string, t Ticket) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		return metricsMsg{gen: gen, res: c.PodMetrics(ctx, namespace)}
+		return metricsMsg{Ticket: t, res: c.PodMetrics(ctx, namespace)}
 	}
 }
 
-func metricsTick(d time.Duration, gen int) tea.Cmd {
-	return tea.Tick(d, func(time.Time) tea.Msg { return metricsTickMsg{gen: gen} })
+func metricsTick(d time.Duration, t Ticket) tea.Cmd {
+	return tea.Tick(d, func(time.Time) tea.Msg { return metricsTickMsg{t} })
 }
 
 // Usage column indexes into usageCells.text.
@@ -216,7 +216,7 @@ func Sparkline(values []float64, top float64, width int) string {
 // why (e.g. kube.MetricsNotInstalled). hist may be nil; with two samples
 // or more, each container gets a memory sparkline. Lines are plain text with
 // styles; the caller fits them to its width.
-func RenderContainerUsage(s Styles, p *corev1.Pod, usage *kube.PodUsage, problem string, hist *UsageHistory) string {
+func RenderContainerUsage(s *Styles, p *corev1.Pod, usage *kube.PodUsage, problem string, hist *UsageHistory) string {
 	var b strings.Builder
 	qos := string(p.Status.QOSClass)
 	if qos == "" {
@@ -293,7 +293,7 @@ func trunc(s string, w int) string {
 // RenderNodeSummary renders a node: allocatable, the requests of the pods on
 // it, free capacity per resource, pressure conditions and usage from node
 // metrics. Plain styled lines; the caller fits them to its width.
-func RenderNodeSummary(s Styles, n kube.NodeSummary, now time.Time) string {
+func RenderNodeSummary(s *Styles, n kube.NodeSummary, now time.Time) string {
 	var b strings.Builder
 	node := n.Node
 	b.WriteString(s.Title.Render("Node "+node.Name) + "  " + s.Muted.Render(fmt.Sprintf("%d pods", len(n.Pods))))
@@ -428,7 +428,7 @@ func (t *podTable) toggleUsage() {
 
 // usagePoll is the app's metrics polling state.
 type usagePoll struct {
-	gen     int    // results and ticks of older generations are dropped
+	polls   asks   // one per namespace polled; results and ticks of older ones are dropped
 	ns      string // namespace being polled
 	active  bool   // ns is handled: polled on a tick, or refused for good
 	absent  bool   // the API is not served: asked again only now and then
@@ -444,37 +444,36 @@ func (a *App) pollUsage(ns string) tea.Cmd {
 	if u.absent || (u.active && u.ns == ns) {
 		return nil
 	}
-	u.gen++
 	u.ns, u.active = ns, true
-	return pollMetrics(a.cluster, ns, u.gen)
+	return pollMetrics(a.cluster, ns, u.polls.next())
 }
 
 func (a *App) gotUsage(msg metricsMsg) tea.Cmd {
 	u := &a.usage
-	if msg.gen != u.gen {
+	if !u.polls.current(msg.Ticket) {
 		return nil
 	}
 	u.problem = msg.res.Problem
 	a.table.setMetrics(msg.res, a.now())
 	var cmds []tea.Cmd
-	if top := a.top(); top != nil {
-		cmds = append(cmds, a.updatePage(UsageChangedMsg{Metrics: a.table.metrics}))
+	if a.top() != nil {
+		cmds = append(cmds, a.updateTop(UsageChangedMsg{Metrics: a.table.metrics}))
 	}
 	u.absent = msg.res.Absent
 	if !msg.res.Forbidden {
 		// Absent too: metrics-server may be installed later, and asking
 		// discovery once per interval is one small GET.
-		cmds = append(cmds, metricsTick(a.opts.MetricsInterval, u.gen))
+		cmds = append(cmds, metricsTick(a.opts.MetricsInterval, msg.Ticket))
 	}
 	// Forbidden: RBAC does not change by itself; a namespace switch asks again.
 	return tea.Batch(cmds...)
 }
 
 func (a *App) usageTick(msg metricsTickMsg) tea.Cmd {
-	if msg.gen != a.usage.gen {
+	if !a.usage.polls.current(msg.Ticket) {
 		return nil
 	}
-	return pollMetrics(a.cluster, a.usage.ns, a.usage.gen)
+	return pollMetrics(a.cluster, a.usage.ns, msg.Ticket)
 }
 
 // usageDropOrder is which usage columns give way first on a narrow screen:

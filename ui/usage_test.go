@@ -65,7 +65,7 @@ func startUsage(t *testing.T, a *App) tea.Cmd {
 	if !a.usage.active || a.usage.ns != a.current() {
 		t.Fatalf("no poll started: %+v", a.usage)
 	}
-	_, next := a.Update(pollMetrics(a.cluster, a.usage.ns, a.usage.gen)())
+	_, next := a.Update(pollMetrics(a.cluster, a.usage.ns, a.usage.polls.last())())
 	return next
 }
 
@@ -140,7 +140,7 @@ func TestUsagePollingCadence(t *testing.T) {
 	if cmd := a.pollUsage(a.current()); cmd != nil {
 		t.Error("a second poll of the same namespace started before the tick")
 	}
-	a.Update(podsMsg{gen: a.gen, snap: a.snap})
+	a.Update(podsMsg{Ticket: a.feeds.last(), snap: a.snap})
 	if len(c.metrics.polls) != 1 {
 		t.Errorf("polls = %v, want one", c.metrics.polls)
 	}
@@ -148,13 +148,13 @@ func TestUsagePollingCadence(t *testing.T) {
 	if _, ok := next().(metricsTickMsg); !ok {
 		t.Fatal("next is not the metrics tick")
 	}
-	_, poll := a.Update(metricsTickMsg{gen: a.usage.gen})
+	_, poll := a.Update(metricsTickMsg{a.usage.polls.last()})
 	a.Update(poll())
 	if len(c.metrics.polls) != 2 {
 		t.Errorf("polls = %v, want two", c.metrics.polls)
 	}
 	// A tick of an old generation (before a namespace switch) is dropped.
-	old := a.usage.gen
+	old := a.usage.polls.last()
 	_, cmd := a.Update(keyMsg("a"))
 	for _, m := range runBatch(cmd) {
 		if _, ok := m.(metricsMsg); ok {
@@ -164,7 +164,7 @@ func TestUsagePollingCadence(t *testing.T) {
 	if got := c.metrics.polls[len(c.metrics.polls)-1]; got != "" {
 		t.Errorf("after switching to all namespaces polled %q", got)
 	}
-	if _, cmd := a.Update(metricsTickMsg{gen: old}); cmd != nil {
+	if _, cmd := a.Update(metricsTickMsg{old}); cmd != nil {
 		t.Error("a stale tick polled")
 	}
 }
@@ -204,7 +204,7 @@ func TestUsageAbsent(t *testing.T) {
 	// metrics-server gets installed; the slow retry finds it.
 	c.metrics.served = true
 	c.metrics.usage = map[string]kube.PodUsage{"shop/api-7d9f8-abcde": sample("shop", "api-7d9f8-abcde", "500m", "128Mi")}
-	_, poll := a.Update(metricsTickMsg{gen: a.usage.gen})
+	_, poll := a.Update(metricsTickMsg{a.usage.polls.last()})
 	if poll == nil {
 		t.Fatal("the retry tick did not poll")
 	}
@@ -330,8 +330,8 @@ func TestNearLimitDiagFollowsUsage(t *testing.T) {
 	}
 	// Usage drops: the warning goes with the next poll.
 	c.metrics.usage["shop/cache-1"] = sample("shop", "cache-1", "20m", "500Mi")
-	a.Update(metricsTickMsg{gen: a.usage.gen})
-	a.Update(pollMetrics(a.cluster, a.usage.ns, a.usage.gen)())
+	a.Update(metricsTickMsg{a.usage.polls.last()})
+	a.Update(pollMetrics(a.cluster, a.usage.ns, a.usage.polls.last())())
 	if d := diagOf("cache-1"); d != "" {
 		t.Errorf("cache-1 at 49%%: DIAG %q, want none", d)
 	}
@@ -357,7 +357,7 @@ func TestUsageReachesTopPage(t *testing.T) {
 	c := usageCluster()
 	a := harnessApp(t, c, kube.Scope{Namespace: "shop"}, 150, 9)
 	p := &usagePage{}
-	a.pages = append(a.pages, p)
+	a.pages = append(a.pages, openPage{id: a.ids.next(), page: p})
 	startUsage(t, a)
 	if len(p.got) != 1 {
 		t.Fatalf("page got %d usage messages", len(p.got))
@@ -399,7 +399,7 @@ func TestUsageBlipKeepsNumbers(t *testing.T) {
 	c := usageCluster()
 	a := harnessApp(t, c, kube.Scope{Namespace: "shop"}, 150, 9)
 	startUsage(t, a)
-	a.Update(metricsMsg{gen: a.usage.gen, res: kube.PodMetrics{Namespace: "shop", Problem: "metrics: API server error: the backend is down; retrying"}})
+	a.Update(metricsMsg{Ticket: a.usage.polls.last(), res: kube.PodMetrics{Namespace: "shop", Problem: "metrics: API server error: the backend is down; retrying"}})
 	out := screen(a)
 	if !strings.Contains(out, "500m") || !strings.Contains(out, "ℹ usage not refreshed: metrics: API server error") {
 		t.Errorf("a failed poll blanked the numbers or went unsaid:\n%s", out)
