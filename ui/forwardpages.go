@@ -108,13 +108,13 @@ type forwardsPage struct {
 	stillPage
 	env      PageEnv
 	forwards []*kube.Forward
-	cursor   int
+	list     cursorList
 	width    int
 	height   int
 }
 
 func newForwardsPage(env PageEnv, forwards []*kube.Forward) *forwardsPage {
-	return &forwardsPage{env: env, forwards: append([]*kube.Forward(nil), forwards...)}
+	return &forwardsPage{env: env, forwards: append([]*kube.Forward(nil), forwards...), list: cursorList{n: len(forwards)}}
 }
 
 func (f *forwardsPage) Init() tea.Cmd { return nil }
@@ -128,17 +128,14 @@ func (f *forwardsPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 	switch {
 	case key.Matches(k, d.Back):
 		return f, ClosePage
-	case key.Matches(k, d.Up):
-		f.cursor = max(0, f.cursor-1)
-	case key.Matches(k, d.Down):
-		f.cursor = max(0, min(len(f.forwards)-1, f.cursor+1))
+	case f.list.move(k, d.Scroll):
 	case key.Matches(k, f.env.Keys.Forwards.Stop):
 		if len(f.forwards) == 0 {
 			return f, nil
 		}
-		fw := f.forwards[f.cursor]
-		f.forwards = append(f.forwards[:f.cursor], f.forwards[f.cursor+1:]...)
-		f.cursor = max(0, min(f.cursor, len(f.forwards)-1))
+		fw := f.forwards[f.list.at]
+		f.forwards = append(f.forwards[:f.list.at], f.forwards[f.list.at+1:]...)
+		f.list.setLen(len(f.forwards))
 		return f, func() tea.Msg { return forwardMsg{stop: fw} }
 	}
 	return f, nil
@@ -152,7 +149,7 @@ func (f *forwardsPage) View() string {
 	}
 	for i, fw := range f.forwards {
 		l := "  " + oneLine(fw.String())
-		if i == f.cursor {
+		if i == f.list.at {
 			l = s.Selected.Render(pad("▸ "+oneLine(fw.String()), max(1, f.width)))
 		}
 		lines = append(lines, l)
