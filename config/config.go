@@ -17,6 +17,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/podtui/podtui/internal/defaults"
+
 	"go.yaml.in/yaml/v3"
 	"k8s.io/apimachinery/pkg/api/resource"
 
@@ -85,9 +87,9 @@ func Default() Config {
 	return Config{
 		Namespace: "context",
 		Theme:     Theme{Mode: "auto"},
-		Logs:      Logs{Tail: 1000, BufferLines: 100_000, BufferBytes: "64Mi"},
-		Metrics:   Metrics{Interval: Duration{15 * time.Second}},
-		Exec:      Exec{Shells: [][]string{{"bash"}, {"sh"}}},
+		Logs:      Logs{Tail: defaults.LogTail, BufferLines: defaults.LogBufferLines, BufferBytes: fmt.Sprintf("%dMi", defaults.LogBufferBytes>>20)},
+		Metrics:   Metrics{Interval: Duration{defaults.MetricsInterval}},
+		Exec:      Exec{Shells: defaults.Shells()},
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/podtui/podtui/internal/defaults"
 )
 
 func TestDefaultFileIsTheDefault(t *testing.T) {
@@ -18,6 +20,30 @@ func TestDefaultFileIsTheDefault(t *testing.T) {
 	d.Theme.Colors, d.Keys = map[string]string{}, map[string]map[string][]string{}
 	if !reflect.DeepEqual(c, d) {
 		t.Fatalf("default.yaml differs from Default():\n%+v\n%+v", c, d)
+	}
+}
+
+// TestDocumentedDefaultsAreTheCode: the values the config file documents
+// (default.yaml, quoted in docs/config.md) are the defaults package's, which
+// the ui and kube packages fall back to.
+func TestDocumentedDefaultsAreTheCode(t *testing.T) {
+	c, err := Parse("default.yaml", strings.NewReader(string(DefaultFile())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bytes, err := c.LogBufferBytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Logs.Tail != defaults.LogTail || c.Logs.BufferLines != defaults.LogBufferLines || bytes != defaults.LogBufferBytes {
+		t.Errorf("logs: tail %d, bufferLines %d, bufferBytes %d; the code has %d, %d, %d",
+			c.Logs.Tail, c.Logs.BufferLines, bytes, defaults.LogTail, defaults.LogBufferLines, defaults.LogBufferBytes)
+	}
+	if c.Metrics.Interval.Duration != defaults.MetricsInterval {
+		t.Errorf("metrics.interval %s; the code has %s", c.Metrics.Interval.Duration, defaults.MetricsInterval)
+	}
+	if !reflect.DeepEqual(c.Exec.Shells, defaults.Shells()) {
+		t.Errorf("exec.shells %q; the code has %q", c.Exec.Shells, defaults.Shells())
 	}
 }
 

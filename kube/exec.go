@@ -33,9 +33,6 @@ type ExecRequest struct {
 	TTY bool
 }
 
-// DefaultShells is what a shell key runs: bash when there is one, else sh.
-var DefaultShells = [][]string{{"bash"}, {"sh"}}
-
 // Runner runs an interactive session on the caller's terminal. It has the
 // method set of bubbletea's ExecCommand, so the UI can hand it the terminal
 // without this package knowing about bubbletea.

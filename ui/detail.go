@@ -162,7 +162,7 @@ func (p *DetailPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		}
 	case tea.KeyPressMsg:
 		pk := p.env.Keys.Pod
-		delta, scrolled := scrollDelta(msg, scrollKeys{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, p.height, len(p.lines))
+		delta, scrolled := scrollDelta(msg, k.Scroll, p.height, len(p.lines))
 		switch {
 		case key.Matches(msg, k.Back):
 			return p, ClosePage

@@ -300,7 +300,7 @@ func TestYAMLViewSearchAndCopy(t *testing.T) {
 	}
 	press(a, "/", "d", "b", "-", "c", "r", "e", "d", "s", "enter")
 	out = screen(a)
-	if !strings.Contains(out, "name: db-creds") || !strings.Contains(out, "/db-creds: match 1 of 1") {
+	if !strings.Contains(out, "name: db-creds") || !strings.Contains(out, "/db-creds: 1/1") {
 		t.Fatalf("search did not scroll to the match:\n%s", out)
 	}
 	_, cmd = a.Update(keyMsg("c"))

@@ -395,7 +395,7 @@ func TestLogPageSearchJumpsAndFilters(t *testing.T) {
 		t.Fatalf("filter does not apply to new lines:\n%s", out)
 	}
 	send(p, "esc")
-	if p.query != "" || p.filter {
+	if p.search.query != "" || p.filter {
 		t.Error("esc did not clear the search")
 	}
 }
@@ -447,7 +447,7 @@ func TestLogPageSavesToANewFile(t *testing.T) {
 	if !p.Capturing() || !strings.Contains(plain(p), "save loaded lines to: shop_api_app.log") {
 		t.Fatalf("no save prompt:\n%s", plain(p))
 	}
-	p.save.SetValue(path)
+	p.save.input.SetValue(path)
 	cmd := send(p, "enter")
 	msg := cmd().(logSavedMsg)
 	if msg.err != nil || msg.lines != 3 {
@@ -458,7 +458,7 @@ func TestLogPageSavesToANewFile(t *testing.T) {
 		t.Fatalf("file holds %q, %v", b, err)
 	}
 	send(p, "s")
-	p.save.SetValue(path)
+	p.save.input.SetValue(path)
 	if msg := send(p, "enter")().(logSavedMsg); msg.err == nil || !strings.Contains(msg.err.Error(), "not overwritten") {
 		t.Errorf("an existing file was overwritten: %+v", msg)
 	}
@@ -582,7 +582,7 @@ func TestLogPageSavesTheFullLog(t *testing.T) {
 		t.Fatalf("no prompt:\n%s", plain(p))
 	}
 	path := t.TempDir() + "/full.log"
-	p.save.SetValue(path)
+	p.save.input.SetValue(path)
 	msg := send(p, "enter")().(logSavedMsg)
 	if msg.err != nil || msg.lines != 3 {
 		t.Fatalf("save: %+v", msg)

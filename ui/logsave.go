@@ -52,14 +52,8 @@ func (p *LogPage) defaultSavePath() string {
 }
 
 func (p *LogPage) saveKey(msg tea.KeyPressMsg) (Page, tea.Cmd) {
-	switch msg.String() {
-	case "esc":
-		p.saving = false
-		p.save.Blur()
-		return p, nil
-	case "enter":
-		p.saving = false
-		p.save.Blur()
+	res, cmd := p.save.Update(msg)
+	if res == promptSubmitted {
 		path := strings.TrimSpace(p.save.Value())
 		if path == "" {
 			return p, nil
@@ -71,8 +65,6 @@ func (p *LogPage) saveKey(msg tea.KeyPressMsg) (Page, tea.Cmd) {
 		}
 		return p, saveLines(path, p.loadedLines())
 	}
-	var cmd tea.Cmd
-	p.save, cmd = p.save.Update(msg)
 	return p, cmd
 }
 
