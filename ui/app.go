@@ -176,6 +176,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case statusMsg:
 		a.status, a.statusUntil = msg, a.now().Add(5*time.Second)
 		return a, nil
+	case logSavedMsg:
+		a.status, a.statusUntil = msg.status(), a.now().Add(5*time.Second)
+		return a, nil
 	case ActionMsg:
 		return a, a.runAction(msg)
 	case OpenPodMsg:

@@ -41,7 +41,7 @@ type LogPage struct {
 	restarts   map[string]int32 // last known restart counts, to mark restarts
 	deleted    bool
 
-	gen      int // stream generation, for logStartedMsg
+	starts   asks // one per start of the streams
 	streams  map[uint64]*kube.LogStream
 	names    map[uint64]string // container of each stream
 	cancel   context.CancelFunc
@@ -166,7 +166,7 @@ func (p *LogPage) Capturing() bool { return p.search.typing() || p.save.open }
 func (p *LogPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 	switch msg := msg.(type) {
 	case logStartedMsg:
-		if msg.gen != p.gen {
+		if !p.starts.current(msg.Ticket) {
 			if s := msg.stream; s != nil {
 				return p, func() tea.Msg { s.Stop(); return nil }
 			}
@@ -181,10 +181,10 @@ func (p *LogPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		}
 		p.streams[msg.stream.ID], p.names[msg.stream.ID] = msg.stream, msg.container
 		p.state = streamOpen
-		return p, waitChunk(msg.stream)
+		return p, waitChunk(msg.Ticket, msg.stream)
 	case logChunkMsg:
 		s, ok := p.streams[msg.chunk.StreamID]
-		if !ok {
+		if !ok || !p.starts.current(msg.Ticket) {
 			return p, nil // a stream the page has left
 		}
 		p.ingest(msg.chunk)
@@ -192,9 +192,9 @@ func (p *LogPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 			p.ended(s.ID)
 			return p, nil
 		}
-		return p, waitChunk(s)
+		return p, waitChunk(msg.Ticket, s)
 	case logClosedMsg:
-		if _, ok := p.streams[msg.id]; ok {
+		if _, ok := p.streams[msg.id]; ok && p.starts.current(msg.Ticket) {
 			p.ended(msg.id)
 		}
 		return p, nil
@@ -212,15 +212,6 @@ func (p *LogPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		pod, read := p.reader.done(p.env.Cluster, p.pod, msg)
 		p.setPod(pod)
 		return p, read
-	case logSavedMsg:
-		if msg.err != nil {
-			return p, SetStatus("save: "+msg.err.Error(), true)
-		}
-		text := fmt.Sprintf("saved %s lines to %s", thousands(msg.lines), msg.path)
-		if msg.skipped > 0 {
-			return p, SetStatus(text+fmt.Sprintf(" (%s lines skipped)", thousands(msg.skipped)), true)
-		}
-		return p, SetStatus(text, false)
 	case tea.KeyPressMsg:
 		return p.handleKey(msg)
 	}

@@ -10,19 +10,27 @@ import (
 	"github.com/podtui/podtui/kube"
 )
 
-// Messages of the log page. Each carries the page's stream generation or
-// the stream's ID, so results of a stream the page has left are dropped.
+// Messages of the log page. Each carries the ticket of the streams it
+// belongs to (one per start: all containers' streams of one start share
+// it), so results of streams the page has left are dropped; a chunk names
+// its stream among them.
 type (
 	logStartedMsg struct {
-		gen       int
+		Ticket
 		container string
 		stream    *kube.LogStream
 		err       error
 	}
-	logChunkMsg struct{ chunk kube.LogChunk }
+	logChunkMsg struct {
+		Ticket
+		chunk kube.LogChunk
+	}
 	// logClosedMsg: the stream's channel closed without a final chunk (it was stopped).
-	logClosedMsg struct{ id uint64 }
-	logTickMsg   struct{ Ticket }
+	logClosedMsg struct {
+		Ticket
+		id uint64
+	}
+	logTickMsg struct{ Ticket }
 )
 
 type streamState int
@@ -58,7 +66,7 @@ func (p *LogPage) SetCovered(covered bool) tea.Cmd {
 // fresh buffer.
 func (p *LogPage) start() tea.Cmd {
 	p.stop()
-	p.gen++
+	t := p.starts.next()
 	p.buf, p.skipped = newLogBuffer(p.maxLines, p.maxBytes), 0
 	p.state, p.errText, p.lastLine = streamConnecting, "", time.Time{}
 	p.follow, p.top = true, 0
@@ -77,7 +85,7 @@ func (p *LogPage) start() tea.Cmd {
 	// One context for every stream of this generation: one cancel ends them.
 	ctx, cancel := context.WithCancel(context.Background())
 	p.cancel = cancel
-	cl, gen := p.env.Cluster, p.gen
+	cl := p.env.Cluster
 	var cmds []tea.Cmd
 	for _, name := range names {
 		req := kube.LogRequest{
@@ -90,7 +98,7 @@ func (p *LogPage) start() tea.Cmd {
 		}
 		cmds = append(cmds, func() tea.Msg {
 			s, err := cl.StreamLogs(ctx, req)
-			return logStartedMsg{gen: gen, container: name, stream: s, err: err}
+			return logStartedMsg{Ticket: t, container: name, stream: s, err: err}
 		})
 	}
 	return tea.Batch(cmds...)
@@ -108,13 +116,13 @@ func (p *LogPage) stop() {
 // Close stops the stream.
 func (p *LogPage) Close() { p.stop() }
 
-func waitChunk(s *kube.LogStream) tea.Cmd {
+func waitChunk(t Ticket, s *kube.LogStream) tea.Cmd {
 	return func() tea.Msg {
 		c, ok := <-s.C
 		if !ok {
-			return logClosedMsg{id: s.ID}
+			return logClosedMsg{Ticket: t, id: s.ID}
 		}
-		return logChunkMsg{chunk: c}
+		return logChunkMsg{Ticket: t, chunk: c}
 	}
 }
 
