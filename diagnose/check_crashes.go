@@ -271,7 +271,7 @@ func exitMeaning(code, signal int32, reason string) string {
 	case code == 1:
 		return "Exit code 1 is a generic application error; the previous container's logs say which."
 	case code == 2:
-		return "Exit code 2 often means bad command-line arguments or a shell syntax error."
+		return "Exit code 2 is how a Go program ends after a panic; otherwise it often means bad command-line arguments or a shell syntax error."
 	case code == 126:
 		return "Exit code 126: the command was found but could not be executed (permissions, or not a binary)."
 	case code == 127:
