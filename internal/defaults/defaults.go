@@ -20,3 +20,15 @@ const (
 // Shells are the commands a shell key tries, in order: bash when there is
 // one, else sh. A function, so no caller can change another's copy.
 func Shells() [][]string { return [][]string{{"bash"}, {"sh"}} }
+
+// DebugImage is the image of a debug container and of the node shell when
+// the config names none: small, with a shell and the usual tools.
+const DebugImage = "busybox:1.37"
+
+// DebugProfile is kubectl debug's default profile.
+const DebugProfile = "general"
+
+// DebugImages are offered in the debug form besides free text.
+func DebugImages() []string {
+	return []string{DebugImage, "nicolaka/netshoot:latest", "alpine:3.22", "ubuntu:24.04"}
+}
