@@ -33,6 +33,8 @@ type PodActions struct {
 	ForceDelete key.Binding
 	PortForward key.Binding
 	Forwards    key.Binding
+	Debug       key.Binding
+	NodeShell   key.Binding
 }
 
 // Detail keys act in the pod detail page.
@@ -81,6 +83,16 @@ type Prompt struct {
 // Forwards keys act in the list of active port-forwards.
 type Forwards struct {
 	Stop key.Binding
+}
+
+// Debug keys fill in the debug-container form.
+type Debug struct {
+	Up     key.Binding
+	Down   key.Binding
+	Prev   key.Binding
+	Next   key.Binding
+	Start  key.Binding
+	Cancel key.Binding
 }
 
 // Confirm keys answer a confirmation question.
@@ -149,6 +161,7 @@ type Keys struct {
 	Detail    Detail
 	Viewer    Viewer
 	Confirm   Confirm
+	Debug     Debug
 	Prompt    Prompt
 	Forwards  Forwards
 	Logs      Logs
@@ -192,6 +205,14 @@ func Default() Keys {
 		Confirm: Confirm{
 			Yes: key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "yes")),
 			No:  key.NewBinding(key.WithKeys("n", "N", "esc", "q"), key.WithHelp("n/esc", "no")),
+		},
+		Debug: Debug{
+			Up:     key.NewBinding(key.WithKeys("up", "shift+tab"), key.WithHelp("↑", "previous field")),
+			Down:   key.NewBinding(key.WithKeys("down", "tab"), key.WithHelp("↓/tab", "next field")),
+			Prev:   key.NewBinding(key.WithKeys("left"), key.WithHelp("←", "previous choice")),
+			Next:   key.NewBinding(key.WithKeys("right"), key.WithHelp("→", "next choice")),
+			Start:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "start and attach")),
+			Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
 		},
 		Prompt: Prompt{
 			Submit: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "accept")),
@@ -295,6 +316,8 @@ func defaultPodActions() PodActions {
 		ForceDelete: key.NewBinding(key.WithKeys("ctrl+k"), key.WithHelp("ctrl+k", "force delete")),
 		PortForward: key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "port-forward")),
 		Forwards:    key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "active port-forwards")),
+		Debug:       key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "debug container")),
+		NodeShell:   key.NewBinding(key.WithKeys("H"), key.WithHelp("H", "node shell")),
 	}
 }
 
@@ -306,6 +329,8 @@ func (k *Keys) DisableWrites() {
 	k.Pod.Delete.SetEnabled(false)
 	k.Pod.ForceDelete.SetEnabled(false)
 	k.Pod.PortForward.SetEnabled(false)
+	k.Pod.Debug.SetEnabled(false)
+	k.Pod.NodeShell.SetEnabled(false)
 }
 
 // ShortHelp is the one-line help of the pod list.
@@ -320,6 +345,6 @@ func (k Keys) FullHelp() [][]key.Binding {
 		{p.Up, p.Down, p.PageUp, p.PageDown, p.Top, p.Bottom},
 		{p.Filter, p.ClearFilter, p.Sort, p.Reverse, p.Usage},
 		{p.Diagnose, p.Triage, p.Namespace, p.AllNS, k.Global.Help, k.Global.Quit},
-		{k.Pod.Detail, k.Logs.Open, k.Pod.YAML, k.Pod.Exec, k.Pod.PortForward, k.Pod.Forwards, k.Pod.Delete, k.Pod.ForceDelete},
+		{k.Pod.Detail, k.Logs.Open, k.Pod.YAML, k.Pod.Exec, k.Pod.Debug, k.Pod.NodeShell, k.Pod.PortForward, k.Pod.Forwards, k.Pod.Delete, k.Pod.ForceDelete},
 	}
 }

@@ -195,6 +195,10 @@ func (p *DetailPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 			return p, p.action(actForceDelete)
 		case key.Matches(msg, pk.PortForward):
 			return p, p.action(actPortForward)
+		case key.Matches(msg, pk.Debug):
+			return p, p.action(actDebug)
+		case key.Matches(msg, pk.NodeShell):
+			return p, p.action(actNodeShell)
 		case key.Matches(msg, pk.Forwards):
 			return p, p.action(actForwards)
 		}
