@@ -298,7 +298,7 @@ func (p *debugPage) View() string {
 	row := func(f int, label, value, note string) string {
 		head := "  " + pad(label, 9)
 		if f == p.field && !p.starting {
-			head = s.Selected.Render("▸ " + pad(label, 8)) + " "
+			head = s.Selected.Render("▸ "+pad(label, 8)) + " "
 		}
 		return head + pad(value, 30) + " " + s.Muted.Render(note)
 	}
