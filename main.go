@@ -177,7 +177,11 @@ func runTUI(ctx context.Context, c *kube.Client, scope kube.Scope, settings conf
 			Tail: settings.Logs.Tail, BufferLines: settings.Logs.BufferLines, BufferBytes: bufBytes,
 			Wrap: settings.Logs.Wrap, Timestamps: settings.Logs.Timestamps,
 		},
-		Shells:          settings.Exec.Shells,
+		Shells: settings.Exec.Shells,
+		Debug: ui.DebugSettings{
+			Image: settings.Debug.Image, Images: settings.Debug.Images,
+			Profile: settings.Debug.Profile, NodeImage: settings.Debug.NodeShellImage,
+		},
 		StartTriage:     triage,
 		MetricsInterval: settings.Metrics.Interval.Duration,
 	}

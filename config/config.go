@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -37,6 +38,20 @@ type Config struct {
 	Logs      Logs                           `yaml:"logs"`
 	Metrics   Metrics                        `yaml:"metrics"`
 	Exec      Exec                           `yaml:"exec"`
+	Debug     Debug                          `yaml:"debug"`
+}
+
+// Debug holds the debug container and node shell defaults.
+type Debug struct {
+	// Image is the debug container's image offered first; Images the
+	// short list to pick from (free text is allowed too).
+	Image  string   `yaml:"image"`
+	Images []string `yaml:"images"`
+	// Profile is kubectl debug's profile: general, baseline, restricted,
+	// netadmin or sysadmin.
+	Profile string `yaml:"profile"`
+	// NodeShellImage is the image of the node shell's pod.
+	NodeShellImage string `yaml:"nodeShellImage"`
 }
 
 // Theme picks colours.
@@ -90,6 +105,7 @@ func Default() Config {
 		Logs:      Logs{Tail: defaults.LogTail, BufferLines: defaults.LogBufferLines, BufferBytes: fmt.Sprintf("%dMi", defaults.LogBufferBytes>>20)},
 		Metrics:   Metrics{Interval: Duration{defaults.MetricsInterval}},
 		Exec:      Exec{Shells: defaults.Shells()},
+		Debug:     Debug{Image: defaults.DebugImage, Images: defaults.DebugImages(), Profile: defaults.DebugProfile, NodeShellImage: defaults.DebugImage},
 	}
 }
 
@@ -244,6 +260,12 @@ func (c *Config) validate() error {
 		if len(sh) == 0 || strings.TrimSpace(sh[0]) == "" {
 			return fmt.Errorf("exec.shells[%d]: empty command", i)
 		}
+	}
+	if profiles := defaults.DebugProfiles(); !slices.Contains(profiles, c.Debug.Profile) {
+		return fmt.Errorf("debug.profile: %q is not one of %s", c.Debug.Profile, strings.Join(profiles, ", "))
+	}
+	if strings.TrimSpace(c.Debug.Image) == "" || strings.TrimSpace(c.Debug.NodeShellImage) == "" {
+		return errors.New("debug.image: give an image (and debug.nodeShellImage)")
 	}
 	k := keymap.Default()
 	if err := k.Override(c.Keys); err != nil {

@@ -45,6 +45,9 @@ func TestDocumentedDefaultsAreTheCode(t *testing.T) {
 	if !reflect.DeepEqual(c.Exec.Shells, defaults.Shells()) {
 		t.Errorf("exec.shells %q; the code has %q", c.Exec.Shells, defaults.Shells())
 	}
+	if c.Debug.Image != defaults.DebugImage || c.Debug.NodeShellImage != defaults.DebugImage || c.Debug.Profile != defaults.DebugProfile || !reflect.DeepEqual(c.Debug.Images, defaults.DebugImages()) {
+		t.Errorf("debug %+v; the code has %s, %q, %s", c.Debug, defaults.DebugImage, defaults.DebugImages(), defaults.DebugProfile)
+	}
 }
 
 func TestParse(t *testing.T) {
@@ -91,6 +94,7 @@ func TestParse(t *testing.T) {
 		{name: "interval too short", file: "metrics:\n  interval: 1s\n", wantErr: "line 2: metrics.interval"},
 		{name: "bad size", file: "logs:\n  bufferBytes: huge\n", wantErr: "line 2: logs.bufferBytes"},
 		{name: "empty shell", file: "exec:\n  shells: [[bash], []]\n", wantErr: "line 2: exec.shells[1]: empty command"},
+		{name: "unknown debug profile", file: "debug:\n  profile: legacy\n", wantErr: "line 2: debug.profile: \"legacy\" is not one of general, baseline, restricted, netadmin, sysadmin"},
 		{name: "bad namespace", file: "namespace: mine\n", wantErr: "line 1: namespace"},
 	}
 	for _, tt := range tests {

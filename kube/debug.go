@@ -21,6 +21,8 @@ import (
 	"k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/tools/remotecommand"
 	"k8s.io/utils/ptr"
+
+	"github.com/podtui/podtui/internal/defaults"
 )
 
 // Debug profiles, as kubectl debug --profile defines them.
@@ -33,7 +35,7 @@ const (
 )
 
 // DebugProfiles lists the profiles in the order they are offered.
-var DebugProfiles = []string{ProfileGeneral, ProfileBaseline, ProfileRestricted, ProfileNetadmin, ProfileSysadmin}
+var DebugProfiles = defaults.DebugProfiles()
 
 // ProfileSummary says in a few words what a profile gives a debug container.
 func ProfileSummary(profile string) string {

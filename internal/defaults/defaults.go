@@ -32,3 +32,8 @@ const DebugProfile = "general"
 func DebugImages() []string {
 	return []string{DebugImage, "nicolaka/netshoot:latest", "alpine:3.22", "ubuntu:24.04"}
 }
+
+// DebugProfiles are kubectl debug's profiles, in the order they are offered.
+func DebugProfiles() []string {
+	return []string{"general", "baseline", "restricted", "netadmin", "sysadmin"}
+}
