@@ -255,15 +255,18 @@ func (p *debugPage) attach(pod *corev1.Pod) tea.Cmd {
 		r := p.env.Cluster.Attach(kube.AttachRequest{Namespace: pod.Namespace, Pod: pod.Name, Container: kube.NodeShellContainer})
 		return tea.Exec(r, func(err error) tea.Msg { return nodeShellEndedMsg{pod: pod, err: err} })
 	}
-	ns, name, container := pod.Namespace, pod.Name, p.name
-	r := p.env.Cluster.Attach(kube.AttachRequest{Namespace: ns, Pod: name, Container: container})
-	return tea.Exec(r, func(err error) tea.Msg {
-		text := fmt.Sprintf("left debug container %s in %s/%s", container, ns, name)
-		if err != nil && !errors.As(err, new(*kube.ExitError)) {
-			text += ": " + oneLine(err.Error())
-		}
-		return statusMsg{text: text + "; ephemeral containers cannot be removed: it stays until the pod is deleted", isErr: err != nil && !errors.As(err, new(*kube.ExitError))}
-	})
+	r := p.env.Cluster.Attach(kube.AttachRequest{Namespace: pod.Namespace, Pod: pod.Name, Container: p.name})
+	return tea.Exec(r, p.leaveMsg)
+}
+
+// leaveMsg is the status line after the debug container's session.
+func (p *debugPage) leaveMsg(err error) tea.Msg {
+	failed := err != nil && !errors.As(err, new(*kube.ExitError))
+	text := fmt.Sprintf("left debug container %s in %s/%s", p.name, p.pod.Namespace, p.pod.Name)
+	if failed {
+		text += ": " + oneLine(err.Error())
+	}
+	return statusMsg{text: text + "; ephemeral containers cannot be removed: it stays until the pod is deleted", isErr: failed}
 }
 
 // leave closes the page, saying what was left behind.

@@ -438,10 +438,10 @@ func TestReadOnly(t *testing.T) {
 		t.Fatalf("header does not say read-only:\n%s", screen(a))
 	}
 	try := func(where string) {
-		for _, k := range []tea.KeyPressMsg{keyMsg("x"), keyMsg("s"), ctrl('d'), ctrl('k'), keyMsg("f")} {
+		for _, k := range []tea.KeyPressMsg{keyMsg("x"), keyMsg("s"), ctrl('d'), ctrl('k'), keyMsg("f"), keyMsg("X"), keyMsg("H")} {
 			sendKeys(a, k)
 			switch a.top().(type) {
-			case *confirmPage, *forwardPage:
+			case *confirmPage, *forwardPage, *debugPage:
 				t.Fatalf("%s: %s offered a write in read-only mode", where, k)
 			}
 		}
@@ -451,7 +451,7 @@ func TestReadOnly(t *testing.T) {
 	}
 	try("list")
 	press(a, "?")
-	if out := screen(a); strings.Contains(out, "delete") || strings.Contains(out, "shell") || regexp.MustCompile(`\bf\s+port-forward`).MatchString(out) || !strings.Contains(out, "YAML") {
+	if out := screen(a); strings.Contains(out, "delete") || strings.Contains(out, "shell") || strings.Contains(out, "debug") || regexp.MustCompile(`\bf\s+port-forward`).MatchString(out) || !strings.Contains(out, "YAML") {
 		t.Fatalf("write keys still in help:\n%s", out)
 	}
 	press(a, "?")
