@@ -11,6 +11,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/podtui/podtui/internal/harness"
+	"github.com/podtui/podtui/internal/termtest"
 	"github.com/podtui/podtui/kube"
 )
 
@@ -20,12 +21,7 @@ import (
 // container as an exec, see internal/harness/kubelet.go); leaving says it
 // stays.
 func TestDebugContainerOnCrashLoop(t *testing.T) {
-	ns := cluster.NewNamespace(t, "debug")
-	if _, err := cluster.CreatePodInState(ctx(t), harness.PodFor(ns, "crash", harness.StateCrashLoopBackOff), harness.StateCrashLoopBackOff); err != nil {
-		t.Fatal(err)
-	}
-	term := startPodtui(t, cluster.Kubeconfig, "-n", ns)
-	ok(t)(term.WaitMatch(rowRE("crash", "CrashLoopBackOff"), seen))
+	ns, term := onCrashLoop(t, "debug")
 	term.Send("x")
 	ok(t)(term.WaitFor("Start a debug container beside it?", seen))
 	term.Send("enter")
@@ -64,12 +60,7 @@ func TestDebugContainerOnCrashLoop(t *testing.T) {
 // TestDebugContainerImageCannotBePulled: an image that cannot be pulled
 // gets its own message.
 func TestDebugContainerImageCannotBePulled(t *testing.T) {
-	ns := cluster.NewNamespace(t, "debug-pull")
-	if _, err := cluster.CreatePodInState(ctx(t), harness.PodFor(ns, "crash", harness.StateCrashLoopBackOff), harness.StateCrashLoopBackOff); err != nil {
-		t.Fatal(err)
-	}
-	term := startPodtui(t, cluster.Kubeconfig, "-n", ns)
-	ok(t)(term.WaitMatch(rowRE("crash", "CrashLoopBackOff"), seen))
+	ns, term := onCrashLoop(t, "debug-pull")
 	term.Send("X")
 	ok(t)(term.WaitFor("Debug container in "+ns+"/crash", seen))
 	for range len("busybox:1.37") {
@@ -82,6 +73,19 @@ func TestDebugContainerImageCannotBePulled(t *testing.T) {
 	if code, err := term.Wait(10 * time.Second); err != nil || code != 0 {
 		t.Fatalf("quit: code %d, err %v", code, err)
 	}
+}
+
+// onCrashLoop makes a namespace with pod crash in CrashLoopBackOff and starts
+// podtui on it.
+func onCrashLoop(t *testing.T, prefix string) (string, *termtest.Term) {
+	t.Helper()
+	ns := cluster.NewNamespace(t, prefix)
+	if _, err := cluster.CreatePodInState(ctx(t), harness.PodFor(ns, "crash", harness.StateCrashLoopBackOff), harness.StateCrashLoopBackOff); err != nil {
+		t.Fatal(err)
+	}
+	term := startPodtui(t, cluster.Kubeconfig, "-n", ns)
+	ok(t)(term.WaitMatch(rowRE("crash", "CrashLoopBackOff"), seen))
+	return ns, term
 }
 
 // TestNodeShell: H asks, naming the pod it creates; yes makes a privileged
