@@ -19,7 +19,8 @@ import (
 const demoNamespace = "demo"
 
 // newDemoCmd starts a throw-away local control plane (etcd, kube-apiserver,
-// kwok as the kubelets), seeds it with broken pods and opens the TUI on it.
+// kwok as the kubelets, metrics-server), seeds it with broken pods and opens
+// the TUI on it.
 func newDemoCmd(g *globalFlags, stderr io.Writer) *cobra.Command {
 	var nodes int
 	var keep bool
@@ -27,9 +28,11 @@ func newDemoCmd(g *globalFlags, stderr io.Writer) *cobra.Command {
 		Use:   "demo",
 		Short: "Open podtui on a local demo cluster with broken pods (no cluster needed)",
 		Long: `demo starts a local Kubernetes control plane on 127.0.0.1 (etcd, kube-apiserver,
-and kwok simulating the nodes' kubelets), creates a namespace "demo" with pods in
+kwok simulating the nodes' kubelets, and metrics-server for the CPU and memory
+columns), creates a namespace "demo" with pods in
 typical broken states (with events and logs), and opens podtui on it. Everything
-is stopped and deleted when you quit.
+is stopped and deleted when you quit, or when the terminal goes away (SIGHUP)
+or the demo is told to stop (SIGINT, SIGTERM).
 
 The first run builds the control-plane binaries from the Go module proxy, which
 takes several minutes; later runs start in seconds.`,
@@ -39,7 +42,10 @@ takes several minutes; later runs start in seconds.`,
 			if err != nil {
 				return err
 			}
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			// SIGHUP too: a closed terminal must not leave the run folder (with its
+			// PKI) behind. Caught signals end ctx, which ends the TUI; the
+			// deferred Stop then removes everything.
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 			defer stop()
 			fmt.Fprintln(stderr, "podtui demo: preparing the local control plane (etcd, kube-apiserver, kwok)…")
 			binDir, err := harness.EnsureBinaries(ctx, stderr)
@@ -47,7 +53,7 @@ takes several minutes; later runs start in seconds.`,
 				return fmt.Errorf("building the demo control plane: %w", err)
 			}
 			start := time.Now()
-			c, err := harness.Start(ctx, harness.Options{Nodes: nodes, BinDir: binDir, Log: stderr})
+			c, err := harness.Start(ctx, harness.Options{Nodes: nodes, Metrics: true, BinDir: binDir, Log: stderr})
 			if err != nil {
 				return fmt.Errorf("starting the demo control plane: %w", err)
 			}
@@ -73,7 +79,10 @@ takes several minutes; later runs start in seconds.`,
 			if g.allNS {
 				scope.Namespace = ""
 			}
-			return runTUI(client, scope, settings, g.triage)
+			if err := runTUI(ctx, client, scope, settings, g.triage); err != nil && ctx.Err() == nil {
+				return err
+			}
+			return nil
 		},
 	}
 	cmd.Flags().IntVar(&nodes, "nodes", 2, "number of simulated nodes")

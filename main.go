@@ -128,7 +128,7 @@ Run "podtui demo" to try it on a local demo cluster with broken pods.`,
 			if err := client.Preflight(ctx); err != nil {
 				return err
 			}
-			return runTUI(client, g.scope(client, settings), settings, g.triage)
+			return runTUI(cmd.Context(), client, g.scope(client, settings), settings, g.triage)
 		},
 	}
 	root.SetOut(stdout)
@@ -155,7 +155,8 @@ func (g *globalFlags) scope(c *kube.Client, settings config.Config) kube.Scope {
 	return s
 }
 
-func runTUI(c *kube.Client, scope kube.Scope, settings config.Config, triage bool) error {
+// runTUI runs the UI until the user quits or ctx ends.
+func runTUI(ctx context.Context, c *kube.Client, scope kube.Scope, settings config.Config, triage bool) error {
 	if settings.ReadOnly {
 		// Besides hiding the actions, the client itself refuses writes.
 		ro, err := c.ReadOnly()
@@ -176,13 +177,17 @@ func runTUI(c *kube.Client, scope kube.Scope, settings config.Config, triage boo
 			Tail: settings.Logs.Tail, BufferLines: settings.Logs.BufferLines, BufferBytes: bufBytes,
 			Wrap: settings.Logs.Wrap, Timestamps: settings.Logs.Timestamps,
 		},
-		Shells:          settings.Exec.Shells,
+		Shells: settings.Exec.Shells,
+		Debug: ui.DebugSettings{
+			Image: settings.Debug.Image, Images: settings.Debug.Images,
+			Profile: settings.Debug.Profile, NodeImage: settings.Debug.NodeShellImage,
+		},
 		StartTriage:     triage,
 		MetricsInterval: settings.Metrics.Interval.Duration,
 	}
 	// The kube side refuses to poll faster than this too.
 	c.MetricsInterval = settings.Metrics.Interval.Duration
-	_, err := tea.NewProgram(ui.New(c, opts)).Run()
+	_, err := tea.NewProgram(ui.New(c, opts), tea.WithContext(ctx)).Run()
 	return err
 }
 

@@ -13,9 +13,12 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/podtui/podtui/internal/defaults"
 
 	"go.yaml.in/yaml/v3"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -35,6 +38,20 @@ type Config struct {
 	Logs      Logs                           `yaml:"logs"`
 	Metrics   Metrics                        `yaml:"metrics"`
 	Exec      Exec                           `yaml:"exec"`
+	Debug     Debug                          `yaml:"debug"`
+}
+
+// Debug holds the debug container and node shell defaults.
+type Debug struct {
+	// Image is the debug container's image offered first; Images the
+	// short list to pick from (free text is allowed too).
+	Image  string   `yaml:"image"`
+	Images []string `yaml:"images"`
+	// Profile is kubectl debug's profile: general, baseline, restricted,
+	// netadmin or sysadmin.
+	Profile string `yaml:"profile"`
+	// NodeShellImage is the image of the node shell's pod.
+	NodeShellImage string `yaml:"nodeShellImage"`
 }
 
 // Theme picks colours.
@@ -85,9 +102,10 @@ func Default() Config {
 	return Config{
 		Namespace: "context",
 		Theme:     Theme{Mode: "auto"},
-		Logs:      Logs{Tail: 1000, BufferLines: 100_000, BufferBytes: "64Mi"},
-		Metrics:   Metrics{Interval: Duration{15 * time.Second}},
-		Exec:      Exec{Shells: [][]string{{"bash"}, {"sh"}}},
+		Logs:      Logs{Tail: defaults.LogTail, BufferLines: defaults.LogBufferLines, BufferBytes: fmt.Sprintf("%dMi", defaults.LogBufferBytes>>20)},
+		Metrics:   Metrics{Interval: Duration{defaults.MetricsInterval}},
+		Exec:      Exec{Shells: defaults.Shells()},
+		Debug:     Debug{Image: defaults.DebugImage, Images: defaults.DebugImages(), Profile: defaults.DebugProfile, NodeShellImage: defaults.DebugImage},
 	}
 }
 
@@ -242,6 +260,12 @@ func (c *Config) validate() error {
 		if len(sh) == 0 || strings.TrimSpace(sh[0]) == "" {
 			return fmt.Errorf("exec.shells[%d]: empty command", i)
 		}
+	}
+	if profiles := defaults.DebugProfiles(); !slices.Contains(profiles, c.Debug.Profile) {
+		return fmt.Errorf("debug.profile: %q is not one of %s", c.Debug.Profile, strings.Join(profiles, ", "))
+	}
+	if strings.TrimSpace(c.Debug.Image) == "" || strings.TrimSpace(c.Debug.NodeShellImage) == "" {
+		return errors.New("debug.image: give an image (and debug.nodeShellImage)")
 	}
 	k := keymap.Default()
 	if err := k.Override(c.Keys); err != nil {

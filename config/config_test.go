@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/podtui/podtui/internal/defaults"
 )
 
 func TestDefaultFileIsTheDefault(t *testing.T) {
@@ -18,6 +20,33 @@ func TestDefaultFileIsTheDefault(t *testing.T) {
 	d.Theme.Colors, d.Keys = map[string]string{}, map[string]map[string][]string{}
 	if !reflect.DeepEqual(c, d) {
 		t.Fatalf("default.yaml differs from Default():\n%+v\n%+v", c, d)
+	}
+}
+
+// TestDocumentedDefaultsAreTheCode: the values the config file documents
+// (default.yaml, quoted in docs/config.md) are the defaults package's, which
+// the ui and kube packages fall back to.
+func TestDocumentedDefaultsAreTheCode(t *testing.T) {
+	c, err := Parse("default.yaml", strings.NewReader(string(DefaultFile())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bytes, err := c.LogBufferBytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Logs.Tail != defaults.LogTail || c.Logs.BufferLines != defaults.LogBufferLines || bytes != defaults.LogBufferBytes {
+		t.Errorf("logs: tail %d, bufferLines %d, bufferBytes %d; the code has %d, %d, %d",
+			c.Logs.Tail, c.Logs.BufferLines, bytes, defaults.LogTail, defaults.LogBufferLines, defaults.LogBufferBytes)
+	}
+	if c.Metrics.Interval.Duration != defaults.MetricsInterval {
+		t.Errorf("metrics.interval %s; the code has %s", c.Metrics.Interval.Duration, defaults.MetricsInterval)
+	}
+	if !reflect.DeepEqual(c.Exec.Shells, defaults.Shells()) {
+		t.Errorf("exec.shells %q; the code has %q", c.Exec.Shells, defaults.Shells())
+	}
+	if c.Debug.Image != defaults.DebugImage || c.Debug.NodeShellImage != defaults.DebugImage || c.Debug.Profile != defaults.DebugProfile || !reflect.DeepEqual(c.Debug.Images, defaults.DebugImages()) {
+		t.Errorf("debug %+v; the code has %s, %q, %s", c.Debug, defaults.DebugImage, defaults.DebugImages(), defaults.DebugProfile)
 	}
 }
 
@@ -65,6 +94,7 @@ func TestParse(t *testing.T) {
 		{name: "interval too short", file: "metrics:\n  interval: 1s\n", wantErr: "line 2: metrics.interval"},
 		{name: "bad size", file: "logs:\n  bufferBytes: huge\n", wantErr: "line 2: logs.bufferBytes"},
 		{name: "empty shell", file: "exec:\n  shells: [[bash], []]\n", wantErr: "line 2: exec.shells[1]: empty command"},
+		{name: "unknown debug profile", file: "debug:\n  profile: legacy\n", wantErr: "line 2: debug.profile: \"legacy\" is not one of general, baseline, restricted, netadmin, sysadmin"},
 		{name: "bad namespace", file: "namespace: mine\n", wantErr: "line 1: namespace"},
 	}
 	for _, tt := range tests {

@@ -600,8 +600,9 @@ func (c *ctx) crashLogs(out []Finding) {
 			continue
 		}
 		done[f.Container] = true
-		which, cause, found := "previous logs", CrashCause{}, false
-		if cause, found = CrashCauseOf(logs.Previous); !found {
+		which := "previous logs"
+		cause, found := CrashCauseOf(logs.Previous)
+		if !found {
 			which = "logs"
 			cause, found = CrashCauseOf(logs.Current)
 		}

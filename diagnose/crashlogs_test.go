@@ -23,83 +23,157 @@ var crashLogCases = []struct {
 	quote []string // substrings of the quoted lines, in order
 	facts map[string]string
 }{
-	{name: "go nil dereference", file: "go-panic-nil.txt", sig: "go-panic",
+	{
+		name: "go nil dereference", file: "go-panic-nil.txt", sig: "go-panic",
 		cause: "Go panic: nil pointer dereference in portworx.(*portworx).InspectVolume",
-		quote: []string{"panic: runtime error: invalid memory address or nil pointer dereference", "goroutine 29 [running]:", "(*portworx).InspectVolume(", "portworx.go:100"}},
-	{name: "go panic recovered and re-panicked", file: "go-panic-recovered.txt", sig: "go-panic",
+		quote: []string{"panic: runtime error: invalid memory address or nil pointer dereference", "goroutine 29 [running]:", "(*portworx).InspectVolume(", "portworx.go:100"},
+	},
+	{
+		name: "go panic recovered and re-panicked", file: "go-panic-recovered.txt", sig: "go-panic",
 		cause: "Go panic: nil pointer dereference in medusa.(*MedusaBackupJobReconciler).createMedusaBackup",
-		quote: []string{"panic: runtime error: invalid memory address or nil pointer dereference [recovered]", "goroutine 597 [running]:", "createMedusaBackup(", "medusabackupjob_controller.go:287"}},
-	{name: "go panic beats earlier connection refused", file: "go-retry-then-panic.txt", sig: "go-panic",
+		quote: []string{"panic: runtime error: invalid memory address or nil pointer dereference [recovered]", "goroutine 597 [running]:", "createMedusaBackup(", "medusabackupjob_controller.go:287"},
+	},
+	{
+		name: "go panic beats earlier connection refused", file: "go-retry-then-panic.txt", sig: "go-panic",
 		cause: "Go panic: nil pointer dereference in main.(*Server).Start",
-		quote: []string{"panic: runtime error", "goroutine 1 [running]:", "main.(*Server).Start(0x0)", "server.go:58"}},
-	{name: "go plain panic", text: "starting\npanic: config: listen address must not be empty\n\ngoroutine 1 [running]:\nmain.main()\n\t/app/main.go:14 +0x65\n", sig: "go-panic",
-		cause: "Go panic: config: listen address must not be empty in main.main", quote: []string{"panic: config: listen address", "goroutine 1", "main.main()", "main.go:14"}},
-	{name: "go fatal error", file: "go-fatal.txt", sig: "go-panic",
-		cause: "Go fatal error: concurrent map writes in main.(*Cache).Set", quote: []string{"fatal error: concurrent map writes", "goroutine 58", "main.(*Cache).Set(...)", "cache.go:42"}},
-	{name: "go log.Panic of a dial error", text: "panic: dial tcp 10.0.0.5:5432: connect: connection refused\n\ngoroutine 1 [running]:\nlog.Panic({0xc000119f08?, 0x1?, 0x1?})\n\t/usr/local/go/src/log/log.go:432 +0x65\nmain.main()\n\t/app/main.go:20 +0x8c\n", sig: "connection-refused",
-		cause: "connection refused to 10.0.0.5:5432", quote: []string{"panic: dial tcp 10.0.0.5:5432", "goroutine 1", "log.Panic("}, facts: map[string]string{"host": "10.0.0.5", "port": "5432"}},
-	{name: "java OutOfMemoryError", file: "java-oom.txt", sig: "java-oom",
-		cause: "Java OutOfMemoryError: Java heap space", quote: []string{`Exception in thread "main" java.lang.OutOfMemoryError: Java heap space`, "at java.base/java.util.Arrays.copyOf"}},
-	{name: "java exception", file: "java-exception.txt", sig: "java-exception",
-		cause: "Java exception: java.lang.IllegalArgumentException: Invalid port number: -1", quote: []string{`Exception in thread "main" java.lang.IllegalArgumentException`, "at com.example.server.Config.port(Config.java:41)"}},
-	{name: "java caused by connection refused", file: "java-caused-by.txt", sig: "connection-refused",
-		cause: "connection refused", quote: []string{"Caused by: java.net.ConnectException: Connection refused", "at java.base/sun.nio.ch.Net.pollConnect"}},
-	{name: "java PSQLException names the host", text: "Caused by: org.postgresql.util.PSQLException: Connection to db:5432 refused. Check that the hostname and port are correct and that the postmaster is accepting TCP/IP connections.\n\tat org.postgresql.core.v3.ConnectionFactoryImpl.openConnectionImpl(ConnectionFactoryImpl.java:319)\n", sig: "connection-refused",
-		cause: "connection refused to db:5432", quote: []string{"PSQLException: Connection to db:5432 refused", "at org.postgresql"}, facts: map[string]string{"host": "db", "port": "5432", "service": "db"}},
-	{name: "java unknown host", text: "Exception in thread \"main\" java.net.UnknownHostException: kafka-broker.shop.svc.cluster.local\n\tat java.base/java.net.InetAddress.getAllByName0(InetAddress.java:1305)\n", sig: "dns-failure",
-		cause: "DNS lookup failed for kafka-broker.shop.svc.cluster.local", facts: map[string]string{"host": "kafka-broker.shop.svc.cluster.local", "service": "kafka-broker"}},
-	{name: "python ModuleNotFoundError", file: "python-module.txt", sig: "module-not-found",
-		cause: "Python: ModuleNotFoundError: No module named 'flask'", quote: []string{`File "/app/main.py", line 3`, "ModuleNotFoundError: No module named 'flask'"}, facts: map[string]string{"module": "flask"}},
-	{name: "python KeyError of os.environ", file: "python-keyerror-env.txt", sig: "missing-env",
-		cause: "missing environment variable DATABASE_URL", quote: []string{`File "<frozen os>", line 679`, "KeyError: 'DATABASE_URL'"}, facts: map[string]string{"envvar": "DATABASE_URL"}},
-	{name: "python FileNotFoundError", file: "python-file.txt", sig: "file-not-found",
-		cause: "config file not found /etc/app/config.yaml", quote: []string{`File "/app/server.py", line 12`, "FileNotFoundError: [Errno 2]"}, facts: map[string]string{"path": "/etc/app/config.yaml", "dir": "/etc/app"}},
-	{name: "python traceback", file: "python-traceback.txt", sig: "python-traceback",
-		cause: "Python: ValueError: invalid literal for int() with base 10: 'ten'", quote: []string{`File "/app/worker.py", line 80, in main`, "ValueError: invalid literal"}},
-	{name: "python DNS failure", file: "python-dns.txt", sig: "dns-failure",
-		cause: "DNS lookup failed for postgres-primary", quote: []string{`File "/usr/local/lib/python3.11/site-packages/psycopg2/__init__.py"`, "psycopg2.OperationalError: could not translate host name"}, facts: map[string]string{"host": "postgres-primary", "service": "postgres-primary"}},
-	{name: "django migration not applied", file: "django-migration.txt", sig: "migration-failed",
-		cause: `database migration failed: django.db.utils.ProgrammingError: relation "shop_order" does not exist`, quote: []string{`File "/usr/local/lib/python3.11/site-packages/django/db/backends/utils.py"`, "django.db.utils.ProgrammingError"}},
-	{name: "node Cannot find module", file: "node-module.txt", sig: "module-not-found",
-		cause: "Node.js: Cannot find module 'express'", quote: []string{"Error: Cannot find module 'express'", "- /app/server.js"}, facts: map[string]string{"module": "express"}},
-	{name: "node EADDRINUSE", file: "node-eaddrinuse.txt", sig: "address-in-use",
-		cause: "address already in use :3000", quote: []string{"Error: listen EADDRINUSE: address already in use :::3000"}, facts: map[string]string{"port": "3000"}},
-	{name: "go bind address in use", text: "2024/05/02 10:11:12 listen tcp :8080: bind: address already in use\n", sig: "address-in-use",
-		cause: "address already in use :8080", facts: map[string]string{"port": "8080"}},
-	{name: "exec format error", text: "exec /app/server: exec format error\n", sig: "exec-format",
-		cause: "exec format error (binary for another CPU architecture)", quote: []string{"exec /app/server: exec format error"}, facts: map[string]string{"path": "/app/server"}},
-	{name: "runc exec format error", text: "standard_init_linux.go:228: exec user process caused: exec format error\n", sig: "exec-format",
-		cause: "exec format error (binary for another CPU architecture)"},
-	{name: "permission denied (busybox mkdir)", file: "grafana-permission.txt", sig: "permission-denied",
-		cause: "permission denied: /var/lib/grafana/plugins", quote: []string{"mkdir: can't create directory '/var/lib/grafana/plugins': Permission denied"}, facts: map[string]string{"path": "/var/lib/grafana/plugins"}},
-	{name: "permission denied (go open)", text: `level=fatal msg="cannot open database" err="open /data/app.db: permission denied"` + "\n", sig: "permission-denied",
-		cause: "permission denied: /data/app.db", facts: map[string]string{"path": "/data/app.db"}},
-	{name: "dial DNS failure", text: "2024/05/02 10:11:12 failed to connect to database: dial tcp: lookup postgres on 10.96.0.10:53: no such host\n", sig: "dns-failure",
-		cause: "DNS lookup failed for postgres", facts: map[string]string{"host": "postgres", "service": "postgres"}},
-	{name: "node ENOTFOUND", text: "Error: getaddrinfo ENOTFOUND db\n    at GetAddrInfoReqWrap.onlookup [as oncomplete] (node:dns:107:26)\n", sig: "dns-failure",
-		cause: "DNS lookup failed for db", facts: map[string]string{"host": "db", "service": "db"}},
-	{name: "psql could not translate host", text: `psql: could not translate host name "lake-sql-postgresql-0.lake-sql-postgresql-headless.default.svc.cluster.local" to address: Name or service not known` + "\n", sig: "dns-failure",
-		cause: "DNS lookup failed for lake-sql-postgresql-0.lake-sql-postgresql-headless.default.svc.cluster.local", facts: map[string]string{"service": "lake-sql-postgresql-0"}},
-	{name: "go dial connection refused", text: "2024/05/02 10:11:12 dial tcp 10.0.0.5:5432: connect: connection refused\n", sig: "connection-refused",
-		cause: "connection refused to 10.0.0.5:5432", facts: map[string]string{"host": "10.0.0.5", "port": "5432"}},
-	{name: "node ECONNREFUSED", text: "Error: connect ECONNREFUSED 127.0.0.1:6379\n    at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1555:16)\n", sig: "connection-refused",
-		cause: "connection refused to 127.0.0.1:6379", facts: map[string]string{"host": "127.0.0.1", "port": "6379"}},
-	{name: "psql connection refused names the host on the next line", text: "psql: error: could not connect to server: Connection refused\n\tIs the server running on host \"db\" (10.0.0.3) and accepting\n\tTCP/IP connections on port 5432?\n", sig: "connection-refused",
-		cause: "connection refused"},
-	{name: "psql 14 connection refused", text: `psql: error: connection to server at "sridhar-ha-postgresql-0.sridhar-ha-postgresql-headless.sridhar.svc.cluster.local" (10.1.17.89), port 5432 failed: Connection refused` + "\n", sig: "connection-refused",
-		cause: "connection refused to sridhar-ha-postgresql-0.sridhar-ha-postgresql-headless.sridhar.svc.cluster.local:5432", facts: map[string]string{"port": "5432", "service": "sridhar-ha-postgresql-0"}},
-	{name: "envconfig required key", text: "2024/05/02 10:11:12 envconfig: required key DATABASE_URL missing value\n", sig: "missing-env",
-		cause: "missing environment variable DATABASE_URL", facts: map[string]string{"envvar": "DATABASE_URL"}},
-	{name: "environment variable not set", text: "FATAL: environment variable STRIPE_API_KEY is not set\n", sig: "missing-env",
-		cause: "missing environment variable STRIPE_API_KEY", facts: map[string]string{"envvar": "STRIPE_API_KEY"}},
-	{name: "go config file missing", text: `{"level":"fatal","msg":"load config","error":"open /etc/app/config.yaml: no such file or directory"}` + "\n", sig: "file-not-found",
-		cause: "config file not found /etc/app/config.yaml", facts: map[string]string{"path": "/etc/app/config.yaml"}},
-	{name: "golang-migrate dirty database", file: "migrate-dirty.txt", sig: "migration-failed",
-		cause: "database migration failed: Dirty database version 30", quote: []string{"[FATAL] [/core/main.go:183]: failed to migrate: Dirty database version 30."}},
-	{name: "flyway", text: "org.flywaydb.core.api.FlywayException: Validate failed: Migration checksum mismatch for migration version 3\n\tat org.flywaydb.core.Flyway.migrate(Flyway.java:173)\n", sig: "migration-failed",
-		cause: "database migration failed", quote: []string{"FlywayException: Validate failed", "at org.flywaydb.core.Flyway.migrate"}},
-	{name: "rails pending migration", text: "/usr/local/bundle/gems/activerecord-7.0.4/lib/active_record/migration.rb:636:in `check_pending!': Migrations are pending. To resolve this issue, run: bin/rails db:migrate RAILS_ENV=production (ActiveRecord::PendingMigrationError)\n", sig: "migration-failed",
-		cause: "database migration failed"},
+		quote: []string{"panic: runtime error", "goroutine 1 [running]:", "main.(*Server).Start(0x0)", "server.go:58"},
+	},
+	{
+		name: "go plain panic", text: "starting\npanic: config: listen address must not be empty\n\ngoroutine 1 [running]:\nmain.main()\n\t/app/main.go:14 +0x65\n", sig: "go-panic",
+		cause: "Go panic: config: listen address must not be empty in main.main", quote: []string{"panic: config: listen address", "goroutine 1", "main.main()", "main.go:14"},
+	},
+	{
+		name: "go fatal error", file: "go-fatal.txt", sig: "go-panic",
+		cause: "Go fatal error: concurrent map writes in main.(*Cache).Set", quote: []string{"fatal error: concurrent map writes", "goroutine 58", "main.(*Cache).Set(...)", "cache.go:42"},
+	},
+	{
+		name: "go log.Panic of a dial error", text: "panic: dial tcp 10.0.0.5:5432: connect: connection refused\n\ngoroutine 1 [running]:\nlog.Panic({0xc000119f08?, 0x1?, 0x1?})\n\t/usr/local/go/src/log/log.go:432 +0x65\nmain.main()\n\t/app/main.go:20 +0x8c\n", sig: "connection-refused",
+		cause: "connection refused to 10.0.0.5:5432", quote: []string{"panic: dial tcp 10.0.0.5:5432", "goroutine 1", "log.Panic("}, facts: map[string]string{"host": "10.0.0.5", "port": "5432"},
+	},
+	{
+		name: "java OutOfMemoryError", file: "java-oom.txt", sig: "java-oom",
+		cause: "Java OutOfMemoryError: Java heap space", quote: []string{`Exception in thread "main" java.lang.OutOfMemoryError: Java heap space`, "at java.base/java.util.Arrays.copyOf"},
+	},
+	{
+		name: "java exception", file: "java-exception.txt", sig: "java-exception",
+		cause: "Java exception: java.lang.IllegalArgumentException: Invalid port number: -1", quote: []string{`Exception in thread "main" java.lang.IllegalArgumentException`, "at com.example.server.Config.port(Config.java:41)"},
+	},
+	{
+		name: "java caused by connection refused", file: "java-caused-by.txt", sig: "connection-refused",
+		cause: "connection refused", quote: []string{"Caused by: java.net.ConnectException: Connection refused", "at java.base/sun.nio.ch.Net.pollConnect"},
+	},
+	{
+		name: "java PSQLException names the host", text: "Caused by: org.postgresql.util.PSQLException: Connection to db:5432 refused. Check that the hostname and port are correct and that the postmaster is accepting TCP/IP connections.\n\tat org.postgresql.core.v3.ConnectionFactoryImpl.openConnectionImpl(ConnectionFactoryImpl.java:319)\n", sig: "connection-refused",
+		cause: "connection refused to db:5432", quote: []string{"PSQLException: Connection to db:5432 refused", "at org.postgresql"}, facts: map[string]string{"host": "db", "port": "5432", "service": "db"},
+	},
+	{
+		name: "java unknown host", text: "Exception in thread \"main\" java.net.UnknownHostException: kafka-broker.shop.svc.cluster.local\n\tat java.base/java.net.InetAddress.getAllByName0(InetAddress.java:1305)\n", sig: "dns-failure",
+		cause: "DNS lookup failed for kafka-broker.shop.svc.cluster.local", facts: map[string]string{"host": "kafka-broker.shop.svc.cluster.local", "service": "kafka-broker"},
+	},
+	{
+		name: "python ModuleNotFoundError", file: "python-module.txt", sig: "module-not-found",
+		cause: "Python: ModuleNotFoundError: No module named 'flask'", quote: []string{`File "/app/main.py", line 3`, "ModuleNotFoundError: No module named 'flask'"}, facts: map[string]string{"module": "flask"},
+	},
+	{
+		name: "python KeyError of os.environ", file: "python-keyerror-env.txt", sig: "missing-env",
+		cause: "missing environment variable DATABASE_URL", quote: []string{`File "<frozen os>", line 679`, "KeyError: 'DATABASE_URL'"}, facts: map[string]string{"envvar": "DATABASE_URL"},
+	},
+	{
+		name: "python FileNotFoundError", file: "python-file.txt", sig: "file-not-found",
+		cause: "config file not found /etc/app/config.yaml", quote: []string{`File "/app/server.py", line 12`, "FileNotFoundError: [Errno 2]"}, facts: map[string]string{"path": "/etc/app/config.yaml", "dir": "/etc/app"},
+	},
+	{
+		name: "python traceback", file: "python-traceback.txt", sig: "python-traceback",
+		cause: "Python: ValueError: invalid literal for int() with base 10: 'ten'", quote: []string{`File "/app/worker.py", line 80, in main`, "ValueError: invalid literal"},
+	},
+	{
+		name: "python DNS failure", file: "python-dns.txt", sig: "dns-failure",
+		cause: "DNS lookup failed for postgres-primary", quote: []string{`File "/usr/local/lib/python3.11/site-packages/psycopg2/__init__.py"`, "psycopg2.OperationalError: could not translate host name"}, facts: map[string]string{"host": "postgres-primary", "service": "postgres-primary"},
+	},
+	{
+		name: "django migration not applied", file: "django-migration.txt", sig: "migration-failed",
+		cause: `database migration failed: django.db.utils.ProgrammingError: relation "shop_order" does not exist`, quote: []string{`File "/usr/local/lib/python3.11/site-packages/django/db/backends/utils.py"`, "django.db.utils.ProgrammingError"},
+	},
+	{
+		name: "node Cannot find module", file: "node-module.txt", sig: "module-not-found",
+		cause: "Node.js: Cannot find module 'express'", quote: []string{"Error: Cannot find module 'express'", "- /app/server.js"}, facts: map[string]string{"module": "express"},
+	},
+	{
+		name: "node EADDRINUSE", file: "node-eaddrinuse.txt", sig: "address-in-use",
+		cause: "address already in use :3000", quote: []string{"Error: listen EADDRINUSE: address already in use :::3000"}, facts: map[string]string{"port": "3000"},
+	},
+	{
+		name: "go bind address in use", text: "2024/05/02 10:11:12 listen tcp :8080: bind: address already in use\n", sig: "address-in-use",
+		cause: "address already in use :8080", facts: map[string]string{"port": "8080"},
+	},
+	{
+		name: "exec format error", text: "exec /app/server: exec format error\n", sig: "exec-format",
+		cause: "exec format error (binary for another CPU architecture)", quote: []string{"exec /app/server: exec format error"}, facts: map[string]string{"path": "/app/server"},
+	},
+	{
+		name: "runc exec format error", text: "standard_init_linux.go:228: exec user process caused: exec format error\n", sig: "exec-format",
+		cause: "exec format error (binary for another CPU architecture)",
+	},
+	{
+		name: "permission denied (busybox mkdir)", file: "grafana-permission.txt", sig: "permission-denied",
+		cause: "permission denied: /var/lib/grafana/plugins", quote: []string{"mkdir: can't create directory '/var/lib/grafana/plugins': Permission denied"}, facts: map[string]string{"path": "/var/lib/grafana/plugins"},
+	},
+	{
+		name: "permission denied (go open)", text: `level=fatal msg="cannot open database" err="open /data/app.db: permission denied"` + "\n", sig: "permission-denied",
+		cause: "permission denied: /data/app.db", facts: map[string]string{"path": "/data/app.db"},
+	},
+	{
+		name: "dial DNS failure", text: "2024/05/02 10:11:12 failed to connect to database: dial tcp: lookup postgres on 10.96.0.10:53: no such host\n", sig: "dns-failure",
+		cause: "DNS lookup failed for postgres", facts: map[string]string{"host": "postgres", "service": "postgres"},
+	},
+	{
+		name: "node ENOTFOUND", text: "Error: getaddrinfo ENOTFOUND db\n    at GetAddrInfoReqWrap.onlookup [as oncomplete] (node:dns:107:26)\n", sig: "dns-failure",
+		cause: "DNS lookup failed for db", facts: map[string]string{"host": "db", "service": "db"},
+	},
+	{
+		name: "psql could not translate host", text: `psql: could not translate host name "lake-sql-postgresql-0.lake-sql-postgresql-headless.default.svc.cluster.local" to address: Name or service not known` + "\n", sig: "dns-failure",
+		cause: "DNS lookup failed for lake-sql-postgresql-0.lake-sql-postgresql-headless.default.svc.cluster.local", facts: map[string]string{"service": "lake-sql-postgresql-0"},
+	},
+	{
+		name: "go dial connection refused", text: "2024/05/02 10:11:12 dial tcp 10.0.0.5:5432: connect: connection refused\n", sig: "connection-refused",
+		cause: "connection refused to 10.0.0.5:5432", facts: map[string]string{"host": "10.0.0.5", "port": "5432"},
+	},
+	{
+		name: "node ECONNREFUSED", text: "Error: connect ECONNREFUSED 127.0.0.1:6379\n    at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1555:16)\n", sig: "connection-refused",
+		cause: "connection refused to 127.0.0.1:6379", facts: map[string]string{"host": "127.0.0.1", "port": "6379"},
+	},
+	{
+		name: "psql connection refused names the host on the next line", text: "psql: error: could not connect to server: Connection refused\n\tIs the server running on host \"db\" (10.0.0.3) and accepting\n\tTCP/IP connections on port 5432?\n", sig: "connection-refused",
+		cause: "connection refused",
+	},
+	{
+		name: "psql 14 connection refused", text: `psql: error: connection to server at "sridhar-ha-postgresql-0.sridhar-ha-postgresql-headless.sridhar.svc.cluster.local" (10.1.17.89), port 5432 failed: Connection refused` + "\n", sig: "connection-refused",
+		cause: "connection refused to sridhar-ha-postgresql-0.sridhar-ha-postgresql-headless.sridhar.svc.cluster.local:5432", facts: map[string]string{"port": "5432", "service": "sridhar-ha-postgresql-0"},
+	},
+	{
+		name: "envconfig required key", text: "2024/05/02 10:11:12 envconfig: required key DATABASE_URL missing value\n", sig: "missing-env",
+		cause: "missing environment variable DATABASE_URL", facts: map[string]string{"envvar": "DATABASE_URL"},
+	},
+	{
+		name: "environment variable not set", text: "FATAL: environment variable STRIPE_API_KEY is not set\n", sig: "missing-env",
+		cause: "missing environment variable STRIPE_API_KEY", facts: map[string]string{"envvar": "STRIPE_API_KEY"},
+	},
+	{
+		name: "go config file missing", text: `{"level":"fatal","msg":"load config","error":"open /etc/app/config.yaml: no such file or directory"}` + "\n", sig: "file-not-found",
+		cause: "config file not found /etc/app/config.yaml", facts: map[string]string{"path": "/etc/app/config.yaml"},
+	},
+	{
+		name: "golang-migrate dirty database", file: "migrate-dirty.txt", sig: "migration-failed",
+		cause: "database migration failed: Dirty database version 30", quote: []string{"[FATAL] [/core/main.go:183]: failed to migrate: Dirty database version 30."},
+	},
+	{
+		name: "flyway", text: "org.flywaydb.core.api.FlywayException: Validate failed: Migration checksum mismatch for migration version 3\n\tat org.flywaydb.core.Flyway.migrate(Flyway.java:173)\n", sig: "migration-failed",
+		cause: "database migration failed", quote: []string{"FlywayException: Validate failed", "at org.flywaydb.core.Flyway.migrate"},
+	},
+	{
+		name: "rails pending migration", text: "/usr/local/bundle/gems/activerecord-7.0.4/lib/active_record/migration.rb:636:in `check_pending!': Migrations are pending. To resolve this issue, run: bin/rails db:migrate RAILS_ENV=production (ActiveRecord::PendingMigrationError)\n", sig: "migration-failed",
+		cause: "database migration failed",
+	},
 }
 
 func TestCrashCauseOf(t *testing.T) {
@@ -190,8 +264,10 @@ func TestCrashCauseOfBoundsAndCleans(t *testing.T) {
 // Random input must never panic the reader, and what it quotes stays bounded.
 func TestCrashCauseOfRandomInput(t *testing.T) {
 	rng := rand.New(rand.NewSource(1))
-	pieces := []string{"panic: ", "goroutine 1 [running]:\n", "Traceback (most recent call last):\n", "  File \"x\", line 1\n", "Caused by: a.B", "Exception\n",
-		"\tat x\n", "\n", " ", "\x1b[", "\xff", "connection refused", "dial tcp ", ":", "lookup ", "Error: Cannot find module '", "'", "KeyError: '", "panic(", "()\n"}
+	pieces := []string{
+		"panic: ", "goroutine 1 [running]:\n", "Traceback (most recent call last):\n", "  File \"x\", line 1\n", "Caused by: a.B", "Exception\n",
+		"\tat x\n", "\n", " ", "\x1b[", "\xff", "connection refused", "dial tcp ", ":", "lookup ", "Error: Cannot find module '", "'", "KeyError: '", "panic(", "()\n",
+	}
 	for i := 0; i < 3000; i++ {
 		var b strings.Builder
 		for j := rng.Intn(40); j > 0; j-- {

@@ -483,8 +483,10 @@ var waitSvcDNS = regexp.MustCompile(`\b([a-z0-9][-a-z0-9]*)\.([a-z0-9][-a-z0-9]*
 // Tools an init container waits with: those that take the host as their
 // first operand, and those that take it after -h.
 var (
-	hostFirst = map[string]bool{"nslookup": true, "host": true, "dig": true, "nc": true, "ncat": true, "telnet": true,
-		"wait-for-it": true, "wait-for-it.sh": true, "wait-for": true, "wait-for.sh": true, "curl": true, "wget": true}
+	hostFirst = map[string]bool{
+		"nslookup": true, "host": true, "dig": true, "nc": true, "ncat": true, "telnet": true,
+		"wait-for-it": true, "wait-for-it.sh": true, "wait-for": true, "wait-for.sh": true, "curl": true, "wget": true,
+	}
 	hostFlag = map[string]bool{"pg_isready": true, "psql": true, "mysqladmin": true, "mysql": true, "redis-cli": true}
 )
 

@@ -5,9 +5,14 @@ import (
 	"flag"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/podtui/podtui/diagnose"
 	"github.com/podtui/podtui/internal/harness"
@@ -164,4 +169,98 @@ func hasDiag(row, category string) bool {
 		}
 	}
 	return true
+}
+
+// TestCrashCauseFromPreviousLogs: the demo's crash-looping pod panicked in
+// its previous container; the diagnosis page and `podtui diagnose` read
+// that log through the API (kwok serves it) and quote the panic.
+func TestCrashCauseFromPreviousLogs(t *testing.T) {
+	ns := "demo-" + cluster.NewNamespace(t, "cause")
+	if err := harness.SeedDemo(ctx(t), cluster, ns); err != nil {
+		t.Fatal(err)
+	}
+	const pod = "checkout-7b5d9f8c6-q8w2z"
+	out, _ := exec.Command(podtui, "diagnose", "--kubeconfig", cluster.Kubeconfig, "-n", ns, pod).CombinedOutput()
+	for _, want := range []string{"Go panic", "panic: runtime error: invalid memory address or nil pointer dereference", "previous logs"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("podtui diagnose lacks %q:\n%s", want, out)
+		}
+	}
+	term := startPodtuiSized(t, cluster.Kubeconfig, 160, 40, "-n", ns)
+	ok(t)(term.WaitMatch(rowRE(pod, "CrashLoopBackOff"), seen))
+	term.Send("/")
+	term.Type("checkout")
+	ok(t)(term.WaitFor("pods: 1/", seen))
+	term.Send("enter", "D")
+	ok(t)(term.WaitFor("diagnosis "+ns+"/"+pod, seen))
+	ok(t)(term.WaitFor("Go panic", seen))
+	ok(t)(term.WaitFor("nil pointer dereference", seen))
+}
+
+// TestDemoRun runs `podtui demo` itself: its metrics-server fills in CPU and
+// MEM, and a SIGTERM or a SIGHUP (its terminal going away) stops its control
+// plane and deletes its run folder, PKI included.
+func TestDemoRun(t *testing.T) {
+	binDir, err := harness.BinDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGHUP} {
+		t.Run(sig.String(), func(t *testing.T) {
+			tmp := t.TempDir() // the demo's run folder goes here, so the test can find it
+			env := []string{"HOME=" + t.TempDir(), "TMPDIR=" + tmp, "PODTUI_CONTROLPLANE_DIR=" + binDir}
+			term := termtest.Start(t, 200, 30, env, podtui, "demo", "--nodes", "1")
+			ok(t)(term.WaitFor("crash-loop", 2*time.Minute))
+			if sig == syscall.SIGTERM { // once is enough: metrics-server needs ~40 s
+				// CPU comes from a cumulative counter: allow a little rounding.
+				ok(t)(term.WaitMatch(regexp.MustCompile(`(?m)^\s*api-5f7d9c6b8-m4n7r\s+\d+/\d+\s+Running\s.*\s2[4-6]\dm\s+300Mi\s`), 2*time.Minute))
+			}
+			dirs, _ := filepath.Glob(filepath.Join(tmp, "podtui-harness-*"))
+			if len(dirs) != 1 {
+				t.Fatalf("want one run folder in %s, found %q", tmp, dirs)
+			}
+			pids := runFolderPIDs(t, dirs[0])
+			for _, name := range []string{"etcd", "kube-apiserver", "kwok", "metrics-server"} {
+				if pids[name] == 0 {
+					t.Fatalf("no pid file of %s in %s", name, dirs[0])
+				}
+			}
+			if err := syscall.Kill(term.Pid(), sig); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := term.Wait(time.Minute); err != nil {
+				t.Fatal(err)
+			}
+			for name, pid := range pids {
+				if harness.Alive(pid) {
+					t.Errorf("%s (pid %d) still runs after %v", name, pid, sig)
+				}
+			}
+			if _, err := os.Stat(dirs[0]); !os.IsNotExist(err) {
+				t.Errorf("run folder %s still there after %v (err %v)", dirs[0], sig, err)
+			}
+		})
+	}
+}
+
+// runFolderPIDs reads the harness's pids/<name>.pid files.
+func runFolderPIDs(t *testing.T, dir string) map[string]int {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "pids", "*.pid"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pids := map[string]int{}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pids[strings.TrimSuffix(filepath.Base(f), ".pid")] = pid
+	}
+	return pids
 }

@@ -104,17 +104,18 @@ func TestReadOnlyCannotWrite(t *testing.T) {
 	if !strings.Contains(screen, "READ-ONLY") {
 		t.Fatalf("read-only mode not shown:\n%s", screen)
 	}
-	for _, k := range []string{"x", "s", "ctrl+d", "ctrl+k", "d", "x", "ctrl+d", "ctrl+k", "esc"} {
+	for _, k := range []string{"x", "s", "X", "H", "ctrl+d", "ctrl+k", "d", "x", "X", "H", "ctrl+d", "ctrl+k", "esc"} {
 		term.Send(k)
 		time.Sleep(150 * time.Millisecond)
-		if s := term.Screen(); strings.Contains(s, "Delete pod") || strings.Contains(s, "Force delete") {
-			t.Fatalf("a delete was offered in read-only mode:\n%s", s)
+		if s := term.Screen(); strings.Contains(s, "Delete pod") || strings.Contains(s, "Force delete") ||
+			strings.Contains(s, "Debug container in") || strings.Contains(s, "Open a shell on node") {
+			t.Fatalf("a write was offered in read-only mode:\n%s", s)
 		}
 	}
 	term.Send("?")
 	screen, err = term.WaitFor("YAML", seen)
 	ok(t)(screen, err)
-	if strings.Contains(screen, "delete") || strings.Contains(screen, "shell") {
+	if strings.Contains(screen, "delete") || strings.Contains(screen, "shell") || strings.Contains(screen, "debug") {
 		t.Errorf("write keys shown in help in read-only mode:\n%s", screen)
 	}
 	term.Send("?")

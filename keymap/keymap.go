@@ -12,12 +12,7 @@ type Global struct {
 
 // PodList keys act on the pod list.
 type PodList struct {
-	Up          key.Binding
-	Down        key.Binding
-	PageUp      key.Binding
-	PageDown    key.Binding
-	Top         key.Binding
-	Bottom      key.Binding
+	Scroll
 	Filter      key.Binding
 	ClearFilter key.Binding
 	Sort        key.Binding
@@ -38,16 +33,13 @@ type PodActions struct {
 	ForceDelete key.Binding
 	PortForward key.Binding
 	Forwards    key.Binding
+	Debug       key.Binding
+	NodeShell   key.Binding
 }
 
 // Detail keys act in the pod detail page.
 type Detail struct {
-	Up           key.Binding
-	Down         key.Binding
-	PageUp       key.Binding
-	PageDown     key.Binding
-	Top          key.Binding
-	Bottom       key.Binding
+	Scroll
 	WarningsOnly key.Binding
 	Related      key.Binding
 	Diagnose     key.Binding
@@ -57,17 +49,50 @@ type Detail struct {
 
 // Viewer keys act in the YAML viewer.
 type Viewer struct {
+	Scroll
+	TextSearch
+	Copy key.Binding
+	Back key.Binding
+}
+
+// Scroll keys move through a page that scrolls (a list or a text); every
+// such page has these same keys. Views embed them, so their config names
+// stay keys.<view>.up and so on.
+type Scroll struct {
 	Up       key.Binding
 	Down     key.Binding
 	PageUp   key.Binding
 	PageDown key.Binding
 	Top      key.Binding
 	Bottom   key.Binding
-	Search   key.Binding
-	Next     key.Binding
-	Prev     key.Binding
-	Copy     key.Binding
-	Back     key.Binding
+}
+
+// TextSearch keys find text in a text page (logs, YAML), the same in each.
+type TextSearch struct {
+	Search key.Binding
+	Next   key.Binding
+	Prev   key.Binding
+}
+
+// Prompt keys answer a one-line text prompt (search, save path, ports).
+type Prompt struct {
+	Submit key.Binding
+	Cancel key.Binding
+}
+
+// Forwards keys act in the list of active port-forwards.
+type Forwards struct {
+	Stop key.Binding
+}
+
+// Debug keys fill in the debug-container form.
+type Debug struct {
+	Up     key.Binding
+	Down   key.Binding
+	Prev   key.Binding
+	Next   key.Binding
+	Start  key.Binding
+	Cancel key.Binding
 }
 
 // Confirm keys answer a confirmation question.
@@ -78,30 +103,23 @@ type Confirm struct {
 
 // Logs keys act in the log view (Open works on the pod list).
 type Logs struct {
-	Open          key.Binding
-	Up            key.Binding
-	Down          key.Binding
-	PageUp        key.Binding
-	PageDown      key.Binding
-	Top           key.Binding
-	Bottom        key.Binding
+	Open key.Binding
+	Scroll
 	Previous      key.Binding
 	Containers    key.Binding
 	NextContainer key.Binding
 	Timestamps    key.Binding
 	Wrap          key.Binding
 	LineNumbers   key.Binding
-	Search        key.Binding
-	Next          key.Binding
-	Prev          key.Binding
-	Filter        key.Binding
-	All           key.Binding
-	Copy          key.Binding
-	Save          key.Binding
-	Colors        key.Binding
-	Since         key.Binding
-	SaveFull      key.Binding
-	Back          key.Binding
+	TextSearch
+	Filter   key.Binding
+	All      key.Binding
+	Copy     key.Binding
+	Save     key.Binding
+	Colors   key.Binding
+	Since    key.Binding
+	SaveFull key.Binding
+	Back     key.Binding
 }
 
 // Triage keys act in the triage page.
@@ -143,6 +161,9 @@ type Keys struct {
 	Detail    Detail
 	Viewer    Viewer
 	Confirm   Confirm
+	Debug     Debug
+	Prompt    Prompt
+	Forwards  Forwards
 	Logs      Logs
 }
 
@@ -155,12 +176,7 @@ func Default() Keys {
 			Quit: key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 		},
 		PodList: PodList{
-			Up:          key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
-			Down:        key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
-			PageUp:      key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
-			PageDown:    key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("pgdn", "page down")),
-			Top:         key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "first pod")),
-			Bottom:      key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "last pod")),
+			Scroll:      listScroll(),
 			Filter:      key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
 			ClearFilter: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
 			Sort:        key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "next sort column")),
@@ -173,12 +189,7 @@ func Default() Keys {
 		},
 		Pod: defaultPodActions(),
 		Detail: Detail{
-			Up:           key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "scroll up")),
-			Down:         key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "scroll down")),
-			PageUp:       key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
-			PageDown:     key.NewBinding(key.WithKeys("pgdown", "ctrl+f", "space"), key.WithHelp("pgdn", "page down")),
-			Top:          key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top")),
-			Bottom:       key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "bottom")),
+			Scroll:       defaultScroll(),
 			WarningsOnly: key.NewBinding(key.WithKeys("W"), key.WithHelp("W", "warnings only")),
 			Node:         key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "node summary")),
 			Related:      key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "related objects")),
@@ -186,21 +197,29 @@ func Default() Keys {
 			Back:         key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("esc", "back")),
 		},
 		Viewer: Viewer{
-			Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "scroll up")),
-			Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "scroll down")),
-			PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
-			PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+f", "space"), key.WithHelp("pgdn", "page down")),
-			Top:      key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top")),
-			Bottom:   key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "bottom")),
-			Search:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search")),
-			Next:     key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next match")),
-			Prev:     key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "previous match")),
-			Copy:     key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy all (OSC 52)")),
-			Back:     key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("esc", "back")),
+			Scroll:     defaultScroll(),
+			TextSearch: defaultSearch(),
+			Copy:       key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy all (OSC 52)")),
+			Back:       key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("esc", "back")),
 		},
 		Confirm: Confirm{
 			Yes: key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "yes")),
 			No:  key.NewBinding(key.WithKeys("n", "N", "esc", "q"), key.WithHelp("n/esc", "no")),
+		},
+		Debug: Debug{
+			Up:     key.NewBinding(key.WithKeys("up", "shift+tab"), key.WithHelp("↑", "previous field")),
+			Down:   key.NewBinding(key.WithKeys("down", "tab"), key.WithHelp("↓/tab", "next field")),
+			Prev:   key.NewBinding(key.WithKeys("left"), key.WithHelp("←", "previous choice")),
+			Next:   key.NewBinding(key.WithKeys("right"), key.WithHelp("→", "next choice")),
+			Start:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "start and attach")),
+			Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		},
+		Prompt: Prompt{
+			Submit: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "accept")),
+			Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		},
+		Forwards: Forwards{
+			Stop: key.NewBinding(key.WithKeys("x", "delete", "enter"), key.WithHelp("x", "stop forward")),
 		},
 		Logs: defaultLogs(),
 		Triage: Triage{
@@ -228,24 +247,55 @@ func Default() Keys {
 	}
 }
 
+func defaultScroll() Scroll {
+	return Scroll{
+		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "scroll up")),
+		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "scroll down")),
+		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+f", "space"), key.WithHelp("pgdn", "page down")),
+		Top:      key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top")),
+		Bottom:   key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "bottom")),
+	}
+}
+
+// listScroll: in the pod list the keys move the selection.
+func listScroll() Scroll {
+	s := defaultScroll()
+	s.Up.SetHelp("↑/k", "up")
+	s.Down.SetHelp("↓/j", "down")
+	s.Top.SetHelp("g", "first pod")
+	s.Bottom.SetHelp("G", "last pod")
+	return s
+}
+
+// logScroll: in the log view, moving up pauses following and the bottom
+// follows again.
+func logScroll() Scroll {
+	s := defaultScroll()
+	s.Up.SetHelp("↑/k", "up (pauses)")
+	s.Bottom.SetHelp("G", "follow")
+	return s
+}
+
+func defaultSearch() TextSearch {
+	return TextSearch{
+		Search: key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search")),
+		Next:   key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next match")),
+		Prev:   key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "previous match")),
+	}
+}
+
 func defaultLogs() Logs {
 	return Logs{
 		Open:          key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "logs")),
-		Up:            key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up (pauses)")),
-		Down:          key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "scroll down")),
-		PageUp:        key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
-		PageDown:      key.NewBinding(key.WithKeys("pgdown", "ctrl+f", "space"), key.WithHelp("pgdn", "page down")),
-		Top:           key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top")),
-		Bottom:        key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "follow")),
+		Scroll:        logScroll(),
 		Previous:      key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "previous logs")),
 		Containers:    key.NewBinding(key.WithKeys("C"), key.WithHelp("C", "pick container")),
 		NextContainer: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next container")),
 		Timestamps:    key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "timestamps")),
 		Wrap:          key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "wrap")),
 		LineNumbers:   key.NewBinding(key.WithKeys("#"), key.WithHelp("#", "line numbers")),
-		Search:        key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search")),
-		Next:          key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next match")),
-		Prev:          key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "previous match")),
+		TextSearch:    defaultSearch(),
 		Filter:        key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "filter")),
 		All:           key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "whole log")),
 		Copy:          key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy visible")),
@@ -266,6 +316,8 @@ func defaultPodActions() PodActions {
 		ForceDelete: key.NewBinding(key.WithKeys("ctrl+k"), key.WithHelp("ctrl+k", "force delete")),
 		PortForward: key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "port-forward")),
 		Forwards:    key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "active port-forwards")),
+		Debug:       key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "debug container")),
+		NodeShell:   key.NewBinding(key.WithKeys("H"), key.WithHelp("H", "node shell")),
 	}
 }
 
@@ -277,6 +329,8 @@ func (k *Keys) DisableWrites() {
 	k.Pod.Delete.SetEnabled(false)
 	k.Pod.ForceDelete.SetEnabled(false)
 	k.Pod.PortForward.SetEnabled(false)
+	k.Pod.Debug.SetEnabled(false)
+	k.Pod.NodeShell.SetEnabled(false)
 }
 
 // ShortHelp is the one-line help of the pod list.
@@ -291,6 +345,6 @@ func (k Keys) FullHelp() [][]key.Binding {
 		{p.Up, p.Down, p.PageUp, p.PageDown, p.Top, p.Bottom},
 		{p.Filter, p.ClearFilter, p.Sort, p.Reverse, p.Usage},
 		{p.Diagnose, p.Triage, p.Namespace, p.AllNS, k.Global.Help, k.Global.Quit},
-		{k.Pod.Detail, k.Logs.Open, k.Pod.YAML, k.Pod.Exec, k.Pod.PortForward, k.Pod.Forwards, k.Pod.Delete, k.Pod.ForceDelete},
+		{k.Pod.Detail, k.Logs.Open, k.Pod.YAML, k.Pod.Exec, k.Pod.Debug, k.Pod.NodeShell, k.Pod.PortForward, k.Pod.Forwards, k.Pod.Delete, k.Pod.ForceDelete},
 	}
 }

@@ -30,12 +30,22 @@ func (k *Keys) All() []Named {
 			continue
 		}
 		vname := lowerFirst(kv.Type().Field(i).Name)
-		for j := range view.NumField() {
-			b, ok := view.Field(j).Addr().Interface().(*key.Binding)
-			if !ok {
-				continue
-			}
-			out = append(out, Named{View: vname, Name: lowerFirst(view.Type().Field(j).Name), Binding: b})
+		out = appendBindings(out, vname, view)
+	}
+	return out
+}
+
+// appendBindings adds the bindings of one view, those of the key sets it
+// embeds (Scroll, TextSearch) included, under the view's name.
+func appendBindings(out []Named, view string, v reflect.Value) []Named {
+	for j := range v.NumField() {
+		f := v.Type().Field(j)
+		if f.Anonymous && f.Type.Kind() == reflect.Struct {
+			out = appendBindings(out, view, v.Field(j))
+			continue
+		}
+		if b, ok := v.Field(j).Addr().Interface().(*key.Binding); ok {
+			out = append(out, Named{View: view, Name: lowerFirst(f.Name), Binding: b})
 		}
 	}
 	return out

@@ -45,8 +45,10 @@ func TestAddCrashLogs(t *testing.T) {
 		ObjectMeta: metav1.ObjectMeta{Name: "api", Namespace: "shop"},
 		Status:     corev1.PodStatus{ContainerStatuses: []corev1.ContainerStatus{crashLoopStatus("app"), crashLoopStatus("gone")}},
 	}
-	healthy := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "shop"},
-		Status: corev1.PodStatus{ContainerStatuses: []corev1.ContainerStatus{{Name: "app", State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{}}}}}}
+	healthy := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "shop"},
+		Status:     corev1.PodStatus{ContainerStatuses: []corev1.ContainerStatus{{Name: "app", State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{}}}}},
+	}
 	cs := fake.NewClientset()
 	var mu sync.Mutex
 	var opts []*corev1.PodLogOptions

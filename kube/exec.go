@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"regexp"
 	"strconv"
@@ -32,9 +33,6 @@ type ExecRequest struct {
 	// TTY allocates a terminal and puts ours in raw mode.
 	TTY bool
 }
-
-// DefaultShells is what a shell key runs: bash when there is one, else sh.
-var DefaultShells = [][]string{{"bash"}, {"sh"}}
 
 // Runner runs an interactive session on the caller's terminal. It has the
 // method set of bubbletea's ExecCommand, so the UI can hand it the terminal
@@ -72,8 +70,7 @@ func (c *Client) Exec(req ExecRequest) Runner {
 	return &execSession{req: req, stream: c.streamExec(req)}
 }
 
-// streamExec opens an exec stream with the WebSocket executor and falls back
-// to SPDY when the server or a proxy cannot upgrade to WebSockets (as kubectl does).
+// streamExec opens an exec stream (see stream).
 func (c *Client) streamExec(req ExecRequest) streamFunc {
 	return func(ctx context.Context, command []string, opts remotecommand.StreamOptions) error {
 		u := c.Clientset.CoreV1().RESTClient().Post().
@@ -82,22 +79,29 @@ func (c *Client) streamExec(req ExecRequest) streamFunc {
 				Container: req.Container, Command: command,
 				Stdin: opts.Stdin != nil, Stdout: opts.Stdout != nil, Stderr: opts.Stderr != nil, TTY: opts.Tty,
 			}, scheme.ParameterCodec).URL()
-		ws, err := remotecommand.NewWebSocketExecutor(c.Config, "GET", u.String())
-		if err != nil {
-			return err
-		}
-		spdy, err := remotecommand.NewSPDYExecutor(c.Config, "POST", u)
-		if err != nil {
-			return err
-		}
-		ex, err := remotecommand.NewFallbackExecutor(ws, spdy, func(err error) bool {
-			return httpstream.IsUpgradeFailure(err) || httpstream.IsHTTPSProxyError(err)
-		})
-		if err != nil {
-			return err
-		}
-		return ex.StreamWithContext(ctx, opts)
+		return c.stream(ctx, u, opts)
 	}
+}
+
+// stream runs an exec or attach stream with the WebSocket executor and
+// falls back to SPDY when the server or a proxy cannot upgrade to
+// WebSockets (as kubectl does).
+func (c *Client) stream(ctx context.Context, u *url.URL, opts remotecommand.StreamOptions) error {
+	ws, err := remotecommand.NewWebSocketExecutor(c.Config, "GET", u.String())
+	if err != nil {
+		return err
+	}
+	spdy, err := remotecommand.NewSPDYExecutor(c.Config, "POST", u)
+	if err != nil {
+		return err
+	}
+	ex, err := remotecommand.NewFallbackExecutor(ws, spdy, func(err error) bool {
+		return httpstream.IsUpgradeFailure(err) || httpstream.IsHTTPSProxyError(err)
+	})
+	if err != nil {
+		return err
+	}
+	return ex.StreamWithContext(ctx, opts)
 }
 
 type execSession struct {
@@ -105,6 +109,7 @@ type execSession struct {
 	stream         streamFunc
 	stdin          io.Reader
 	stdout, stderr io.Writer
+	banner         string // written to stdout before the stream starts
 }
 
 func (s *execSession) SetStdin(r io.Reader)  { s.stdin = r }
@@ -140,6 +145,9 @@ func (s *execSession) Run() error {
 			}
 			opts.TerminalSizeQueue = watchSize(ctx, sizeFD)
 		}
+	}
+	if s.banner != "" && s.stdout != nil {
+		_, _ = io.WriteString(s.stdout, s.banner)
 	}
 	var tried []string
 	for i, cmd := range s.req.Commands {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/podtui/podtui/internal/defaults"
+
 	"k8s.io/client-go/tools/remotecommand"
 	utilexec "k8s.io/client-go/util/exec"
 )
@@ -25,7 +27,7 @@ func fakeStream(tried *[][]string, answer map[string]error) streamFunc {
 
 func TestExecFallsBackFromBashToSh(t *testing.T) {
 	var tried [][]string
-	s := &execSession{req: ExecRequest{Commands: DefaultShells, TTY: true}, stream: fakeStream(&tried, map[string]error{
+	s := &execSession{req: ExecRequest{Commands: defaults.Shells(), TTY: true}, stream: fakeStream(&tried, map[string]error{
 		"bash": errors.New(`Internal error occurred: error executing command in container: cmd start: bash : exec: "bash": executable file not found in $PATH`),
 	})}
 	var out bytes.Buffer
@@ -42,7 +44,7 @@ func TestExecFallsBackFromBashToSh(t *testing.T) {
 func TestExecReportsNoShell(t *testing.T) {
 	var tried [][]string
 	nf := errors.New(`exec: "x": executable file not found in $PATH`)
-	s := &execSession{req: ExecRequest{Commands: DefaultShells}, stream: fakeStream(&tried, map[string]error{"bash": nf, "sh": nf})}
+	s := &execSession{req: ExecRequest{Commands: defaults.Shells()}, stream: fakeStream(&tried, map[string]error{"bash": nf, "sh": nf})}
 	var nc *NoCommandError
 	if err := s.Run(); !errors.As(err, &nc) || !slices.Equal(nc.Tried, []string{"bash", "sh"}) {
 		t.Fatalf("want NoCommandError for bash and sh, got %v", err)

@@ -4,6 +4,7 @@ package kube
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/signal"
 	"syscall"
@@ -29,4 +30,10 @@ func watchSize(ctx context.Context, fd int) remotecommand.TerminalSizeQueue {
 		}
 	}()
 	return q
+}
+
+// processAlive reports whether a process with that ID exists here.
+func processAlive(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return pid > 0 && (err == nil || errors.Is(err, syscall.EPERM))
 }

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/podtui/podtui/internal/defaults"
+
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -24,7 +26,7 @@ const MetricsGroupVersion = "metrics.k8s.io/v1beta1"
 
 // DefaultMetricsInterval is metrics-server's default resolution: polling
 // faster only returns the same numbers again.
-const DefaultMetricsInterval = 15 * time.Second
+const DefaultMetricsInterval = defaults.MetricsInterval
 
 // Problems with the metrics API, as the status line says them.
 const (

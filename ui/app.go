@@ -37,6 +37,8 @@ type Options struct {
 	Logs LogSettings
 	// Shells are the commands tried, in order, to open a shell.
 	Shells [][]string
+	// Debug are the debug container and node shell defaults.
+	Debug DebugSettings
 	// MetricsInterval is how often metrics.k8s.io is polled
 	// (kube.DefaultMetricsInterval when zero).
 	MetricsInterval time.Duration
@@ -99,6 +101,9 @@ func New(c Cluster, opts Options) *App {
 	if len(opts.Shells) == 0 {
 		opts.Shells = [][]string{{"bash"}, {"sh"}}
 	}
+	if opts.Debug.Image == "" {
+		opts.Debug = DefaultDebugSettings()
+	}
 	if opts.ReadOnly {
 		opts.Keys.DisableWrites() // the keys stop matching and leave the help
 	}
@@ -129,6 +134,9 @@ func (a *App) Init() tea.Cmd {
 	cmds := []tea.Cmd{startFeed(a.cluster, a.scope, a.feeds.last()), ageTick(), tea.RequestBackgroundColor, a.pollUsage(a.scope.Namespace)}
 	if a.opts.StartTriage {
 		cmds = append(cmds, a.openTriage())
+	}
+	if !a.opts.ReadOnly {
+		cmds = append(cmds, cleanupNodeShells(a.cluster))
 	}
 	return tea.Batch(cmds...)
 }
@@ -162,6 +170,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, a.handleForward(msg)
 	case statusMsg:
 		a.status, a.statusUntil = msg, a.now().Add(5*time.Second)
+		return a, nil
+	case logSavedMsg:
+		a.status, a.statusUntil = msg.status(), a.now().Add(5*time.Second)
 		return a, nil
 	case ActionMsg:
 		return a, a.runAction(msg)
@@ -210,6 +221,10 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, a.usageTick(msg)
 	case openNodeMsg:
 		return a, a.open(func(env PageEnv) Page { return NewNodePage(env, msg.node) })
+	case openNodeShellMsg:
+		return a, a.openNodeShell(msg.node)
+	case nodeShellEndedMsg:
+		return a, a.endNodeShell(msg)
 	case tea.KeyPressMsg:
 		return a.handleKey(msg)
 	}
@@ -277,7 +292,7 @@ func (a *App) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return a, a.openTriage()
 	case key.Matches(msg, k.Pod.Forwards):
 		return a, a.runPodAction(podActionMsg{action: actForwards})
-	case key.Matches(msg, k.Pod.Detail, k.Pod.YAML, k.Pod.Exec, k.Pod.Delete, k.Pod.ForceDelete, k.Pod.PortForward):
+	case key.Matches(msg, k.Pod.Detail, k.Pod.YAML, k.Pod.Exec, k.Pod.Delete, k.Pod.ForceDelete, k.Pod.PortForward, k.Pod.Debug, k.Pod.NodeShell):
 		if pod, ok := a.list.SelectedPod(); ok {
 			return a, a.fromList(podActionMsg{action: listPodAction(k.Pod, msg)}, pod)
 		}

@@ -237,7 +237,7 @@ func TestPodListGolden(t *testing.T) {
 		{name: "sorted_by_status", scope: kube.Scope{}, w: 120, h: 12, keys: []string{"o"}},
 		{name: "sorted_by_restarts_reversed", scope: kube.Scope{}, w: 120, h: 12, keys: []string{"o", "o", "O"}},
 		{name: "filtered", scope: kube.Scope{}, w: 120, h: 12, keys: []string{"/", "i", "m", "a", "g", "e"}},
-		{name: "help", scope: kube.Scope{Namespace: "shop"}, w: 100, h: 14, keys: []string{"?"}},
+		{name: "help", scope: kube.Scope{Namespace: "shop"}, w: 100, h: 16, keys: []string{"?"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -34,6 +34,20 @@ type Cluster interface {
 	DeletePod(ctx context.Context, namespace, name, uid string, force bool) error
 	// Exec returns an interactive session in a container, run with tea.Exec.
 	Exec(req kube.ExecRequest) kube.Runner
+	// AddDebugContainer adds an ephemeral debug container to a pod
+	// (checking first that it may be attached to).
+	AddDebugContainer(ctx context.Context, req kube.DebugRequest) (*corev1.Pod, error)
+	// WaitRunning waits until a container of a pod runs, or cannot.
+	WaitRunning(ctx context.Context, namespace, pod, container string) (*corev1.Pod, error)
+	// Attach returns a session attached to a container's TTY, run with tea.Exec.
+	Attach(req kube.AttachRequest) kube.Runner
+	// StartNodeShell creates a node-shell pod and waits until it runs
+	// (deleting it again when it cannot).
+	StartNodeShell(ctx context.Context, req kube.NodeShellRequest) (*corev1.Pod, error)
+	// DeleteNodeShell deletes a node-shell pod after its session.
+	DeleteNodeShell(pod *corev1.Pod) error
+	// CleanupNodeShells deletes node-shell pods a crashed podtui left.
+	CleanupNodeShells(ctx context.Context) ([]string, error)
 	// PortForward forwards a local port to a pod's port until stopped.
 	PortForward(ctx context.Context, req kube.ForwardRequest) (*kube.Forward, error)
 	// PodMetrics polls metrics.k8s.io for a namespace ("" = all). It never

@@ -162,7 +162,7 @@ func (p *DetailPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		}
 	case tea.KeyPressMsg:
 		pk := p.env.Keys.Pod
-		delta, scrolled := scrollDelta(msg, scrollKeys{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, p.height, len(p.lines))
+		delta, scrolled := scrollDelta(msg, k.Scroll, p.height, len(p.lines))
 		switch {
 		case key.Matches(msg, k.Back):
 			return p, ClosePage
@@ -195,6 +195,10 @@ func (p *DetailPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 			return p, p.action(actForceDelete)
 		case key.Matches(msg, pk.PortForward):
 			return p, p.action(actPortForward)
+		case key.Matches(msg, pk.Debug):
+			return p, p.action(actDebug)
+		case key.Matches(msg, pk.NodeShell):
+			return p, p.action(actNodeShell)
 		case key.Matches(msg, pk.Forwards):
 			return p, p.action(actForwards)
 		}

@@ -16,19 +16,19 @@ type execPicker struct {
 	env        PageEnv
 	pod        *corev1.Pod
 	containers []logContainer
-	cursor     int
+	list       cursorList
 	width      int
 	height     int
 }
 
 func newExecPicker(env PageEnv, pod *corev1.Pod) *execPicker {
 	cs := podContainers(pod)
-	p := &execPicker{env: env, pod: pod, containers: cs, cursor: defaultContainer(pod, cs)}
+	p := &execPicker{env: env, pod: pod, containers: cs, list: cursorList{at: defaultContainer(pod, cs), n: len(cs)}}
 	// Prefer a running container: a shell needs one.
-	if c := p.containers[p.cursor]; c.status == nil || c.status.State.Running == nil {
+	if c := p.containers[p.list.at]; c.status == nil || c.status.State.Running == nil {
 		for i, c := range cs {
 			if c.status != nil && c.status.State.Running != nil && c.kind == "app" {
-				p.cursor = i
+				p.list.at = i
 				break
 			}
 		}
@@ -47,12 +47,9 @@ func (p *execPicker) Update(msg tea.Msg) (Page, tea.Cmd) {
 	switch {
 	case key.Matches(k, d.Back):
 		return p, ClosePage
-	case key.Matches(k, d.Up):
-		p.cursor = max(0, p.cursor-1)
-	case key.Matches(k, d.Down):
-		p.cursor = min(len(p.containers)-1, p.cursor+1)
-	case k.String() == "enter":
-		pod, name := p.pod, p.containers[p.cursor].name
+	case p.list.move(k, d.Scroll):
+	case key.Matches(k, p.env.Keys.Picker.Choose):
+		pod, name := p.pod, p.containers[p.list.at].name
 		// Close first, so the TUI that comes back after the shell is the page below.
 		return p, tea.Sequence(ClosePage, func() tea.Msg { return podActionMsg{action: actExec, pod: pod, container: name} })
 	}
@@ -64,7 +61,7 @@ func (p *execPicker) View() string {
 	lines := []string{s.Title.Render("Shell in which container of " + oneLine(p.pod.Namespace) + "/" + oneLine(p.pod.Name) + "?"), ""}
 	for i, c := range p.containers {
 		l := fmt.Sprintf("%-24s %-10s %s", oneLine(c.name), c.kind, oneLine(c.state()))
-		if i == p.cursor {
+		if i == p.list.at {
 			lines = append(lines, s.Selected.Render(pad("▸ "+l, max(1, p.width))))
 		} else {
 			lines = append(lines, "  "+l)
@@ -79,7 +76,9 @@ func (p *execPicker) Title() string { return "shell " + p.pod.Namespace + "/" + 
 
 func (p *execPicker) ShortHelp() []key.Binding {
 	d := p.env.Keys.Detail
-	return []key.Binding{d.Down, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open shell")), d.Back}
+	choose := p.env.Keys.Picker.Choose
+	choose.SetHelp(choose.Help().Key, "open shell")
+	return []key.Binding{d.Down, choose, d.Back}
 }
 
 func (p *execPicker) FullHelp() [][]key.Binding { return [][]key.Binding{p.ShortHelp()} }

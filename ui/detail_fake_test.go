@@ -21,6 +21,12 @@ type fakeWrites struct {
 	execs   []kube.ExecRequest
 	execErr error
 	fwds    []*kube.Forward
+	debugs  []kube.DebugRequest
+	shells  []kube.NodeShellRequest
+	attach  []kube.AttachRequest
+	dropped []string // node-shell pods deleted
+	// debugErr fails AddDebugContainer / StartNodeShell.
+	debugErr error
 }
 
 func (f *fakeCluster) WatchEvents(string) kube.EventSource {
@@ -67,11 +73,48 @@ func (f *fakeCluster) PortForward(_ context.Context, req kube.ForwardRequest) (*
 	return fw, nil
 }
 
+func (f *fakeCluster) AddDebugContainer(_ context.Context, req kube.DebugRequest) (*corev1.Pod, error) {
+	f.writes.mu.Lock()
+	defer f.writes.mu.Unlock()
+	f.writes.debugs = append(f.writes.debugs, req)
+	return nil, f.writes.debugErr
+}
+
+func (f *fakeCluster) WaitRunning(ctx context.Context, ns, name, _ string) (*corev1.Pod, error) {
+	return f.GetPod(ctx, ns, name)
+}
+
+func (f *fakeCluster) Attach(req kube.AttachRequest) kube.Runner {
+	f.writes.mu.Lock()
+	defer f.writes.mu.Unlock()
+	f.writes.attach = append(f.writes.attach, req)
+	return &fakeRunner{}
+}
+
+func (f *fakeCluster) StartNodeShell(_ context.Context, req kube.NodeShellRequest) (*corev1.Pod, error) {
+	f.writes.mu.Lock()
+	defer f.writes.mu.Unlock()
+	f.writes.shells = append(f.writes.shells, req)
+	if f.writes.debugErr != nil {
+		return nil, f.writes.debugErr
+	}
+	return kube.NodeShellPod(req), nil
+}
+
+func (f *fakeCluster) DeleteNodeShell(pod *corev1.Pod) error {
+	f.writes.mu.Lock()
+	defer f.writes.mu.Unlock()
+	f.writes.dropped = append(f.writes.dropped, pod.Namespace+"/"+pod.Name)
+	return nil
+}
+
+func (f *fakeCluster) CleanupNodeShells(context.Context) ([]string, error) { return nil, nil }
+
 // writeCount is how many writes reached the cluster.
 func (f *fakeCluster) writeCount() int {
 	f.writes.mu.Lock()
 	defer f.writes.mu.Unlock()
-	return len(f.writes.deleted) + len(f.writes.execs) + len(f.writes.fwds)
+	return len(f.writes.deleted) + len(f.writes.execs) + len(f.writes.fwds) + len(f.writes.debugs) + len(f.writes.shells) + len(f.writes.attach)
 }
 
 type fakeRunner struct{ err error }

@@ -300,7 +300,7 @@ func TestYAMLViewSearchAndCopy(t *testing.T) {
 	}
 	press(a, "/", "d", "b", "-", "c", "r", "e", "d", "s", "enter")
 	out = screen(a)
-	if !strings.Contains(out, "name: db-creds") || !strings.Contains(out, "/db-creds: match 1 of 1") {
+	if !strings.Contains(out, "name: db-creds") || !strings.Contains(out, "/db-creds: 1/1") {
 		t.Fatalf("search did not scroll to the match:\n%s", out)
 	}
 	_, cmd = a.Update(keyMsg("c"))
@@ -371,15 +371,19 @@ func TestForceDeleteAsksTwice(t *testing.T) {
 func TestExec(t *testing.T) {
 	c := &fakeCluster{pods: fixturePods()}
 	a := harnessApp(t, c, kube.Scope{Namespace: "shop"}, 150, 20)
-	// A crash-looping container cannot be exec'd into: say so, offer kubectl debug.
+	// A crash-looping container cannot be exec'd into: say so, offer a debug container.
 	press(a, "down")
 	_, cmd := a.Update(keyMsg("x"))
 	feedAll(a, cmd)
-	if out := screen(a); !strings.Contains(out, "container app is waiting (CrashLoopBackOff)") || !strings.Contains(out, "kubectl debug -it api-7d9f8-fghij -n shop") {
-		t.Fatalf("no not-running message:\n%s", out)
+	if out := screen(a); !strings.Contains(out, "Container app is waiting (CrashLoopBackOff)") || !strings.Contains(out, "Start a debug container beside it?") {
+		t.Fatalf("no debug offer:\n%s", out)
 	}
 	if c.writeCount() != 0 {
-		t.Fatal("exec attempted into a container that is not running")
+		t.Fatal("exec or debug attempted before the user said so")
+	}
+	sendKeys(a, keyMsg("esc"))
+	if _, open := a.top().(*debugPage); open {
+		t.Fatalf("esc left the debug offer open:\n%s", screen(a))
 	}
 	// A running one: the session is built with the shells to try.
 	press(a, "up")
@@ -399,7 +403,7 @@ func TestExecResultInStatusLine(t *testing.T) {
 	}{
 		{nil, "shell in shop/api-7d9f8-abcde (app) ended: exit status 0"},
 		{&kube.ExitError{Code: 3}, "ended: exit status 3"},
-		{&kube.NoCommandError{Tried: []string{"bash", "sh"}}, "no shell in container app (tried bash, sh); try: kubectl debug -it api-7d9f8-abcde -n shop --image=busybox --target=app"},
+		{&kube.NoCommandError{Tried: []string{"bash", "sh"}}, "no shell in container app (tried bash, sh); press X for a debug container beside it"},
 	} {
 		c := &fakeCluster{pods: fixturePods()}
 		c.writes.execErr = tc.err
@@ -422,7 +426,7 @@ func execCallback(t *testing.T, cmd tea.Cmd, c *fakeCluster) tea.Msg {
 	if cmd == nil {
 		t.Fatal("no exec command")
 	}
-	return execResult(c.writes.execs[0].Namespace, c.writes.execs[0].Pod, c.writes.execs[0].Container, c.writes.execErr)
+	return execResult(c.writes.execs[0].Namespace, c.writes.execs[0].Pod, c.writes.execs[0].Container, "X", c.writes.execErr)
 }
 
 func TestReadOnly(t *testing.T) {
@@ -434,10 +438,10 @@ func TestReadOnly(t *testing.T) {
 		t.Fatalf("header does not say read-only:\n%s", screen(a))
 	}
 	try := func(where string) {
-		for _, k := range []tea.KeyPressMsg{keyMsg("x"), keyMsg("s"), ctrl('d'), ctrl('k'), keyMsg("f")} {
+		for _, k := range []tea.KeyPressMsg{keyMsg("x"), keyMsg("s"), ctrl('d'), ctrl('k'), keyMsg("f"), keyMsg("X"), keyMsg("H")} {
 			sendKeys(a, k)
 			switch a.top().(type) {
-			case *confirmPage, *forwardPage:
+			case *confirmPage, *forwardPage, *debugPage:
 				t.Fatalf("%s: %s offered a write in read-only mode", where, k)
 			}
 		}
@@ -447,7 +451,7 @@ func TestReadOnly(t *testing.T) {
 	}
 	try("list")
 	press(a, "?")
-	if out := screen(a); strings.Contains(out, "delete") || strings.Contains(out, "shell") || regexp.MustCompile(`\bf\s+port-forward`).MatchString(out) || !strings.Contains(out, "YAML") {
+	if out := screen(a); strings.Contains(out, "delete") || strings.Contains(out, "shell") || strings.Contains(out, "debug") || regexp.MustCompile(`\bf\s+port-forward`).MatchString(out) || !strings.Contains(out, "YAML") {
 		t.Fatalf("write keys still in help:\n%s", out)
 	}
 	press(a, "?")

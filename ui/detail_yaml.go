@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/yaml"
@@ -30,9 +29,7 @@ type YAMLPage struct {
 	lines   []string
 	loadErr string
 
-	search  textinput.Model
-	typing  bool
-	query   string
+	search  textSearch
 	matches []int // line numbers
 	match   int   // index into matches
 
@@ -44,10 +41,7 @@ type YAMLPage struct {
 // NewYAMLPage builds the YAML view of a pod. It shows the cached pod at
 // once and replaces it with a fresh read (the cache drops some fields).
 func NewYAMLPage(env PageEnv, pod *corev1.Pod) *YAMLPage {
-	ti := textinput.New()
-	ti.Prompt = "/"
-	ti.Placeholder = "search"
-	p := &YAMLPage{env: env, reads: newAsks(env.ID), pod: pod, search: ti}
+	p := &YAMLPage{env: env, reads: newAsks(env.ID), pod: pod, search: newTextSearch(env.Keys.Viewer.TextSearch, env.Keys.Prompt)}
 	p.setPod(pod)
 	return p
 }
@@ -85,7 +79,7 @@ func podYAML(pod *corev1.Pod) string {
 }
 
 // Capturing is true while the search is typed, so ? and q are text.
-func (p *YAMLPage) Capturing() bool { return p.typing }
+func (p *YAMLPage) Capturing() bool { return p.search.typing() }
 
 // Update handles keys and the fresh read.
 func (p *YAMLPage) Update(msg tea.Msg) (Page, tea.Cmd) {
@@ -100,46 +94,18 @@ func (p *YAMLPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 			return p, nil
 		}
 		p.setPod(msg.pod)
-	case tea.KeyPressMsg:
-		if p.typing {
-			switch msg.String() {
-			case "enter":
-				p.typing = false
-				p.search.Blur()
-				p.query = p.search.Value()
-				p.findMatches()
-				p.jump(0)
-				if p.query != "" && len(p.matches) == 0 {
-					return p, SetStatus(fmt.Sprintf("%q not found", p.query), true)
-				}
-				return p, nil
-			case "esc":
-				p.typing = false
-				p.search.Blur()
-				return p, nil
-			}
-			var cmd tea.Cmd
-			p.search, cmd = p.search.Update(msg)
-			return p, cmd
-		}
-		delta, scrolled := scrollDelta(msg, scrollKeys{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, p.height, len(p.lines))
+		return p, nil
+	}
+	if ev, cmd := p.search.update(msg); ev != searchIgnored {
+		return p, tea.Batch(cmd, p.searched(ev))
+	}
+	if msg, ok := msg.(tea.KeyPressMsg); ok {
+		delta, scrolled := scrollDelta(msg, k.Scroll, p.height, len(p.lines))
 		switch {
 		case key.Matches(msg, k.Back):
-			if p.query != "" { // esc first clears the search, as in less
-				p.query, p.matches = "", nil
-				return p, nil
-			}
 			return p, ClosePage
 		case scrolled:
 			p.scroll(delta)
-		case key.Matches(msg, k.Search):
-			p.typing = true
-			p.search.SetValue("")
-			return p, p.search.Focus()
-		case key.Matches(msg, k.Next):
-			p.jump(1)
-		case key.Matches(msg, k.Prev):
-			p.jump(-1)
 		case key.Matches(msg, k.Copy):
 			// OSC 52: the terminal sets the clipboard, over SSH too.
 			return p, tea.Batch(tea.SetClipboard(p.text), SetStatus(fmt.Sprintf("copied %d lines of YAML", len(p.lines)), false))
@@ -148,18 +114,32 @@ func (p *YAMLPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 	return p, nil
 }
 
-func (p *YAMLPage) findMatches() {
-	p.matches = p.matches[:0]
-	if p.query == "" {
-		return
+// searched acts on what a key did to the search.
+func (p *YAMLPage) searched(ev searchEvent) tea.Cmd {
+	switch ev {
+	case searchEntered:
+		p.findMatches()
+		p.jump(0)
+		if p.search.query != "" && len(p.matches) == 0 {
+			return SetStatus(fmt.Sprintf("%q not found", p.search.query), true)
+		}
+	case searchNext:
+		p.jump(1)
+	case searchPrev:
+		p.jump(-1)
+	case searchCleared:
+		p.findMatches()
 	}
-	q := strings.ToLower(p.query)
+	return nil
+}
+
+func (p *YAMLPage) findMatches() {
+	p.matches, p.match = p.matches[:0], 0
 	for i, l := range p.lines {
-		if strings.Contains(strings.ToLower(l), q) {
+		if p.search.matches(l) {
 			p.matches = append(p.matches, i)
 		}
 	}
-	p.match = 0
 }
 
 // jump moves to the next (+1), previous (-1) or first match at or after
@@ -204,25 +184,18 @@ func (p *YAMLPage) View() string {
 	var b strings.Builder
 	end := min(len(p.lines), p.offset+h)
 	for i := p.offset; i < end; i++ {
-		l := p.lines[i]
-		switch {
-		case i == cur:
-			l = s.Selected.Render(pad(l, max(1, p.width)))
-		case p.query != "" && strings.Contains(strings.ToLower(l), strings.ToLower(p.query)):
-			l = s.Notice.Render(l)
-		}
-		b.WriteString(l + "\n")
+		b.WriteString(p.search.highlight(p.lines[i], i == cur, s.Selected.Reverse(true)) + "\n")
 	}
 	for i := end - p.offset; i < h; i++ {
 		b.WriteString("\n")
 	}
 	switch {
-	case p.typing:
-		b.WriteString(p.search.View())
+	case p.search.typing():
+		b.WriteString(p.search.prompt.View())
 	case p.loadErr != "":
 		b.WriteString(s.Error.Render("showing the cached pod: the fresh read failed: " + p.loadErr))
-	case p.query != "":
-		b.WriteString(s.Muted.Render(fmt.Sprintf("/%s: match %d of %d (n/N; esc clears)", oneLine(p.query), min(p.match+1, len(p.matches)), len(p.matches))))
+	case p.search.query != "":
+		b.WriteString(s.Muted.Render(p.search.status(min(p.match, len(p.matches)-1), len(p.matches)) + " (n/N; esc clears)"))
 	default:
 		b.WriteString(s.Muted.Render(fmt.Sprintf("lines %d-%d of %d", p.offset+1, end, len(p.lines))))
 	}
@@ -232,7 +205,7 @@ func (p *YAMLPage) View() string {
 // SetSize sets the page's size.
 func (p *YAMLPage) SetSize(w, h int) {
 	p.width, p.height = w, h
-	p.search.SetWidth(max(10, w-4))
+	p.search.prompt.SetWidth(max(10, w-4))
 }
 
 // Title names the page.

@@ -1,11 +1,15 @@
 package ui
 
-import "time"
+import (
+	"time"
 
-// Log buffer bounds: a chatty container must never grow podtui without limit.
+	"github.com/podtui/podtui/internal/defaults"
+)
+
+// Log buffer bounds when none are set (see the defaults package).
 const (
-	DefaultLogLines = 100_000
-	DefaultLogBytes = 64 << 20
+	DefaultLogLines = defaults.LogBufferLines
+	DefaultLogBytes = defaults.LogBufferBytes
 )
 
 // entryOverhead approximates what one entry costs beyond its text.

@@ -60,7 +60,7 @@ func BenchmarkLogPipeline(b *testing.B) {
 			}
 			p.streams = map[uint64]*kube.LogStream{s.ID: s}
 			for c := range s.C {
-				p.Update(logChunkMsg{chunk: c})
+				p.Update(logChunkMsg{Ticket: p.starts.last(), chunk: c})
 				_ = p.View()
 				frames++
 				lines += len(c.Lines)
@@ -88,7 +88,7 @@ func BenchmarkLogPipeline(b *testing.B) {
 					for i, l := range line {
 						chunk[i] = kube.LogLine{Time: l.Time, Text: strings.Clone(l.Text)}
 					}
-					p.Update(logChunkMsg{chunk: kube.LogChunk{StreamID: 0, Lines: chunk}})
+					p.Update(logChunkMsg{Ticket: p.starts.last(), chunk: kube.LogChunk{StreamID: 0, Lines: chunk}})
 				}
 				b.ReportMetric(float64(heap()-before)/(1<<20), fmt.Sprintf("MiB@%dx", mult))
 				runtime.KeepAlive(p)
@@ -102,7 +102,7 @@ func BenchmarkLogPipeline(b *testing.B) {
 		})
 		p.streams = map[uint64]*kube.LogStream{s.ID: s}
 		for c := range s.C {
-			p.Update(logChunkMsg{chunk: c})
+			p.Update(logChunkMsg{Ticket: p.starts.last(), chunk: c})
 		}
 		if p.buf.len() != DefaultLogLines {
 			b.Fatalf("buffer holds %d lines", p.buf.len())

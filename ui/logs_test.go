@@ -111,7 +111,7 @@ func lines(from, to int, format string) []kube.LogLine {
 }
 
 func feed(p *LogPage, ls []kube.LogLine) {
-	p.Update(logChunkMsg{chunk: kube.LogChunk{StreamID: streamID(p), Lines: ls}})
+	p.Update(logChunkMsg{Ticket: p.starts.last(), chunk: kube.LogChunk{StreamID: streamID(p), Lines: ls}})
 }
 
 // streamID is the ID of the page's only stream.
@@ -210,10 +210,10 @@ func TestLogPageDropsChunksOfStreamsItLeft(t *testing.T) {
 		t.Fatalf("tab switched to %q", c.name)
 	}
 	// A chunk of the old stream arrives before the new stream is open…
-	p.Update(logChunkMsg{chunk: kube.LogChunk{StreamID: oldID, Lines: lines(4, 5, "app says %d")}})
+	p.Update(logChunkMsg{Ticket: p.starts.last(), chunk: kube.LogChunk{StreamID: oldID, Lines: lines(4, 5, "app says %d")}})
 	runStart(t, p, started)
 	// …and after.
-	p.Update(logChunkMsg{chunk: kube.LogChunk{StreamID: oldID, Lines: lines(6, 7, "app says %d")}})
+	p.Update(logChunkMsg{Ticket: p.starts.last(), chunk: kube.LogChunk{StreamID: oldID, Lines: lines(6, 7, "app says %d")}})
 	feed(p, lines(1, 2, "metrics says %d"))
 	out := plain(p)
 	if strings.Contains(out, "app says") || !strings.Contains(out, "metrics says 2") {
@@ -223,7 +223,9 @@ func TestLogPageDropsChunksOfStreamsItLeft(t *testing.T) {
 		t.Errorf("request after switch: %+v", r)
 	}
 	// A late start of a stream the page left is stopped, not shown.
-	stale := logStartedMsg{gen: p.gen - 1, stream: lf.streams[0]}
+	old := p.starts.last()
+	old.Seq--
+	stale := logStartedMsg{Ticket: old, stream: lf.streams[0]}
 	if _, cmd := p.Update(stale); cmd == nil {
 		t.Error("a stale stream is not stopped")
 	} else {
@@ -241,7 +243,7 @@ func TestLogPageCloseCancelsStream(t *testing.T) {
 	// A Cmd waiting for the next chunk, as the app would run it.
 	waiting := make(chan tea.Msg)
 	for _, s := range p.streams {
-		go func() { waiting <- waitChunk(s)() }()
+		go func() { waiting <- waitChunk(p.starts.last(), s)() }()
 	}
 	p.Close()
 	for range 5 {
@@ -302,12 +304,12 @@ func TestLogPageBufferIsBounded(t *testing.T) {
 	if out := plain(p); !strings.Contains(out, "12,345 older lines dropped") || !strings.Contains(out, "line 12445") {
 		t.Fatalf("no count of dropped lines:\n%s", out)
 	}
-	p.Update(logChunkMsg{chunk: kube.LogChunk{StreamID: streamID(p), Skipped: 42}})
+	p.Update(logChunkMsg{Ticket: p.starts.last(), chunk: kube.LogChunk{StreamID: streamID(p), Skipped: 42}})
 	if out := plain(p); !strings.Contains(out, "42 lines skipped") {
 		t.Fatalf("skipped lines not said:\n%s", out)
 	}
 	// The header keeps the total after the markers have scrolled away.
-	p.Update(logChunkMsg{chunk: kube.LogChunk{StreamID: streamID(p), Skipped: 8}})
+	p.Update(logChunkMsg{Ticket: p.starts.last(), chunk: kube.LogChunk{StreamID: streamID(p), Skipped: 8}})
 	feed(p, lines(1, 500, "more %d"))
 	if out := plain(p); !strings.Contains(strings.Split(out, "\n")[0], "50 lines skipped") {
 		t.Fatalf("the header lacks the total of skipped lines:\n%s", out)
@@ -395,7 +397,7 @@ func TestLogPageSearchJumpsAndFilters(t *testing.T) {
 		t.Fatalf("filter does not apply to new lines:\n%s", out)
 	}
 	send(p, "esc")
-	if p.query != "" || p.filter {
+	if p.search.query != "" || p.filter {
 		t.Error("esc did not clear the search")
 	}
 }
@@ -447,7 +449,7 @@ func TestLogPageSavesToANewFile(t *testing.T) {
 	if !p.Capturing() || !strings.Contains(plain(p), "save loaded lines to: shop_api_app.log") {
 		t.Fatalf("no save prompt:\n%s", plain(p))
 	}
-	p.save.SetValue(path)
+	p.save.input.SetValue(path)
 	cmd := send(p, "enter")
 	msg := cmd().(logSavedMsg)
 	if msg.err != nil || msg.lines != 3 {
@@ -458,7 +460,7 @@ func TestLogPageSavesToANewFile(t *testing.T) {
 		t.Fatalf("file holds %q, %v", b, err)
 	}
 	send(p, "s")
-	p.save.SetValue(path)
+	p.save.input.SetValue(path)
 	if msg := send(p, "enter")().(logSavedMsg); msg.err == nil || !strings.Contains(msg.err.Error(), "not overwritten") {
 		t.Errorf("an existing file was overwritten: %+v", msg)
 	}
@@ -494,9 +496,9 @@ func TestLogPageInterleavesAllContainers(t *testing.T) {
 	for id, name := range p.names {
 		ids[name] = id
 	}
-	p.Update(logChunkMsg{chunk: kube.LogChunk{StreamID: ids["app"], Lines: lines(1, 1, "app %d")}})
-	p.Update(logChunkMsg{chunk: kube.LogChunk{StreamID: ids["proxy"], Lines: lines(2, 2, "proxy %d")}})
-	p.Update(logChunkMsg{chunk: kube.LogChunk{StreamID: ids["app"], Lines: lines(3, 3, "app %d")}})
+	p.Update(logChunkMsg{Ticket: p.starts.last(), chunk: kube.LogChunk{StreamID: ids["app"], Lines: lines(1, 1, "app %d")}})
+	p.Update(logChunkMsg{Ticket: p.starts.last(), chunk: kube.LogChunk{StreamID: ids["proxy"], Lines: lines(2, 2, "proxy %d")}})
+	p.Update(logChunkMsg{Ticket: p.starts.last(), chunk: kube.LogChunk{StreamID: ids["app"], Lines: lines(3, 3, "app %d")}})
 	out := plain(p)
 	if !strings.Contains(out, "[app] app 1\n[proxy] proxy 2\n[app] app 3") {
 		t.Fatalf("lines not interleaved with prefixes:\n%s", out)
@@ -505,7 +507,7 @@ func TestLogPageInterleavesAllContainers(t *testing.T) {
 		t.Errorf("title %q or status does not say all containers:\n%s", p.Title(), out)
 	}
 	// One stream ending leaves the others open.
-	p.Update(logChunkMsg{chunk: kube.LogChunk{StreamID: ids["migrate"], Done: true}})
+	p.Update(logChunkMsg{Ticket: p.starts.last(), chunk: kube.LogChunk{StreamID: ids["migrate"], Done: true}})
 	if p.state != streamOpen {
 		t.Error("one finished container ended the interleaved view")
 	}
@@ -582,7 +584,7 @@ func TestLogPageSavesTheFullLog(t *testing.T) {
 		t.Fatalf("no prompt:\n%s", plain(p))
 	}
 	path := t.TempDir() + "/full.log"
-	p.save.SetValue(path)
+	p.save.input.SetValue(path)
 	msg := send(p, "enter")().(logSavedMsg)
 	if msg.err != nil || msg.lines != 3 {
 		t.Fatalf("save: %+v", msg)
@@ -593,5 +595,15 @@ func TestLogPageSavesTheFullLog(t *testing.T) {
 	b, _ := os.ReadFile(path)
 	if string(b) != "old line\nevil\nnew line\n" {
 		t.Errorf("file holds %q", b)
+	}
+}
+
+// A save's result is for the user, not the log page, which may have closed
+// by the time a long save of the full log ends: the app's status line says it.
+func TestSaveResultReachesStatusLine(t *testing.T) {
+	a := harnessApp(t, &fakeCluster{pods: fixturePods()}, kube.Scope{Namespace: "shop"}, 120, 12)
+	a.Update(logSavedMsg{path: "/tmp/api.log", lines: 1234, skipped: 2})
+	if out := screen(a); !strings.Contains(out, "saved 1,234 lines to /tmp/api.log (2 lines skipped)") {
+		t.Fatalf("the save is not said:\n%s", out)
 	}
 }

@@ -17,12 +17,25 @@ import (
 	"github.com/podtui/podtui/kube"
 )
 
-// logSavedMsg reports a finished save.
+// logSavedMsg reports a finished save. It is for the user, not the page
+// (which may be closed by then): the app shows it in the status line.
 type logSavedMsg struct {
 	path    string
 	lines   int
 	skipped int // lines the stream could not deliver (full saves only)
 	err     error
+}
+
+// status is what the status line says of the save.
+func (m logSavedMsg) status() statusMsg {
+	if m.err != nil {
+		return statusMsg{text: "save: " + m.err.Error(), isErr: true}
+	}
+	text := fmt.Sprintf("saved %s lines to %s", thousands(m.lines), m.path)
+	if m.skipped > 0 {
+		return statusMsg{text: text + fmt.Sprintf(" (%s lines skipped)", thousands(m.skipped)), isErr: true}
+	}
+	return statusMsg{text: text}
 }
 
 // line is an entry as copied or saved: what the user sees, no colours.
@@ -52,14 +65,8 @@ func (p *LogPage) defaultSavePath() string {
 }
 
 func (p *LogPage) saveKey(msg tea.KeyPressMsg) (Page, tea.Cmd) {
-	switch msg.String() {
-	case "esc":
-		p.saving = false
-		p.save.Blur()
-		return p, nil
-	case "enter":
-		p.saving = false
-		p.save.Blur()
+	res, cmd := p.save.Update(msg)
+	if res == promptSubmitted {
 		path := strings.TrimSpace(p.save.Value())
 		if path == "" {
 			return p, nil
@@ -71,8 +78,6 @@ func (p *LogPage) saveKey(msg tea.KeyPressMsg) (Page, tea.Cmd) {
 		}
 		return p, saveLines(path, p.loadedLines())
 	}
-	var cmd tea.Cmd
-	p.save, cmd = p.save.Update(msg)
 	return p, cmd
 }
 

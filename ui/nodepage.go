@@ -84,6 +84,9 @@ func (p *NodePage) Update(msg tea.Msg) (Page, tea.Cmd) {
 			p.offset += p.height
 		case key.Matches(msg, k.Top):
 			p.offset = 0
+		case key.Matches(msg, p.env.Keys.Pod.NodeShell):
+			node := p.node
+			return p, func() tea.Msg { return openNodeShellMsg{node: node} }
 		}
 	}
 	return p, nil
@@ -114,13 +117,13 @@ func (p *NodePage) Title() string { return "node " + p.node }
 // ShortHelp is the page's one-line help.
 func (p *NodePage) ShortHelp() []key.Binding {
 	k := p.env.Keys.Detail
-	return []key.Binding{k.Down, k.Up, k.Back}
+	return []key.Binding{k.Down, k.Up, p.env.Keys.Pod.NodeShell, k.Back}
 }
 
 // FullHelp is the page's full help.
 func (p *NodePage) FullHelp() [][]key.Binding {
 	k := p.env.Keys.Detail
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top}, {k.Back}}
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top}, {p.env.Keys.Pod.NodeShell, k.Back}}
 }
 
 // openNodeMsg asks the app to open the node summary.

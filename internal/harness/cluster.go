@@ -63,6 +63,15 @@ type Cluster struct {
 	stopOnce  sync.Once
 	logsMu    sync.Mutex // SetLogs/AppendLog
 	startTime time.Time
+	kwokInner int      // kwok's own server; KwokPort is the kubelet front (kubelet.go)
+	stops     []func() // in-process helpers to stop, under mu
+}
+
+// onStop registers an in-process helper's stop for Stop.
+func (c *Cluster) onStop(f func()) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.stops = append(c.stops, f)
 }
 
 // Start brings up etcd, kube-apiserver, kwok with Options.Nodes fake nodes and, with
@@ -122,12 +131,13 @@ func start(ctx context.Context, opts Options) (_ *Cluster, err error) {
 			return nil, err
 		}
 	}
-	ports, err := freePorts(6)
+	ports, err := freePorts(7)
 	if err != nil {
 		return nil, err
 	}
 	etcdPeer, etcdMetrics := ports[1], ports[2]
 	c.EtcdPort, c.APIServerPort, c.KwokPort, c.MetricsPort = ports[0], ports[3], ports[4], ports[5]
+	c.kwokInner = ports[6]
 	c.Server = "https://127.0.0.1:" + strconv.Itoa(c.APIServerPort)
 	if c.pki, err = newPKI(filepath.Join(c.Dir, "pki")); err != nil {
 		return nil, err
@@ -431,6 +441,12 @@ func (c *Cluster) KubeconfigFor(user string, groups []string) (string, error) {
 func (c *Cluster) Stop() {
 	c.stopOnce.Do(func() {
 		t := time.Now()
+		c.mu.Lock()
+		stops := c.stops
+		c.mu.Unlock()
+		for _, f := range stops {
+			f()
+		}
 		var errs []error
 		for _, stage := range [][]string{{"metrics-server", "kwok"}, {"kube-apiserver"}, {"etcd"}} {
 			var wg sync.WaitGroup

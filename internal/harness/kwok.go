@@ -207,15 +207,16 @@ func (c *Cluster) startKwok(ctx context.Context) error {
 		}
 	}
 
-	port := strconv.Itoa(c.KwokPort)
+	port, inner := strconv.Itoa(c.KwokPort), strconv.Itoa(c.kwokInner)
 	pk := c.pki.path
 	args := []string{
 		filepath.Join(c.BinDir, "kwok"),
 		"--kubeconfig=" + c.Kubeconfig,
 		"--manage-all-nodes=false", "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
-		// The node's InternalIP and kubelet port point at kwok's own server (logs, exec, metrics);
-		// --server-address keeps it on loopback (with --node-port alone it binds 0.0.0.0).
-		"--node-ip=127.0.0.1", "--node-port=" + port, "--server-address=127.0.0.1:" + port,
+		// The node's InternalIP and kubelet port point at the kubelet front (kubelet.go), which
+		// passes logs, exec and metrics to kwok's own server; --server-address keeps that on
+		// loopback (with --node-port alone it binds 0.0.0.0).
+		"--node-ip=127.0.0.1", "--node-port=" + port, "--server-address=127.0.0.1:" + inner,
 		"--tls-cert-file=" + pk("kwok.crt"), "--tls-private-key-file=" + pk("kwok.key"),
 		"--cidr=10.244.0.0/16",
 		"--enable-crds=Stage,Logs,ClusterLogs,Exec,ClusterExec,PortForward,ClusterPortForward,Attach,ClusterAttach,Metric,ResourceUsage,ClusterResourceUsage",
@@ -225,6 +226,12 @@ func (c *Cluster) startKwok(ctx context.Context) error {
 	if _, err := c.startProc("kwok", args, env); err != nil {
 		return err
 	}
+	if err := c.startKubeletFront(c.kwokInner); err != nil {
+		return err
+	}
+	wctx, stopWatch := context.WithCancel(context.Background())
+	c.onStop(stopWatch)
+	go c.watchEphemeral(wctx)
 	// Create the nodes while kwok starts; it picks them up by annotation.
 	for i := 0; i < c.opts.Nodes; i++ {
 		name := fmt.Sprintf("kwok-node-%d", i)
@@ -235,7 +242,7 @@ func (c *Cluster) startKwok(ctx context.Context) error {
 	}
 	hc := c.tlsClient()
 	if err := c.waitFor(ctx, "kwok", 60*time.Second, func(ctx context.Context) error {
-		return httpGet(ctx, hc, "https://127.0.0.1:"+port+"/healthz")
+		return httpGet(ctx, hc, "https://127.0.0.1:"+port+"/healthz") // through the front
 	}); err != nil {
 		return err
 	}

@@ -377,6 +377,9 @@ func SeedDemo(ctx context.Context, c *Cluster, ns string) error {
 	crash := "checkout-7b5d9f8c6-q8w2z"
 	pull, pullImage := "payments-6f8d7c9b5-k2j4h", "registry.example/payments:2.3.1-rc0"
 	backoff, backoffImage := "search-84c6f9d7b-z5w9q", "registry.exmaple/search:1.8.0"
+	backoffPull := fmt.Sprintf(`rpc error: code = Unknown desc = failed to pull and unpack image %q: failed to resolve reference %q: `+
+		`failed to do request: Head "https://registry.exmaple/v2/search/manifests/1.8.0": dial tcp: lookup registry.exmaple on 10.96.0.10:53: no such host`,
+		backoffImage, backoffImage)
 	// podFor is PodFor with a realistic image instead of one derived from the pod name.
 	podFor := func(name string, s State, image string) *corev1.Pod {
 		p := PodFor(ns, name, s)
@@ -422,10 +425,13 @@ func SeedDemo(ctx context.Context, c *Cluster, ns string) error {
 			{Reason: "Failed", FieldPath: app, Message: fmt.Sprintf("Failed to pull image %q: %s", pullImage, PullError(pullImage)), LastSeen: ago(14 * time.Second)},
 			{Reason: "Failed", FieldPath: app, Message: "Error: ErrImagePull", LastSeen: ago(14 * time.Second)},
 		}},
-		{StateImagePullBackOff, podFor(backoff, StateImagePullBackOff, backoffImage), nil, []Event{
+		// The registry's host is misspelt: the node cannot resolve it.
+		{StateImagePullBackOff, podFor(backoff, StateImagePullBackOff, backoffImage), func(p *corev1.Pod) corev1.PodStatus {
+			return waitingStatus(p, now, "ImagePullBackOff", fmt.Sprintf("Back-off pulling image %q: ErrImagePull: %s", backoffImage, backoffPull))
+		}, []Event{
 			{
 				Reason: "Failed", FieldPath: app, Count: 4, FirstSeen: ago(5 * time.Minute), LastSeen: ago(50 * time.Second),
-				Message: fmt.Sprintf("Failed to pull image %q: %s", backoffImage, PullError(backoffImage)),
+				Message: fmt.Sprintf("Failed to pull image %q: %s", backoffImage, backoffPull),
 			},
 			{
 				Type: corev1.EventTypeNormal, Reason: "BackOff", FieldPath: app, Count: 19, FirstSeen: ago(5 * time.Minute), LastSeen: ago(10 * time.Second),

@@ -1,9 +1,11 @@
 package ui
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,11 +31,17 @@ const (
 	actStartForward // starts the forward in podActionMsg.forward
 	actForwards     // lists active forwards
 	actLogs
+	actDebug     // offers a debug container
+	actNodeShell // asks before a shell on the pod's node
 )
 
 // writes reports whether the action changes the cluster or runs code in it.
 func (a podAction) writes() bool {
-	return a == actExec || a == actDelete || a == actForceDelete || a == actPortForward || a == actStartForward
+	switch a {
+	case actExec, actDelete, actForceDelete, actPortForward, actStartForward, actDebug, actNodeShell:
+		return true
+	}
+	return false
 }
 
 // podActionMsg asks the app to act on a pod; the app owns the page stack
@@ -45,7 +53,7 @@ type podActionMsg struct {
 	forward   kube.ForwardRequest
 }
 
-const readOnlyRefusal = "read-only mode: exec, port-forward and delete are disabled"
+const readOnlyRefusal = "read-only mode: exec, debug, node shell, port-forward and delete are disabled"
 
 // fromList runs an action on a pod of the list. The list holds summaries, so
 // the pod is read in full first; a write is refused before that read.
@@ -80,6 +88,13 @@ func (a *App) runPodAction(m podActionMsg) tea.Cmd {
 			return a.open(func(env PageEnv) Page { return newExecPicker(env, m.pod) })
 		}
 		return a.exec(m.pod, m.container)
+	case actDebug:
+		return a.open(func(env PageEnv) Page { return newDebugPage(env, m.pod, m.container, "", a.opts.Debug) })
+	case actNodeShell:
+		if m.pod.Spec.NodeName == "" {
+			return SetStatus("the pod is not scheduled on a node yet", false)
+		}
+		return a.openNodeShell(m.pod.Spec.NodeName)
 	case actDelete, actForceDelete:
 		return a.open(func(env PageEnv) Page {
 			return newConfirmPage(env, m.pod, m.action == actForceDelete, a.deletePod(m.pod, m.action == actForceDelete))
@@ -113,22 +128,26 @@ func (a *App) deletePod(pod *corev1.Pod, force bool) tea.Cmd {
 }
 
 // exec hands the terminal to a shell in the container. A container that is
-// not running cannot be exec'd into: say so and offer kubectl debug instead.
+// not running cannot be exec'd into: offer a debug container beside it.
 func (a *App) exec(pod *corev1.Pod, container string) tea.Cmd {
 	if container == "" {
 		container = defaultExecContainer(pod)
 	}
 	ns, name := pod.Namespace, pod.Name
-	debug := fmt.Sprintf("kubectl debug -it %s -n %s --image=busybox --target=%s", name, ns, container)
 	if why := notRunning(pod, container); why != "" {
-		return SetStatus(fmt.Sprintf("container %s is %s, so there is nothing to exec into; try: %s", container, why, debug), true)
+		if !slices.ContainsFunc(pod.Spec.Containers, func(c corev1.Container) bool { return c.Name == container }) {
+			container = "" // an init or ephemeral container cannot be a target
+		}
+		why = fmt.Sprintf("Container %s is %s: there is nothing to exec into. Start a debug container beside it?", cmp.Or(container, defaultExecContainer(pod)), why)
+		return a.open(func(env PageEnv) Page { return newDebugPage(env, pod, container, why, a.opts.Debug) })
 	}
 	r := a.cluster.Exec(kube.ExecRequest{Namespace: ns, Pod: name, Container: container, Commands: a.opts.Shells, TTY: true})
-	return tea.Exec(r, func(err error) tea.Msg { return execResult(ns, name, container, err) })
+	debugKey := a.keys.Pod.Debug.Help().Key
+	return tea.Exec(r, func(err error) tea.Msg { return execResult(ns, name, container, debugKey, err) })
 }
 
 // execResult is the status line after a shell ends.
-func execResult(ns, name, container string, err error) tea.Msg {
+func execResult(ns, name, container, debugKey string, err error) tea.Msg {
 	where := fmt.Sprintf("shell in %s/%s (%s)", ns, name, container)
 	var ee *kube.ExitError
 	var nc *kube.NoCommandError
@@ -138,8 +157,7 @@ func execResult(ns, name, container string, err error) tea.Msg {
 	case errors.As(err, &ee):
 		return statusMsg{text: fmt.Sprintf("%s ended: exit status %d", where, ee.Code)}
 	case errors.As(err, &nc):
-		debug := fmt.Sprintf("kubectl debug -it %s -n %s --image=busybox --target=%s", name, ns, container)
-		return statusMsg{text: fmt.Sprintf("no shell in container %s (tried %s); try: %s", container, strings.Join(nc.Tried, ", "), debug), isErr: true}
+		return statusMsg{text: fmt.Sprintf("no shell in container %s (tried %s); press %s for a debug container beside it", container, strings.Join(nc.Tried, ", "), debugKey), isErr: true}
 	}
 	return statusMsg{text: where + " failed: " + oneLine(err.Error()), isErr: true}
 }
@@ -177,88 +195,6 @@ func notRunning(pod *corev1.Pod, container string) string {
 	return "not started"
 }
 
-// confirmPage asks before deleting. A force delete asks twice: the second
-// question warns what skipping the grace period means.
-type confirmPage struct {
-	stillPage
-	env    PageEnv
-	pod    *corev1.Pod
-	force  bool
-	stage  int // 0: first question; 1: the force warning
-	onYes  tea.Cmd
-	width  int
-	height int
-}
-
-func newConfirmPage(env PageEnv, pod *corev1.Pod, force bool, onYes tea.Cmd) *confirmPage {
-	return &confirmPage{env: env, pod: pod, force: force, onYes: onYes}
-}
-
-func (c *confirmPage) Init() tea.Cmd { return nil }
-
-// Capturing keeps ? from toggling help: only yes or no mean anything here.
-func (c *confirmPage) Capturing() bool { return true }
-
-func (c *confirmPage) Update(msg tea.Msg) (Page, tea.Cmd) {
-	k, ok := msg.(tea.KeyPressMsg)
-	if !ok {
-		return c, nil
-	}
-	switch {
-	case key.Matches(k, c.env.Keys.Confirm.Yes):
-		if c.force && c.stage == 0 {
-			c.stage = 1
-			return c, nil
-		}
-		return c, tea.Batch(ClosePage, c.onYes)
-	case key.Matches(k, c.env.Keys.Confirm.No):
-		return c, tea.Batch(ClosePage, SetStatus("delete cancelled", false))
-	}
-	return c, nil
-}
-
-func (c *confirmPage) View() string {
-	s := c.env.Styles
-	name := fmt.Sprintf("pod %s in namespace %s", oneLine(c.pod.Name), oneLine(c.pod.Namespace))
-	var lines []string
-	switch {
-	case !c.force:
-		lines = []string{
-			s.Error.Render("Delete " + name + "?"), "",
-			"The pod gets its grace period to stop. A controller (Deployment, Job, …) creates a new one; a bare pod is gone.",
-		}
-	case c.stage == 0:
-		lines = []string{
-			s.Error.Render("Force delete " + name + "?"), "",
-			"The API object is removed at once, without waiting for the kubelet to confirm the containers stopped.",
-		}
-	default:
-		lines = []string{
-			s.Error.Render("Really force delete " + name + "? Second confirmation."), "",
-			"⚠ The containers may keep running on the node after the pod is gone from the API.",
-			"⚠ For a StatefulSet pod this can start a second pod with the same identity and storage while the",
-			"  first still runs: data corruption. Only do it when the node is known to be down.",
-		}
-	}
-	lines = append(lines, "", s.Muted.Render("y: yes   n/esc: no"))
-	return strings.Join(wrapLines(lines, max(20, c.width)), "\n")
-}
-
-func (c *confirmPage) SetSize(w, h int) { c.width, c.height = w, h }
-
-func (c *confirmPage) Title() string {
-	if c.force {
-		return "force delete " + c.pod.Namespace + "/" + c.pod.Name
-	}
-	return "delete " + c.pod.Namespace + "/" + c.pod.Name
-}
-
-func (c *confirmPage) ShortHelp() []key.Binding {
-	return []key.Binding{c.env.Keys.Confirm.Yes, c.env.Keys.Confirm.No}
-}
-
-func (c *confirmPage) FullHelp() [][]key.Binding { return [][]key.Binding{c.ShortHelp()} }
-
 // listPodAction maps a pod-action key to its action.
 func listPodAction(k keymap.PodActions, msg tea.KeyPressMsg) podAction {
 	switch {
@@ -272,6 +208,10 @@ func listPodAction(k keymap.PodActions, msg tea.KeyPressMsg) podAction {
 		return actForceDelete
 	case key.Matches(msg, k.PortForward):
 		return actPortForward
+	case key.Matches(msg, k.Debug):
+		return actDebug
+	case key.Matches(msg, k.NodeShell):
+		return actNodeShell
 	case key.Matches(msg, k.Forwards):
 		return actForwards
 	}

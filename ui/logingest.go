@@ -1,0 +1,73 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/podtui/podtui/internal/termsafe"
+	"github.com/podtui/podtui/kube"
+)
+
+// ingest adds a chunk's lines to the buffer, sanitised.
+func (p *LogPage) ingest(c kube.LogChunk) {
+	if c.Skipped > 0 {
+		p.skipped += c.Skipped
+		p.addMarker(fmt.Sprintf("── %s lines skipped: the view could not keep up ──", thousands(c.Skipped)))
+	}
+	if c.Reconnected {
+		p.addMarker("── stream reconnected, resumed after the last line shown ──")
+	}
+	prefix := ""
+	if p.all() {
+		prefix = "[" + p.names[c.StreamID] + "] " // like stern
+	}
+	for _, l := range c.Lines {
+		text := prefix + termsafe.Sanitize(l.Text, termsafe.Options{})
+		sgr := ""
+		if strings.Contains(l.Text, "\x1b[") || strings.Contains(l.Text, "\u009b") {
+			// Keep a coloured copy for K, only of lines that have colours.
+			if s := prefix + termsafe.Sanitize(l.Text, termsafe.Options{KeepSGR: true}); s != text {
+				sgr = s
+			}
+		}
+		if l.Cut > 0 {
+			cut := fmt.Sprintf(" … [%s bytes cut]", thousands(l.Cut))
+			text += cut
+			if sgr != "" {
+				sgr += cut
+			}
+		}
+		p.addEntry(text, sgr, l.Time, false)
+	}
+	if len(c.Lines) > 0 {
+		p.lastLine = p.env.Now()
+	}
+	if c.Done && c.Err != nil {
+		p.addMarker("── " + prefix + "stream ended: " + termsafe.Sanitize(c.Err.Error(), termsafe.Options{}) + " ──")
+	}
+}
+
+func (p *LogPage) addMarker(text string) { p.addEntry(text, "", time.Time{}, true) }
+
+func (p *LogPage) addEntry(text, sgr string, t time.Time, marker bool) {
+	seq := p.buf.add(text, sgr, t, marker)
+	if !marker && p.search.matches(text) {
+		p.matches = append(p.matches, seq)
+	}
+	// Forget matches and positions the buffer has dropped.
+	first := p.buf.firstSeq()
+	n := 0
+	for n < len(p.matches) && p.matches[n] < first {
+		n++
+	}
+	if n > 0 {
+		p.matches = p.matches[n:]
+	}
+	if p.match >= 0 && p.match < first {
+		p.match = -1
+	}
+	if p.top < first {
+		p.top = first
+	}
+}
