@@ -8,6 +8,8 @@ import "charm.land/bubbles/v2/key"
 type Global struct {
 	Help key.Binding
 	Quit key.Binding
+	// Interrupt quits from anywhere, also while a prompt takes the keys.
+	Interrupt key.Binding
 }
 
 // PodList keys act on the pod list.
@@ -172,8 +174,9 @@ type Keys struct {
 func Default() Keys {
 	return Keys{
 		Global: Global{
-			Help: key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "toggle help")),
-			Quit: key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+			Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "toggle help")),
+			Quit:      key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+			Interrupt: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit from anywhere")),
 		},
 		PodList: PodList{
 			Scroll:      listScroll(),

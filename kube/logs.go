@@ -11,12 +11,14 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/podtui/podtui/internal/defaults"
 )
 
 // Log stream defaults.
 const (
 	// DefaultTailLines is what a log view loads first, like kubectl --tail.
-	DefaultTailLines = 1000
+	DefaultTailLines = defaults.LogTail
 	// MaxLineBytes cuts a single line for display; a megabyte line must not
 	// hang the renderer or the reader.
 	MaxLineBytes = 64 << 10

@@ -13,6 +13,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/podtui/podtui/diagnose"
+	"github.com/podtui/podtui/internal/defaults"
 	"github.com/podtui/podtui/keymap"
 	"github.com/podtui/podtui/kube"
 )
@@ -57,7 +58,7 @@ type LogSettings struct {
 
 // DefaultLogSettings are used when the config file sets none.
 func DefaultLogSettings() LogSettings {
-	return LogSettings{Tail: 1000, BufferLines: 100_000, BufferBytes: 64 << 20}
+	return LogSettings{Tail: defaults.LogTail, BufferLines: defaults.LogBufferLines, BufferBytes: defaults.LogBufferBytes}
 }
 
 // App is the root model: it routes keys and lays out the views.
@@ -99,7 +100,7 @@ func New(c Cluster, opts Options) *App {
 		opts.Logs = DefaultLogSettings()
 	}
 	if len(opts.Shells) == 0 {
-		opts.Shells = [][]string{{"bash"}, {"sh"}}
+		opts.Shells = defaults.Shells()
 	}
 	if opts.Debug.Image == "" {
 		opts.Debug = DefaultDebugSettings()
@@ -121,7 +122,7 @@ func New(c Cluster, opts Options) *App {
 		now:     opts.Now,
 		info:    c.Info(),
 		scope:   opts.Scope,
-		list:    NewPodList(NewPodListKeyMap(opts.Keys.PodList), styles, opts.Now),
+		list:    NewPodList(NewPodListKeyMap(opts.Keys), styles, opts.Now),
 		help:    h,
 		picker:  newNSPicker(opts.Keys.Picker),
 	}
@@ -242,7 +243,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (a *App) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	if msg.String() == "ctrl+c" {
+	if key.Matches(msg, a.keys.Global.Interrupt) {
 		return a, a.quit()
 	}
 	if top := a.top(); top != nil {

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/podtui/podtui/keymap"
@@ -21,14 +20,19 @@ type PodListKeyMap struct {
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
 	Filter, ClearFilter                     key.Binding
 	Sort, Reverse, Usage                    key.Binding
+	// Prompt keys end the filter's typing: submit keeps the filter, cancel
+	// clears it.
+	Prompt keymap.Prompt
 }
 
 // NewPodListKeyMap takes the list's keys out of the user's bindings.
-func NewPodListKeyMap(k keymap.PodList) PodListKeyMap {
+func NewPodListKeyMap(k keymap.Keys) PodListKeyMap {
+	l := k.PodList
 	return PodListKeyMap{
-		Up: k.Up, Down: k.Down, PageUp: k.PageUp, PageDown: k.PageDown, Top: k.Top, Bottom: k.Bottom,
-		Filter: k.Filter, ClearFilter: k.ClearFilter,
-		Sort: k.Sort, Reverse: k.Reverse, Usage: k.Usage,
+		Up: l.Up, Down: l.Down, PageUp: l.PageUp, PageDown: l.PageDown, Top: l.Top, Bottom: l.Bottom,
+		Filter: l.Filter, ClearFilter: l.ClearFilter,
+		Sort: l.Sort, Reverse: l.Reverse, Usage: l.Usage,
+		Prompt: k.Prompt,
 	}
 }
 
@@ -42,8 +46,7 @@ type PodList struct {
 	now    func() time.Time
 	index  *podindex.Index[podCells]
 
-	filter    textinput.Model
-	filtering bool // the filter has the keys
+	filter textPrompt // open while the filter has the keys
 
 	metrics   kube.PodMetrics // the numbers shown
 	missed    int             // failed polls since those numbers; they are marked old
@@ -59,9 +62,7 @@ type PodList struct {
 
 // NewPodList is an empty list.
 func NewPodList(keys PodListKeyMap, styles *Styles, now func() time.Time) PodList {
-	fi := textinput.New()
-	fi.Prompt = "/"
-	fi.Placeholder = "filter by name, namespace, status, node"
+	fi := newTextPrompt(keys.Prompt, "/", "filter by name, namespace, status, node")
 	return PodList{keys: keys, styles: styles, now: now, index: &podindex.Index[podCells]{}, filter: fi}
 }
 
@@ -119,7 +120,7 @@ func (m PodList) Metrics() kube.PodMetrics { return m.metrics }
 func (m PodList) UsageHidden() bool { return m.hideUsage }
 
 // Filtering says whether the filter has the keys.
-func (m PodList) Filtering() bool { return m.filtering }
+func (m PodList) Filtering() bool { return m.filter.open }
 
 // FilterView is the filter's input line.
 func (m PodList) FilterView() string { return m.filter.View() }
@@ -153,7 +154,7 @@ func (m PodList) SelectedPod() (*kube.PodSummary, bool) {
 
 // Update handles the list's keys, and everything while filtering.
 func (m PodList) Update(msg tea.Msg) (PodList, tea.Cmd) {
-	if m.filtering {
+	if m.filter.open {
 		return m.updateFilter(msg)
 	}
 	k, ok := msg.(tea.KeyPressMsg)
@@ -175,11 +176,10 @@ func (m PodList) Update(msg tea.Msg) (PodList, tea.Cmd) {
 	case key.Matches(k, keys.Bottom):
 		m.move(m.index.Len())
 	case key.Matches(k, keys.Filter):
-		m.filtering = true
-		return m, m.filter.Focus()
+		return m, m.filter.Open(m.index.Filter())
 	case key.Matches(k, keys.ClearFilter):
 		if m.index.Filter() != "" {
-			m.filter.SetValue("")
+			m.filter.input.SetValue("")
 			m.applyFilter()
 		}
 	case key.Matches(k, keys.Sort):
@@ -194,25 +194,14 @@ func (m PodList) Update(msg tea.Msg) (PodList, tea.Cmd) {
 	return m, nil
 }
 
-// updateFilter gives a message to the filter input: esc clears and leaves
-// it, enter leaves it, other keys edit it and apply it at once.
+// updateFilter gives a message to the filter prompt: cancel (esc) clears
+// and leaves it, submit (enter) leaves it, other keys edit it and apply it
+// at once.
 func (m PodList) updateFilter(msg tea.Msg) (PodList, tea.Cmd) {
-	if k, ok := msg.(tea.KeyPressMsg); ok {
-		switch k.String() {
-		case "esc":
-			m.filter.SetValue("")
-			m.filter.Blur()
-			m.filtering = false
-			m.applyFilter()
-			return m, nil
-		case "enter":
-			m.filter.Blur()
-			m.filtering = false
-			return m, nil
-		}
+	res, cmd := m.filter.Update(msg)
+	if res == promptCancelled {
+		m.filter.input.SetValue("")
 	}
-	var cmd tea.Cmd
-	m.filter, cmd = m.filter.Update(msg)
 	m.applyFilter()
 	return m, cmd
 }

@@ -16,7 +16,7 @@ import (
 // The pod list works on its own: snapshots in, keys through Update, the
 // table out of View, the selected pod asked for.
 func TestPodListComponent(t *testing.T) {
-	l := NewPodList(NewPodListKeyMap(keymap.Default().PodList), NewStyles(true, nil), func() time.Time { return clock })
+	l := NewPodList(NewPodListKeyMap(keymap.Default()), NewStyles(true, nil), func() time.Time { return clock })
 	l.SetSize(160, 5) // titles and 4 rows
 	if out := ansi.Strip(l.View()); !strings.Contains(out, "loading pods…") {
 		t.Fatalf("before a snapshot:\n%s", out)

@@ -14,7 +14,7 @@ import (
 // stuck terminating when its grace period is over.
 func TestDiagFollowsTimeWithoutChange(t *testing.T) {
 	p := deletedPod()
-	l := NewPodList(NewPodListKeyMap(keymap.Default().PodList), NewStyles(true, nil), func() time.Time { return clock })
+	l := NewPodList(NewPodListKeyMap(keymap.Default()), NewStyles(true, nil), func() time.Time { return clock })
 	l.SetSize(200, 10)
 	l.SetSnapshot(kube.PodSnapshot{Pods: []*kube.PodSummary{kube.Summarize(p, clock)}, Synced: true}, clock)
 	diag := func(now time.Time) string {

@@ -180,7 +180,7 @@ func BenchmarkScale(b *testing.B) {
 			c++
 			if c == len(query) {
 				b.StopTimer()
-				a.list.filter.SetValue("")
+				a.list.filter.input.SetValue("")
 				a.list.applyFilter()
 				b.StartTimer()
 				c = 0
