@@ -53,7 +53,7 @@ takes several minutes; later runs start in seconds.`,
 				return fmt.Errorf("building the demo control plane: %w", err)
 			}
 			start := time.Now()
-			c, err := harness.Start(ctx, harness.Options{Nodes: nodes, Metrics: true, BinDir: binDir, Log: stderr})
+			c, err := harness.Start(ctx, harness.Options{Nodes: nodes, Metrics: true, Debug: true, BinDir: binDir, Log: stderr})
 			if err != nil {
 				return fmt.Errorf("starting the demo control plane: %w", err)
 			}

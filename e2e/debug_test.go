@@ -1,9 +1,11 @@
 package e2e
 
 import (
+	"context"
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,6 +23,7 @@ import (
 // container as an exec, see internal/harness/kubelet.go); leaving says it
 // stays.
 func TestDebugContainerOnCrashLoop(t *testing.T) {
+	cluster := debugCluster(t)
 	ns, term := onCrashLoop(t, "debug")
 	term.Send("x")
 	ok(t)(term.WaitFor("Start a debug container beside it?", seen))
@@ -79,6 +82,7 @@ func TestDebugContainerImageCannotBePulled(t *testing.T) {
 // podtui on it.
 func onCrashLoop(t *testing.T, prefix string) (string, *termtest.Term) {
 	t.Helper()
+	cluster := debugCluster(t)
 	ns := cluster.NewNamespace(t, prefix)
 	if _, err := cluster.CreatePodInState(ctx(t), harness.PodFor(ns, "crash", harness.StateCrashLoopBackOff), harness.StateCrashLoopBackOff); err != nil {
 		t.Fatal(err)
@@ -92,8 +96,11 @@ func onCrashLoop(t *testing.T, prefix string) (string, *termtest.Term) {
 // pod on the node, attaches to it, and deletes it when the shell ends. A
 // node-shell pod a crashed podtui left is removed at the next start.
 func TestNodeShell(t *testing.T) {
+	cluster := debugCluster(t)
 	ns := cluster.NewNamespace(t, "nodeshell")
-	runningPod(t, ns, "web")
+	if _, err := cluster.CreatePod(ctx(t), harness.Pod(ns, "web")); err != nil {
+		t.Fatal(err)
+	}
 	shells := func() []corev1.Pod {
 		l, err := cluster.Client().CoreV1().Pods(ns).List(ctx(t), metav1.ListOptions{LabelSelector: kube.NodeShellLabel + "=true"})
 		if err != nil {
@@ -145,4 +152,32 @@ func TestNodeShell(t *testing.T) {
 	if code, err := term.Wait(10 * time.Second); err != nil || code != 0 {
 		t.Fatalf("quit: code %d, err %v", code, err)
 	}
+}
+
+var debugOnce struct {
+	sync.Once
+	c   *harness.Cluster
+	err error
+}
+
+// debugCluster is the control plane of the debug tests: one that plays the
+// kubelet for ephemeral containers (harness.Options.Debug), started by the
+// first test that asks and stopped with the rest at the end (StopAll). The
+// other tests' cluster runs without that proxy in front of kwok.
+func debugCluster(t *testing.T) *harness.Cluster {
+	t.Helper()
+	debugOnce.Do(func() {
+		binDir, err := harness.BinDir()
+		if err != nil {
+			debugOnce.err = err
+			return
+		}
+		c, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		debugOnce.c, debugOnce.err = harness.Start(c, harness.Options{Nodes: 1, BinDir: binDir, Debug: true})
+	})
+	if debugOnce.err != nil {
+		t.Fatal(debugOnce.err)
+	}
+	return debugOnce.c
 }

@@ -208,14 +208,17 @@ func (c *Cluster) startKwok(ctx context.Context) error {
 	}
 
 	port, inner := strconv.Itoa(c.KwokPort), strconv.Itoa(c.kwokInner)
+	if !c.opts.Debug {
+		inner = port // kwok serves the nodes' kubelet port itself
+	}
 	pk := c.pki.path
 	args := []string{
 		filepath.Join(c.BinDir, "kwok"),
 		"--kubeconfig=" + c.Kubeconfig,
 		"--manage-all-nodes=false", "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
-		// The node's InternalIP and kubelet port point at the kubelet front (kubelet.go), which
-		// passes logs, exec and metrics to kwok's own server; --server-address keeps that on
-		// loopback (with --node-port alone it binds 0.0.0.0).
+		// The node's InternalIP and kubelet port point at kwok's server or, with Options.Debug,
+		// at the kubelet front (kubelet.go), which passes logs, exec and metrics on to it;
+		// --server-address keeps kwok on loopback (with --node-port alone it binds 0.0.0.0).
 		"--node-ip=127.0.0.1", "--node-port=" + port, "--server-address=127.0.0.1:" + inner,
 		"--tls-cert-file=" + pk("kwok.crt"), "--tls-private-key-file=" + pk("kwok.key"),
 		"--cidr=10.244.0.0/16",
@@ -226,12 +229,14 @@ func (c *Cluster) startKwok(ctx context.Context) error {
 	if _, err := c.startProc("kwok", args, env); err != nil {
 		return err
 	}
-	if err := c.startKubeletFront(c.kwokInner); err != nil {
-		return err
+	if c.opts.Debug {
+		if err := c.startKubeletFront(c.kwokInner); err != nil {
+			return err
+		}
+		wctx, stopWatch := context.WithCancel(context.Background())
+		c.onStop(stopWatch)
+		go c.watchEphemeral(wctx)
 	}
-	wctx, stopWatch := context.WithCancel(context.Background())
-	c.onStop(stopWatch)
-	go c.watchEphemeral(wctx)
 	// Create the nodes while kwok starts; it picks them up by annotation.
 	for i := 0; i < c.opts.Nodes; i++ {
 		name := fmt.Sprintf("kwok-node-%d", i)
@@ -242,7 +247,7 @@ func (c *Cluster) startKwok(ctx context.Context) error {
 	}
 	hc := c.tlsClient()
 	if err := c.waitFor(ctx, "kwok", 60*time.Second, func(ctx context.Context) error {
-		return httpGet(ctx, hc, "https://127.0.0.1:"+port+"/healthz") // through the front
+		return httpGet(ctx, hc, "https://127.0.0.1:"+port+"/healthz") // the nodes' kubelet port
 	}); err != nil {
 		return err
 	}
