@@ -183,10 +183,13 @@ func uniq(pods []PodRef, f func(PodRef) string) []string {
 // re-files one pod, so an informer event costs one diagnosis, not a
 // re-grouping of the cluster. Not safe for concurrent use.
 type Triage struct {
-	groups  map[GroupKey]*Group
-	podKey  map[string]GroupKey // pod UID -> its group
-	checked map[string]ownerRef // every pod seen, broken or not -> its owner
-	owned   map[ownerRef]int    // pods per owner, broken or not
+	groups map[GroupKey]*Group
+	podKey map[string]*Group // pod UID -> its group
+	// counting: checked and owned are kept (NewTriage); a triage of
+	// NewGroupsOnly leaves that to its user (GroupsOwned).
+	counting bool
+	checked  map[string]ownerRef // every pod seen, broken or not -> its owner
+	owned    map[ownerRef]int    // pods per owner, broken or not
 }
 
 // ownerRef is an owner within its namespace.
@@ -197,7 +200,20 @@ type ownerRef struct {
 
 // NewTriage returns an empty triage.
 func NewTriage() *Triage {
-	return &Triage{groups: map[GroupKey]*Group{}, podKey: map[string]GroupKey{}, checked: map[string]ownerRef{}, owned: map[ownerRef]int{}}
+	t := NewGroupsOnly()
+	t.counting = true
+	return t
+}
+
+// NewGroupsOnly returns an empty triage that keeps only the broken pods:
+// Checked is 0 and Groups knows no owner's other pods, so its user, who
+// knows every pod, counts them and calls GroupsOwned. At 100k pods, the
+// counts per pod and per owner would be megabytes kept twice.
+func NewGroupsOnly() *Triage {
+	return &Triage{
+		groups: map[GroupKey]*Group{}, podKey: map[string]*Group{}, checked: map[string]ownerRef{},
+		owned: map[ownerRef]int{},
+	}
 }
 
 // Checked is how many pods the triage has looked at.
@@ -206,13 +222,7 @@ func (t *Triage) Checked() int { return len(t.checked) }
 // Update files the pod under its most likely root cause (the first error or
 // warning finding), or takes it out of every group when it is healthy.
 func (t *Triage) Update(pod *corev1.Pod, findings []Finding) {
-	uid := string(pod.UID)
-	if old, ok := t.checked[uid]; ok {
-		t.owned[old]--
-	}
-	ref := ownerRef{namespace: pod.Namespace, owner: TopOwner(pod)}
-	t.checked[uid] = ref
-	t.owned[ref]++
+	owner := TopOwner(pod)
 	var top *Finding
 	for i := range findings {
 		if findings[i].Severity >= SeverityWarning {
@@ -220,20 +230,45 @@ func (t *Triage) Update(pod *corev1.Pod, findings []Finding) {
 			break
 		}
 	}
-	old, had := t.podKey[uid]
 	if top == nil {
-		if had {
-			t.remove(uid, old)
-		}
+		t.Healthy(string(pod.UID), pod.Namespace, owner)
 		return
 	}
-	key := KeyFor(pod, *top)
-	pr := PodRef{
-		Namespace: pod.Namespace, Name: pod.Name, UID: uid, Node: pod.Spec.NodeName,
+	t.File(PodRef{
+		Namespace: pod.Namespace, Name: pod.Name, UID: string(pod.UID), Node: pod.Spec.NodeName,
 		Status: Status(pod), Since: causeSince(pod),
+	}, owner, KeyFor(pod, *top), *top)
+}
+
+// count notes that the pod with the uid was looked at and who owns it.
+func (t *Triage) count(uid, namespace string, owner Owner) {
+	if !t.counting {
+		return
 	}
-	if had && old == key {
-		g := t.groups[key]
+	if old, ok := t.checked[uid]; ok {
+		t.owned[old]--
+	}
+	ref := ownerRef{namespace: namespace, owner: owner}
+	t.checked[uid] = ref
+	t.owned[ref]++
+}
+
+// Healthy counts the pod as looked at and takes it out of every group.
+func (t *Triage) Healthy(uid, namespace string, owner Owner) {
+	t.count(uid, namespace, owner)
+	if old, had := t.podKey[uid]; had {
+		t.remove(uid, old)
+	}
+}
+
+// File files one broken pod under the group key of its top finding f: the
+// pod's own finding (Update), or one told by a summary of the pod before
+// the pod itself is read (FindingOf).
+func (t *Triage) File(pr PodRef, owner Owner, key GroupKey, f Finding) {
+	uid := pr.UID
+	t.count(uid, pr.Namespace, owner)
+	g, had := t.podKey[uid]
+	if had && g.Key == key {
 		for i := range g.Pods {
 			if g.Pods[i].UID == uid {
 				g.Pods[i] = pr
@@ -242,18 +277,68 @@ func (t *Triage) Update(pod *corev1.Pod, findings []Finding) {
 		return
 	}
 	if had {
-		t.remove(uid, old)
+		t.remove(uid, g)
 	}
-	g := t.groups[key]
+	g = t.groups[key]
 	if g == nil {
 		g = &Group{
-			Key: key, Rule: top.Rule, Category: top.Category, Severity: top.Severity, Summary: groupSummary(top.Summary),
-			Next: groupCommands(key, *top),
+			Key: key, Rule: f.Rule, Category: f.Category, Severity: f.Severity, Summary: groupSummary(f.Summary),
+			Next: groupCommands(key, f),
 		}
 		t.groups[key] = g
 	}
 	g.Pods = append(g.Pods, pr)
-	t.podKey[uid] = key
+	t.podKey[uid] = g
+}
+
+// Filed reports whether the pod with the uid is in a group.
+func (t *Triage) Filed(uid string) bool {
+	_, ok := t.podKey[uid]
+	return ok
+}
+
+// Owners calls f with the namespace and owner of every group that is not a
+// node's.
+func (t *Triage) Owners(f func(namespace string, o Owner)) {
+	for k := range t.groups {
+		if k.Node == "" {
+			f(k.Namespace, k.Owner)
+		}
+	}
+}
+
+// OwnerOf is TopOwner from a controller name as ControllerName gives it
+// ("Deployment/api"; "" for a bare pod named pod).
+func OwnerOf(controller, pod string) Owner {
+	kind, name, ok := strings.Cut(controller, "/")
+	if !ok {
+		return Owner{Kind: "Pod", Name: pod}
+	}
+	if m := cronJobSuffix.FindStringSubmatch(name); kind == "Job" && m != nil {
+		return Owner{Kind: "CronJob", Name: m[1]}
+	}
+	return Owner{Kind: kind, Name: name}
+}
+
+// FindingOf is the finding a pod's summary tells before the pod is read: the
+// rule, its category and severity, and what the STATUS column says. Its
+// group has no facts (image, missing object) yet; the full diagnosis of the
+// pod files it where those put it.
+func FindingOf(rule string, sev Severity, status string) Finding {
+	f := Finding{Rule: rule, Severity: sev, Summary: status}
+	if r, ok := RuleOf(rule); ok {
+		f.Category = r.Category
+	}
+	return f
+}
+
+// KeyForOwner is the group key of a finding told by a pod's summary: as
+// KeyFor, without the facts only the full pod has.
+func KeyForOwner(f Finding, namespace, node string, owner Owner) GroupKey {
+	if nodeLevel(f) && node != "" {
+		return GroupKey{Rule: f.Rule, Node: node}
+	}
+	return GroupKey{Rule: f.Rule, Namespace: namespace, Owner: owner}
 }
 
 // Delete forgets a pod that no longer exists.
@@ -264,17 +349,16 @@ func (t *Triage) Delete(uid string) {
 		}
 	}
 	delete(t.checked, uid)
-	if key, ok := t.podKey[uid]; ok {
-		t.remove(uid, key)
+	if g, ok := t.podKey[uid]; ok {
+		t.remove(uid, g)
 	}
 }
 
-func (t *Triage) remove(uid string, key GroupKey) {
+func (t *Triage) remove(uid string, g *Group) {
 	delete(t.podKey, uid)
-	g := t.groups[key]
 	g.Pods = slices.DeleteFunc(g.Pods, func(p PodRef) bool { return p.UID == uid })
 	if len(g.Pods) == 0 {
-		delete(t.groups, key)
+		delete(t.groups, g.Key)
 	}
 }
 
@@ -282,30 +366,50 @@ func (t *Triage) remove(uid string, key GroupKey) {
 // radius (every replica of the owner down, then pods affected), then age
 // (oldest first), then name for stability.
 func (t *Triage) Groups() []*Group {
+	return t.GroupsOwned(func(namespace string, o Owner) int { return t.owned[ownerRef{namespace: namespace, owner: o}] })
+}
+
+// GroupsOwned is Groups with the pods per owner counted by owned.
+func (t *Triage) GroupsOwned(owned func(namespace string, o Owner) int) []*Group {
 	out := make([]*Group, 0, len(t.groups))
 	for _, g := range t.groups {
-		g.AllDown = g.Key.Node == "" && len(g.Pods) >= t.owned[ownerRef{namespace: g.Key.Namespace, owner: g.Key.Owner}]
+		g.AllDown = g.Key.Node == "" && len(g.Pods) >= owned(g.Key.Namespace, g.Key.Owner)
 		slices.SortFunc(g.Pods, func(a, b PodRef) int {
 			return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Name, b.Name))
 		})
 		out = append(out, g)
 	}
+	since := make(map[*Group]time.Time, len(out))
+	for _, g := range out {
+		since[g] = g.Since()
+	}
 	slices.SortFunc(out, func(a, b *Group) int {
-		return cmp.Or(
+		// Cheap keys first, the text of the owner only on a tie (cmp.Or
+		// would build it for every comparison).
+		if c := cmp.Or(
 			cmp.Compare(b.Severity, a.Severity),
 			cmp.Compare(boolRank(b.AllDown), boolRank(a.AllDown)),
 			cmp.Compare(len(b.Pods), len(a.Pods)),
-			a.Since().Compare(b.Since()),
-			cmp.Compare(a.Key.Owner.String()+a.Key.Node, b.Key.Owner.String()+b.Key.Node),
-			cmp.Compare(a.Rule, b.Rule),
-			cmp.Compare(a.Key.Facts, b.Key.Facts),
-		)
+			since[a].Compare(since[b]),
+		); c != 0 {
+			return c
+		}
+		return cmp.Or(compareWho(a.Key, b.Key), cmp.Compare(a.Rule, b.Rule), cmp.Compare(a.Key.Facts, b.Key.Facts))
 	})
 	return out
 }
 
 // perPod is what a finding's summary says of one pod only.
 var perPod = regexp.MustCompile(`, \d+ restarts?$`)
+
+// compareWho orders groups by owner and node as the text "kind/name" +
+// node, without building it.
+func compareWho(a, b GroupKey) int {
+	if a.Owner == b.Owner {
+		return cmp.Compare(a.Node, b.Node)
+	}
+	return cmp.Compare(a.Owner.String()+a.Node, b.Owner.String()+b.Node)
+}
 
 // groupSummary drops per-pod counts from a summary that speaks for a group.
 func groupSummary(s string) string { return perPod.ReplaceAllString(s, "") }

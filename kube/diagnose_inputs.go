@@ -37,13 +37,34 @@ func (c *Client) DiagnoseInputs(ctx context.Context, namespace string, allNamesp
 	return ins, err
 }
 
+// PodInputs is DiagnoseInputs for pods already read: their events and the
+// objects they refer to, without reading the pods again. A page that read
+// its pod to open hands it here, so one open is one read of the pod.
+func (c *Client) PodInputs(ctx context.Context, pods []*corev1.Pod) []diagnose.Input {
+	var meta metadata.Interface
+	if c.Config != nil {
+		meta, _ = metadata.NewForConfig(c.Config)
+	}
+	ins := inputsFor(ctx, c.Clientset, meta, pods, false, time.Now())
+	m, _ := c.metrics()
+	addResourceInputs(ctx, c.Clientset, m, ins)
+	return ins
+}
+
 func diagnoseInputs(ctx context.Context, cs kubernetes.Interface, meta metadata.Interface, namespace string, allNamespaces bool, selector string, names []string, now time.Time) ([]diagnose.Input, error) {
 	pods, err := selectPods(ctx, cs, namespace, allNamespaces, selector, names)
 	if err != nil {
 		return nil, err
 	}
+	return inputsFor(ctx, cs, meta, pods, allNamespaces, now), nil
+}
+
+// inputsFor fetches the events of the pods and the objects they refer to;
+// the events of all namespaces in one list when allNamespaces, else one
+// list per namespace of the pods.
+func inputsFor(ctx context.Context, cs kubernetes.Interface, meta metadata.Interface, pods []*corev1.Pod, allNamespaces bool, now time.Time) []diagnose.Input {
 	if len(pods) == 0 {
-		return nil, nil
+		return nil
 	}
 	f := &fetcher{ctx: ctx, cs: cs, meta: meta, store: diagnose.NewStore(), done: map[string]bool{}}
 	var events []diagnose.Event
@@ -71,7 +92,7 @@ func diagnoseInputs(ctx context.Context, cs kubernetes.Interface, meta metadata.
 	for _, p := range pods {
 		out = append(out, diagnose.Input{Pod: p, Events: events, Related: f.store, Now: now})
 	}
-	return out, nil
+	return out
 }
 
 func selectPods(ctx context.Context, cs kubernetes.Interface, namespace string, allNamespaces bool, selector string, names []string) ([]*corev1.Pod, error) {

@@ -12,6 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/kubernetes/fake"
+	"k8s.io/client-go/rest"
 	k8stesting "k8s.io/client-go/testing"
 
 	"github.com/podtui/podtui/diagnose"
@@ -79,5 +80,34 @@ func TestDiagnoseInputsUnknownVersusMissing(t *testing.T) {
 	all, err := diagnoseInputs(context.Background(), cs, nil, "shop", true, "", nil, now)
 	if err != nil || len(all) != 2 {
 		t.Errorf("-A: %d %v", len(all), err)
+	}
+}
+
+// PodInputs fetches the events and related objects of pods already read,
+// without reading or listing any pod: one open of a page is one read.
+func TestPodInputsReadsNoPod(t *testing.T) {
+	pod := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: "api", Namespace: "shop", UID: "u1"},
+		Spec: corev1.PodSpec{NodeName: "w1", Containers: []corev1.Container{{Name: "app", Image: "x",
+			EnvFrom: []corev1.EnvFromSource{{SecretRef: &corev1.SecretEnvSource{LocalObjectReference: corev1.LocalObjectReference{Name: "gone"}}}},
+		}}},
+	}
+	ev := &corev1.Event{
+		ObjectMeta: metav1.ObjectMeta{Name: "e", Namespace: "shop"}, InvolvedObject: corev1.ObjectReference{Kind: "Pod", Namespace: "shop", Name: "api", UID: "u1"},
+		Reason: "Failed", Message: `Error: secret "gone" not found`, Type: "Warning",
+	}
+	cs := fake.NewClientset(pod, ev)
+	c := &Client{Clientset: cs, Config: &rest.Config{Host: "https://127.0.0.1:1"}}
+	ins := c.PodInputs(context.Background(), []*corev1.Pod{pod})
+	if len(ins) != 1 || ins[0].Pod != pod || len(diagnose.EventsFor(pod, ins[0].Events)) != 1 {
+		t.Fatalf("inputs: %#v", ins)
+	}
+	if p, _ := ins[0].Related.Lookup(diagnose.KindSecret, "shop", "gone"); p != diagnose.Missing {
+		t.Errorf("secret gone = %v, want missing", p)
+	}
+	for _, a := range cs.Actions() {
+		if a.GetResource().Resource == "pods" {
+			t.Errorf("PodInputs made a pod request: %s %s", a.GetVerb(), a.GetResource().Resource)
+		}
 	}
 }

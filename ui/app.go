@@ -148,7 +148,11 @@ func (a *App) openTriage() tea.Cmd {
 	if a.loaded {
 		scope = a.snap.Scope // after an RBAC fallback
 	}
-	return a.open(func(env PageEnv) Page { return NewTriagePage(env, scope) })
+	open := a.open(func(env PageEnv) Page { return NewTriagePage(env, scope) })
+	if !a.loaded {
+		return open // the first snapshot reaches it
+	}
+	return tea.Batch(open, a.updateTop(PodsChangedMsg{Snapshot: a.snap}))
 }
 
 // Update handles one message.
@@ -177,8 +181,6 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, nil
 	case ActionMsg:
 		return a, a.runAction(msg)
-	case OpenPodMsg:
-		return a, a.open(func(env PageEnv) Page { return NewDiagPage(env, msg.Pod) })
 	case feedStartedMsg:
 		if !a.feeds.current(msg.Ticket) {
 			if msg.src != nil {
@@ -202,7 +204,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		a.list.SetSnapshot(msg.snap, a.now())
 		cmds := []tea.Cmd{waitPods(a.src, msg.Ticket, cmp.Or(msg.at, time.Now())), a.pollUsage(a.current())}
 		if a.top() != nil {
-			cmds = append(cmds, a.updateTop(PodsChangedMsg{Snapshot: msg.snap}))
+			cmds = append(cmds, a.updatePages(PodsChangedMsg{Snapshot: msg.snap}))
 		}
 		return a, tea.Batch(cmds...)
 	case namespacesMsg:
@@ -372,6 +374,19 @@ func (a *App) uncoverTop() tea.Cmd {
 	}
 	if m := a.list.Metrics(); m.Pods != nil {
 		cmds = append(cmds, a.updateTop(UsageChangedMsg{Metrics: m}))
+	}
+	return tea.Batch(cmds...)
+}
+
+// updatePages hands a snapshot to the page shown and to the covered pages
+// that follow the pods while covered (triage).
+func (a *App) updatePages(msg PodsChangedMsg) tea.Cmd {
+	top := len(a.pages) - 1
+	cmds := []tea.Cmd{a.updateTop(msg)}
+	for i := range a.pages[:top] {
+		if f, ok := a.pages[i].page.(interface{ FollowsCovered() bool }); ok && f.FollowsCovered() {
+			cmds = append(cmds, a.deliver(a.pages[i].id, msg))
+		}
 	}
 	return tea.Batch(cmds...)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -39,6 +40,13 @@ type fakeCluster struct {
 	metrics fakeMetrics
 	// crashLogs is what CrashLogs answers for every pod.
 	crashLogs map[string]diagnose.ContainerLogs
+	// gets counts GetPod calls, lists the DiagnoseInputs calls that LIST
+	// the pods of a scope (no names), inputs the pods PodInputs was given.
+	gets, lists, inputs atomic.Int64
+	// getPod, when set, serves GetPod (the benchmarks' generated pods).
+	getPod func(ns, name string) *corev1.Pod
+	// nodesReady is what ReadyNodes answers (nil: unknown).
+	nodesReady map[string]bool
 }
 
 func (f *fakeCluster) CrashLogs(context.Context, *corev1.Pod) map[string]diagnose.ContainerLogs {
@@ -75,6 +83,11 @@ func (f *fakeCluster) WatchPods(_ context.Context, s kube.Scope) (kube.PodSource
 }
 
 func (f *fakeCluster) DiagnoseInputs(_ context.Context, ns string, all bool, _ string, names []string) ([]diagnose.Input, error) {
+	if len(names) == 0 {
+		f.lists.Add(1)
+	} else {
+		f.gets.Add(int64(len(names)))
+	}
 	var out []diagnose.Input
 	for _, p := range f.pods {
 		if (all || p.Namespace == ns) && (len(names) == 0 || slices.Contains(names, p.Name)) {
@@ -82,6 +95,15 @@ func (f *fakeCluster) DiagnoseInputs(_ context.Context, ns string, all bool, _ s
 		}
 	}
 	return out, nil
+}
+
+func (f *fakeCluster) PodInputs(_ context.Context, pods []*corev1.Pod) []diagnose.Input {
+	f.inputs.Add(int64(len(pods)))
+	out := make([]diagnose.Input, len(pods))
+	for i, p := range pods {
+		out[i] = diagnose.Input{Pod: p, Events: f.events, Now: clock}
+	}
+	return out
 }
 
 func (f *fakeCluster) Namespaces(context.Context) ([]string, error) {

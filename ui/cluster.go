@@ -20,6 +20,9 @@ type Cluster interface {
 	// DiagnoseInputs fetches pods with their events and the objects they
 	// refer to, for the diagnose engine.
 	DiagnoseInputs(ctx context.Context, namespace string, allNamespaces bool, selector string, names []string) ([]diagnose.Input, error)
+	// PodInputs fetches the events of pods already read and the objects
+	// they refer to, without reading the pods again.
+	PodInputs(ctx context.Context, pods []*corev1.Pod) []diagnose.Input
 	// CrashLogs reads the log tails of a pod's crashed or restarted
 	// containers, for the crash causes the engine quotes; nil when none.
 	CrashLogs(ctx context.Context, pod *corev1.Pod) map[string]diagnose.ContainerLogs
@@ -53,6 +56,8 @@ type Cluster interface {
 	// PodMetrics polls metrics.k8s.io for a namespace ("" = all). It never
 	// hits the API more often than its interval, and asks discovery once.
 	PodMetrics(ctx context.Context, namespace string) kube.PodMetrics
+	// ReadyNodes lists the nodes and says which are Ready.
+	ReadyNodes(ctx context.Context) (map[string]bool, error)
 	// NodeSummary reads a node, the non-terminated pods on it and its usage.
 	NodeSummary(ctx context.Context, name string) (kube.NodeSummary, error)
 }

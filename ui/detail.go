@@ -104,21 +104,14 @@ func (p *DetailPage) loadRelated() tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
-		in, err := c.DiagnoseInputs(ctx, pod.Namespace, false, "", []string{pod.Name})
-		if err != nil {
-			// The findings then lack related objects; events still show.
-			return detailRelatedMsg{Ticket: t, err: err}
-		}
-		for _, i := range in {
-			if i.Pod != nil && i.Pod.UID == pod.UID {
-				rel := i.Related
-				if rel == nil {
-					rel = diagnose.NewStore() // nothing known: every object shows as unknown
-				}
-				return detailRelatedMsg{Ticket: t, related: rel}
+		// The pod was read to open the page: only the objects it refers
+		// to are fetched here.
+		for _, i := range c.PodInputs(ctx, []*corev1.Pod{pod}) {
+			if i.Related != nil {
+				return detailRelatedMsg{Ticket: t, related: i.Related}
 			}
 		}
-		return detailRelatedMsg{Ticket: t, err: fmt.Errorf("pod %s not found", pod.Name)}
+		return detailRelatedMsg{Ticket: t, related: diagnose.NewStore()} // nothing known: every object shows as unknown
 	}
 }
 

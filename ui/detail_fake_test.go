@@ -39,6 +39,12 @@ func (f *fakeCluster) WatchEvents(string) kube.EventSource {
 }
 
 func (f *fakeCluster) GetPod(_ context.Context, ns, name string) (*corev1.Pod, error) {
+	f.gets.Add(1)
+	if f.getPod != nil {
+		if p := f.getPod(ns, name); p != nil {
+			return p, nil
+		}
+	}
 	for _, p := range f.pods {
 		if p.Namespace == ns && p.Name == name {
 			return p, nil

@@ -103,7 +103,11 @@ func feedAll(a *App, cmd tea.Cmd) {
 }
 
 // runBatchTimeout is runBatch with each command given 200 ms.
-func runBatchTimeout(cmd tea.Cmd) []tea.Msg {
+func runBatchTimeout(cmd tea.Cmd) []tea.Msg { return runBatchWithin(cmd, 200*time.Millisecond) }
+
+// runBatchWithin is runBatch with each command given d; what takes longer
+// (a timer, a wait for changes) is dropped.
+func runBatchWithin(cmd tea.Cmd, d time.Duration) []tea.Msg {
 	if cmd == nil {
 		return nil
 	}
@@ -112,13 +116,13 @@ func runBatchTimeout(cmd tea.Cmd) []tea.Msg {
 	var msg tea.Msg
 	select {
 	case msg = <-ch:
-	case <-time.After(200 * time.Millisecond):
+	case <-time.After(d):
 		return nil
 	}
 	if b, ok := msg.(tea.BatchMsg); ok {
 		var out []tea.Msg
 		for _, c := range b {
-			out = append(out, runBatchTimeout(c)...)
+			out = append(out, runBatchWithin(c, d)...)
 		}
 		return out
 	}

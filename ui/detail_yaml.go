@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
@@ -11,23 +10,14 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
-// yamlMsg carries the pod read fresh from the API server.
-type yamlMsg struct {
-	Ticket
-	pod *corev1.Pod
-	err error
-}
-
 // YAMLPage shows a pod as YAML, without managedFields: scrollable,
 // searchable, and copyable through OSC 52.
 type YAMLPage struct {
 	stillPage
-	env     PageEnv
-	reads   asks
-	pod     *corev1.Pod
-	text    string
-	lines   []string
-	loadErr string
+	env   PageEnv
+	pod   *corev1.Pod
+	text  string
+	lines []string
 
 	search  textSearch
 	matches []int // line numbers
@@ -38,27 +28,19 @@ type YAMLPage struct {
 	height int
 }
 
-// NewYAMLPage builds the YAML view of a pod. It shows the cached pod at
-// once and replaces it with a fresh read (the cache drops some fields).
+// NewYAMLPage builds the YAML view of a pod, as read from the API server to
+// open the page (the cache keeps only summaries): it reads nothing itself.
 func NewYAMLPage(env PageEnv, pod *corev1.Pod) *YAMLPage {
-	p := &YAMLPage{env: env, reads: newAsks(env.ID), pod: pod, search: newTextSearch(env.Keys.Viewer.TextSearch, env.Keys.Prompt)}
+	p := &YAMLPage{env: env, pod: pod, search: newTextSearch(env.Keys.Viewer.TextSearch, env.Keys.Prompt)}
 	p.setPod(pod)
 	return p
 }
 
-// Init reads the pod fresh.
-func (p *YAMLPage) Init() tea.Cmd {
-	c, ns, name, uid, t := p.env.Cluster, p.pod.Namespace, p.pod.Name, string(p.pod.UID), p.reads.next()
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), podReadTimeout)
-		defer cancel()
-		pod, err := getSamePod(ctx, c, ns, name, uid)
-		return yamlMsg{Ticket: t, pod: pod, err: err}
-	}
-}
+// Init does nothing: the pod was read to open the page.
+func (p *YAMLPage) Init() tea.Cmd { return nil }
 
 func (p *YAMLPage) setPod(pod *corev1.Pod) {
-	p.text, p.loadErr = podYAML(pod), ""
+	p.text = podYAML(pod)
 	p.lines = strings.Split(strings.TrimRight(p.text, "\n"), "\n")
 	for i, l := range p.lines {
 		p.lines[i] = oneLine(l) // values are untrusted text
@@ -81,21 +63,9 @@ func podYAML(pod *corev1.Pod) string {
 // Capturing is true while the search is typed, so ? and q are text.
 func (p *YAMLPage) Capturing() bool { return p.search.typing() }
 
-// Update handles keys and the fresh read.
+// Update handles keys.
 func (p *YAMLPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 	k := p.env.Keys.Viewer
-	switch msg := msg.(type) {
-	case yamlMsg:
-		if !p.reads.current(msg.Ticket) {
-			return p, nil
-		}
-		if msg.err != nil {
-			p.loadErr = oneLine(msg.err.Error())
-			return p, nil
-		}
-		p.setPod(msg.pod)
-		return p, nil
-	}
 	if ev, cmd := p.search.update(msg); ev != searchIgnored {
 		return p, tea.Batch(cmd, p.searched(ev))
 	}
@@ -192,8 +162,6 @@ func (p *YAMLPage) View() string {
 	switch {
 	case p.search.typing():
 		b.WriteString(p.search.prompt.View())
-	case p.loadErr != "":
-		b.WriteString(s.Error.Render("showing the cached pod: the fresh read failed: " + p.loadErr))
 	case p.search.query != "":
 		b.WriteString(s.Muted.Render(p.search.status(min(p.match, len(p.matches)-1), len(p.matches)) + " (n/N; esc clears)"))
 	default:

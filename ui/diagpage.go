@@ -72,13 +72,12 @@ func (p *DiagPage) load() tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
-		in, err := c.DiagnoseInputs(ctx, pod.Namespace, false, "", []string{pod.Name})
-		msg := diagInputsMsg{Ticket: t, err: err}
-		for _, i := range in {
-			if i.Pod != nil && i.Pod.UID == pod.UID {
-				msg.input = i
-				msg.input.Logs = c.CrashLogs(ctx, i.Pod)
-			}
+		// The pod was read to open the page (or read again by its
+		// reader): only its events and related objects are fetched here.
+		msg := diagInputsMsg{Ticket: t}
+		for _, i := range c.PodInputs(ctx, []*corev1.Pod{pod}) {
+			msg.input = i
+			msg.input.Logs = c.CrashLogs(ctx, i.Pod)
 		}
 		return msg
 	}

@@ -9,160 +9,158 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/podtui/podtui/diagnose"
 	"github.com/podtui/podtui/kube"
 )
 
-// triageRefresh is how often events and related objects are fetched again;
-// pod changes in between are filed at once from the informer.
-const triageRefresh = 15 * time.Second
-
-type triageInputsMsg struct {
+// triageReadMsg is a bounded read of broken pods whose summary moved: the pods
+// in full, with their events and related objects.
+type triageReadMsg struct {
 	Ticket
 	inputs []diagnose.Input
-	err    error
+}
+
+// triageReadMost is how many broken pods one read takes; the others wait
+// for the next, which starts when it is done. One read is in flight at a
+// time, so a churning cluster costs at most a read of this many pods at
+// once, never a LIST of the scope.
+const triageReadMost = 20
+
+// triageNodesEvery is how often the nodes are listed again: a pod on a node
+// that stops reporting looks fine from the pod alone.
+const triageNodesEvery = 15 * time.Second
+
+// triageNodesMsg is the nodes' readiness; nil ready when unknown.
+type triageNodesMsg struct {
+	Ticket
+	ready map[string]bool
+	err   error
 }
 
 type triageTickMsg struct{ Ticket }
 
-// triageReadMsg carries pods read again because the cache says they changed.
-type triageReadMsg struct {
-	Ticket
-	pods []*corev1.Pod
-}
-
-// triageReadMost is how many changed pods are read one by one; more than
-// that wait for the next full load (every triageRefresh), so that a
-// churning cluster does not keep triage loading the whole scope.
-const triageReadMost = 20
-
 // TriagePage answers "what is broken right now": every broken pod in scope,
 // grouped by root cause and owner, most urgent first.
+//
+// It is built from the pod cache's summaries (PodsChangedMsg, which it gets
+// also while covered): a summary says whether the pod is broken and why,
+// judged from the pod alone, so every pod is counted and every broken one
+// filed at once. A LIST of the nodes every triageNodesEvery adds the pods on
+// nodes that are not Ready. Only those and the broken pods are read in full, with their
+// events and related objects, a bounded batch at a time and again only when
+// their summary moves; their full diagnosis refines the group (the image,
+// the missing secret) and its summary and commands. The page keeps no pods.
 type TriagePage struct {
 	stillPage
 	env    PageEnv
-	loads  asks // full loads of events and related objects
-	ticks  asks // the refresh timer
-	reads  asks // reads of changed pods
+	reads  asks // reads of broken pods
+	nodes  asks // lists of the nodes
+	ticks  asks // the timer of those
 	scope  kube.Scope
 	triage *diagnose.Triage
-	seen   map[string]*corev1.Pod // uid -> the pod object last filed
-	// latest is the list's newest snapshot; asked holds, per uid, the
-	// resourceVersion a read was last started for.
-	latest  []*kube.PodSummary
-	live    map[string]bool // the UIDs of latest
-	asked   map[string]string
+	// known holds, per uid, what was filed of the pod; pending the broken
+	// pods to read (uid -> the summary's resourceVersion).
+	known   map[string]triageKnown
+	pending map[string]*kube.PodSummary
+	// read holds, per suspect pod read in full, the resourceVersion read.
+	read    map[string]string
+	dirty   bool // groups is to be made again
 	reading bool
-	loading bool
-	events  []diagnose.Event
-	rel     diagnose.Related
-	groups  []*diagnose.Group
 	loaded  bool
-	err     string
-	cursor  int
-	open    bool // the selected group is expanded to its pods
-	podCur  int
-	width   int
-	height  int
+	// latest is the newest snapshot's pods (the cache's, shared); ready
+	// the nodes' readiness (nil: unknown).
+	latest []*kube.PodSummary
+	ready  map[string]bool
+	err    string
+	groups []*diagnose.Group
+	cursor int
+	open   bool // the selected group is expanded to its pods
+	podCur int
+	width  int
+	height int
+}
+
+// triageKnown is what the page filed of one pod: its summary then (the
+// cache replaces a summary when the pod changes), and whether the pod was
+// a suspect, broken or on a node that is not Ready. 16 bytes: the page
+// keeps one per pod in scope.
+type triageKnown struct {
+	sum     *kube.PodSummary
+	suspect bool
 }
 
 // NewTriagePage builds the triage page for a scope.
 func NewTriagePage(env PageEnv, scope kube.Scope) *TriagePage {
 	return &TriagePage{
-		env: env, loads: newAsks(env.ID), ticks: newAsks(env.ID), reads: newAsks(env.ID),
-		scope: scope, triage: diagnose.NewTriage(), seen: map[string]*corev1.Pod{}, asked: map[string]string{},
+		env: env, reads: newAsks(env.ID), nodes: newAsks(env.ID), ticks: newAsks(env.ID), scope: scope, triage: diagnose.NewGroupsOnly(),
+		known: map[string]triageKnown{}, pending: map[string]*kube.PodSummary{}, read: map[string]string{},
 	}
 }
 
-// Init loads events and related objects for the whole scope.
-func (p *TriagePage) Init() tea.Cmd { return p.load() }
+// Init lists the nodes; the app hands the page the pods it has.
+func (p *TriagePage) Init() tea.Cmd { return p.listNodes() }
 
-func (p *TriagePage) load() tea.Cmd {
-	c, s, t := p.env.Cluster, p.scope, p.loads.next()
-	p.loading = true
+func (p *TriagePage) listNodes() tea.Cmd {
+	c, t := p.env.Cluster, p.nodes.next()
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		ctx, cancel := context.WithTimeout(context.Background(), podReadTimeout)
 		defer cancel()
-		in, err := c.DiagnoseInputs(ctx, s.Namespace, s.AllNamespaces(), s.Selector, nil)
-		return triageInputsMsg{Ticket: t, inputs: in, err: err}
+		ready, err := c.ReadyNodes(ctx)
+		return triageNodesMsg{Ticket: t, ready: ready, err: err}
 	}
 }
 
-// Update handles keys, loads and pod changes.
+// FollowsCovered says the page wants the pod snapshots also while covered.
+func (p *TriagePage) FollowsCovered() bool { return true }
+
+// Update handles keys, reads and pod changes.
 func (p *TriagePage) Update(msg tea.Msg) (Page, tea.Cmd) {
 	k := p.env.Keys.Triage
 	switch msg := msg.(type) {
-	case triageInputsMsg:
-		if !p.loads.current(msg.Ticket) {
+	case PodsChangedMsg:
+		p.loaded, p.latest = true, msg.Snapshot.Pods
+		p.scan(p.latest)
+		return p, p.readChanged()
+	case triageNodesMsg:
+		if !p.nodes.current(msg.Ticket) {
 			return p, nil
 		}
-		p.loaded, p.loading = true, false
 		t := p.ticks.next()
-		next := tea.Tick(triageRefresh, func(time.Time) tea.Msg { return triageTickMsg{t} })
+		next := tea.Tick(triageNodesEvery, func(time.Time) tea.Msg { return triageTickMsg{t} })
+		p.err = ""
 		if msg.err != nil {
 			p.err = kube.Explain(msg.err)
-			return p, next
+			return p, next // keep what the last list said
 		}
-		p.err = ""
-		p.events = nil
-		p.rel = nil
-		for _, in := range msg.inputs {
-			if p.rel == nil {
-				p.rel = in.Related
-			}
-			if p.events == nil {
-				p.events = in.Events // one list per namespace is shared by its pods
-			}
-		}
-		p.triage = diagnose.NewTriage()
-		p.seen = map[string]*corev1.Pod{}
-		for _, in := range msg.inputs {
-			if in.Pod != nil {
-				p.file(in.Pod, in.Events, in.Related)
-			}
-		}
-		p.regroup()
+		p.ready = msg.ready
+		p.scan(p.latest)
 		return p, tea.Batch(next, p.readChanged())
 	case triageTickMsg:
-		if p.ticks.current(msg.Ticket) && !p.loading {
-			return p, p.load()
+		if p.ticks.current(msg.Ticket) {
+			return p, p.listNodes()
 		}
-	case PodsChangedMsg:
-		p.latest = msg.Snapshot.Pods
-		p.live = make(map[string]bool, len(p.latest))
-		for _, s := range p.latest {
-			p.live[string(s.UID)] = true
-		}
-		if !p.loaded {
-			return p, nil
-		}
-		for uid := range p.seen {
-			if !p.live[uid] {
-				p.triage.Delete(uid)
-				delete(p.seen, uid)
-			}
-		}
-		for uid := range p.asked {
-			if !p.live[uid] {
-				delete(p.asked, uid)
-			}
-		}
-		p.regroup()
-		return p, p.readChanged()
 	case triageReadMsg:
 		if !p.reads.current(msg.Ticket) {
 			return p, nil
 		}
 		p.reading = false
-		for _, pod := range msg.pods {
-			if p.live[string(pod.UID)] {
-				p.file(pod, p.events, p.rel)
+		now := p.env.Now()
+		for _, in := range msg.inputs {
+			uid := string(in.Pod.UID)
+			if kn, ok := p.known[uid]; !ok || !kn.suspect {
+				continue // gone or healthy since
 			}
+			in.Now = now
+			p.triage.Update(in.Pod, diagnose.Diagnose(in))
+			p.read[uid] = in.Pod.ResourceVersion
+			p.dirty = true
 		}
-		p.regroup()
 		return p, p.readChanged()
 	case tea.KeyPressMsg:
+		p.regroup()
 		switch {
 		case key.Matches(msg, k.Back):
 			if p.open {
@@ -189,87 +187,209 @@ func (p *TriagePage) Update(msg tea.Msg) (Page, tea.Cmd) {
 				p.open, p.podCur = p.selected() != nil, 0
 				return p, nil
 			}
-			if pod := p.selectedPod(); pod != nil {
-				return p, func() tea.Msg { return OpenPodMsg{Pod: pod} }
-			}
+			return p, p.actOnPod(actDiagnose)
 		case p.open && (key.Matches(msg, p.env.Keys.Pod.Detail) || key.Matches(msg, p.env.Keys.Logs.Open) || key.Matches(msg, p.env.Keys.Pod.Exec)):
 			// The usual pod keys work on the selected pod of an open group.
-			pod := p.selectedPod()
-			if pod == nil {
-				return p, nil
-			}
-			act := diagnose.ActionEvents // the detail page, with events
+			act := actDetail // with events
 			switch {
 			case key.Matches(msg, p.env.Keys.Logs.Open):
-				act = diagnose.ActionLogs
+				act = actLogs
 			case key.Matches(msg, p.env.Keys.Pod.Exec):
-				act = diagnose.ActionExec
+				act = actExec
 			}
-			return p, func() tea.Msg { return ActionMsg{Pod: pod, Action: act} }
+			return p, p.actOnPod(act)
 		case key.Matches(msg, k.Copy):
 			if g := p.selected(); g != nil && len(g.Next) > 0 {
 				return p, tea.Batch(tea.SetClipboard(g.Next[0]), SetStatus("copied: "+g.Next[0], false))
 			}
 		case key.Matches(msg, k.Refresh):
-			return p, p.load()
+			// Read every broken pod again (events and related objects
+			// change without the pod), a batch at a time.
+			p.pendBroken()
+			return p, p.readChanged()
 		}
 	}
 	return p, nil
 }
 
-// OpenPodMsg asks the app to show one pod (its diagnosis and detail).
-type OpenPodMsg struct{ Pod *corev1.Pod }
-
-// readChanged reads the pods whose summary moved past what was filed:
-// incremental, so only pods that changed are diagnosed again.
-func (p *TriagePage) readChanged() tea.Cmd {
-	if p.reading || p.loading {
+// actOnPod reads the selected pod in full, then runs the action on it, as a
+// key on the pod list does.
+func (p *TriagePage) actOnPod(act podAction) tea.Cmd {
+	g := p.selected()
+	if g == nil || len(g.Pods) == 0 {
 		return nil
 	}
-	var changed []*kube.PodSummary
-	for _, s := range p.latest {
-		uid := string(s.UID)
-		if have, ok := p.seen[uid]; (ok && have.ResourceVersion == s.ResourceVersion) || p.asked[uid] == s.ResourceVersion {
+	pr := g.Pods[p.podCur]
+	s := &kube.PodSummary{ObjectMeta: metav1.ObjectMeta{Namespace: pr.Namespace, Name: pr.Name, UID: types.UID(pr.UID)}}
+	return readForAction(p.env.Cluster, s, podActionMsg{action: act})
+}
+
+// scan files the pods of a snapshot whose summary moved: a healthy one is
+// counted, a broken one filed from its summary until its full read is, and
+// queued for that read.
+func (p *TriagePage) scan(pods []*kube.PodSummary) {
+	now := p.env.Now()
+	inScope := 0
+	for _, s := range pods {
+		if !p.scope.AllNamespaces() && s.Namespace != p.scope.Namespace {
 			continue
 		}
-		changed = append(changed, s)
+		inScope++
+		uid := string(s.UID)
+		_, sev, rule := s.ProblemAt(now)
+		broken := sev >= diagnose.SeverityWarning
+		suspect := broken || p.nodeDown(s.Node)
+		kn, ok := p.known[uid]
+		if ok && kn.sum == s && kn.suspect == suspect && len(s.Later) == 0 {
+			continue
+		}
+		if ok && suspect && !kn.suspect {
+			delete(p.read, uid) // read it again: its node went down since
+		}
+		p.known[uid] = triageKnown{sum: s, suspect: suspect}
+		p.dirty = true
+		owner := diagnose.OwnerOf(s.Controller, s.Name)
+		full, read := p.read[uid]
+		switch {
+		case !suspect:
+			p.triage.Healthy(uid, s.Namespace, owner)
+			delete(p.pending, uid)
+			delete(p.read, uid)
+			continue
+		case !broken && !p.triage.Filed(uid):
+			// On a node that is not Ready: counted until its read says more.
+			p.triage.Healthy(uid, s.Namespace, owner)
+		case broken && (!read || !p.triage.Filed(uid)):
+			f := diagnose.FindingOf(rule, sev, s.Columns.Status)
+			p.triage.File(diagnose.PodRef{
+				Namespace: s.Namespace, Name: s.Name, UID: uid, Node: s.Node,
+				Status: s.Columns.Status, Since: s.CreationTimestamp.Time,
+			}, owner, diagnose.KeyForOwner(f, s.Namespace, s.Node, owner), f)
+		}
+		if !read || full != s.ResourceVersion {
+			p.pending[uid] = s
+		}
 	}
-	if len(changed) == 0 {
+	if len(p.known) == inScope {
+		return // every pod known is in the snapshot: none is gone
+	}
+	live := make(map[string]struct{}, inScope)
+	for _, s := range pods {
+		live[string(s.UID)] = struct{}{}
+	}
+	for uid := range p.known {
+		if _, ok := live[uid]; !ok {
+			p.triage.Delete(uid)
+			delete(p.known, uid)
+			delete(p.pending, uid)
+			delete(p.read, uid)
+			p.dirty = true
+		}
+	}
+}
+
+// nodeDown reports whether the node is known not to be Ready (or gone).
+func (p *TriagePage) nodeDown(node string) bool {
+	return p.ready != nil && node != "" && !p.ready[node]
+}
+
+// pendBroken queues every filed pod for a read, from the summaries known.
+func (p *TriagePage) pendBroken() {
+	for uid := range p.known {
+		if p.triage.Filed(uid) {
+			if _, ok := p.pending[uid]; !ok {
+				p.pending[uid] = nil // read by the name it is filed under
+			}
+		}
+	}
+}
+
+// readChanged reads up to triageReadMost of the pending broken pods in
+// full, with their events and related objects; one read at a time.
+func (p *TriagePage) readChanged() tea.Cmd {
+	if p.reading || len(p.pending) == 0 {
 		return nil
 	}
-	if len(changed) > triageReadMost {
+	type ref struct{ ns, name, uid string }
+	var refs []ref
+	for uid, s := range p.pending {
+		if len(refs) == triageReadMost {
+			break
+		}
+		delete(p.pending, uid)
+		if s != nil {
+			refs = append(refs, ref{s.Namespace, s.Name, uid})
+		} else if pr, ok := p.filedRef(uid); ok {
+			refs = append(refs, ref{pr.Namespace, pr.Name, uid})
+		}
+	}
+	if len(refs) == 0 {
 		return nil
 	}
 	p.reading = true
-	type ref struct{ ns, name, uid string }
-	refs := make([]ref, len(changed))
-	for i, s := range changed {
-		p.asked[string(s.UID)] = s.ResourceVersion
-		refs[i] = ref{s.Namespace, s.Name, string(s.UID)}
-	}
 	c, t := p.env.Cluster, p.reads.next()
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), podReadTimeout)
 		defer cancel()
 		var pods []*corev1.Pod
 		for _, r := range refs {
-			// A pod that is gone or failed to read is left as it was filed:
-			// the next snapshot or the next full load settles it.
+			// A pod that is gone or failed to read stays as its summary
+			// filed it; the next snapshot settles it.
 			if pod, err := getSamePod(ctx, c, r.ns, r.name, r.uid); err == nil {
 				pods = append(pods, pod)
 			}
 		}
-		return triageReadMsg{Ticket: t, pods: pods}
+		var in []diagnose.Input
+		if len(pods) > 0 {
+			in = c.PodInputs(ctx, pods)
+		}
+		return triageReadMsg{Ticket: t, inputs: in}
 	}
 }
 
-func (p *TriagePage) file(pod *corev1.Pod, events []diagnose.Event, rel diagnose.Related) {
-	p.seen[string(pod.UID)] = pod
-	p.triage.Update(pod, diagnose.Diagnose(diagnose.Input{Pod: pod, Events: events, Related: rel, Now: p.env.Now()}))
+// filedRef finds a filed pod's entry in its group.
+func (p *TriagePage) filedRef(uid string) (diagnose.PodRef, bool) {
+	p.regroup()
+	for _, g := range p.groups {
+		for _, pr := range g.Pods {
+			if pr.UID == uid {
+				return pr, true
+			}
+		}
+	}
+	return diagnose.PodRef{}, false
 }
 
+// ownedCounts counts the pods in scope of each owner with a group, from
+// the snapshot: the page keeps no owner per pod.
+func (p *TriagePage) ownedCounts() func(string, diagnose.Owner) int {
+	type ref struct {
+		ns    string
+		owner diagnose.Owner
+	}
+	n := map[ref]int{}
+	p.triage.Owners(func(ns string, o diagnose.Owner) { n[ref{ns, o}] = 0 })
+	for _, s := range p.latest {
+		if _, ok := p.known[string(s.UID)]; !ok {
+			continue // out of scope
+		}
+		r := ref{s.Namespace, diagnose.OwnerOf(s.Controller, s.Name)}
+		if c, ok := n[r]; ok {
+			n[r] = c + 1
+		}
+	}
+	return func(ns string, o diagnose.Owner) int { return n[ref{ns, o}] }
+}
+
+// regroup makes the groups again when the triage changed since; it runs
+// before a key is handled and before a frame, not on every read or
+// snapshot (sorting thousands of groups each time adds up).
 func (p *TriagePage) regroup() {
-	p.groups = p.triage.Groups()
+	if !p.dirty {
+		return
+	}
+	p.dirty = false
+	p.groups = p.triage.GroupsOwned(p.ownedCounts())
 	p.cursor = max(0, min(p.cursor, len(p.groups)-1))
 	if g := p.selected(); g == nil {
 		p.open = false
@@ -283,14 +403,6 @@ func (p *TriagePage) selected() *diagnose.Group {
 		return nil
 	}
 	return p.groups[p.cursor]
-}
-
-func (p *TriagePage) selectedPod() *corev1.Pod {
-	g := p.selected()
-	if g == nil || len(g.Pods) == 0 {
-		return nil
-	}
-	return p.seen[g.Pods[p.podCur].UID]
 }
 
 // SetSize sets the page's size.
@@ -317,6 +429,7 @@ func (p *TriagePage) FullHelp() [][]key.Binding {
 
 // View draws the groups, or the selected group's pods.
 func (p *TriagePage) View() string {
+	p.regroup()
 	s := p.env.Styles
 	now := p.env.Now()
 	var lines []string
@@ -326,43 +439,69 @@ func (p *TriagePage) View() string {
 		add(s.Muted.Render("diagnosing every pod in scope…"))
 		return strings.Join(lines, "\n")
 	case p.err != "":
-		add(s.Error.Render("events and related objects unavailable: " + oneLine(p.err)))
+		add(s.Error.Render("node health unavailable: " + oneLine(p.err)))
 	}
 	if len(p.groups) == 0 {
-		add(s.Healthy.Render(fmt.Sprintf("✓ healthy: %d pods checked, none broken", p.triage.Checked())))
+		add(s.Healthy.Render(fmt.Sprintf("✓ healthy: %d pods checked, none broken", len(p.known))))
 		return strings.Join(lines, "\n")
 	}
 	total := 0
 	for _, g := range p.groups {
 		total += len(g.Pods)
 	}
-	add(s.Title.Render(fmt.Sprintf("%d causes, %d broken pods of %d checked", len(p.groups), total, p.triage.Checked())))
+	add(s.Title.Render(fmt.Sprintf("%d causes, %d broken pods of %d checked", len(p.groups), total, len(p.known))))
 	add("")
-	selLine := 0
-	for i, g := range p.groups {
-		if i == p.cursor {
-			selLine = len(lines)
+	// Only the lines on screen are drawn: at 100k pods there may be
+	// thousands of groups. Each group takes two lines; the open one also
+	// its pods and commands.
+	head, extra := len(lines), 0
+	if g := p.selected(); p.open && g != nil {
+		extra = len(g.Pods) + len(g.Next)
+	}
+	selLine := head + 2*p.cursor
+	if p.open {
+		selLine += 2 + p.podCur
+	}
+	all := head + 2*len(p.groups) + extra
+	// Keep the selection on screen.
+	start := max(0, min(selLine-p.height/2, all-p.height))
+	end := min(all, start+p.height)
+	n := head
+	emit := func(line func() string) {
+		if n >= start && n < end {
+			lines = append(lines, line())
 		}
-		add(p.groupLine(g, i == p.cursor && !p.open, now))
-		add("    " + s.Muted.Render(oneLine(p.groupFacts(g, now))))
+		n++
+	}
+	for i, g := range p.groups {
+		if n+2 <= start && !(i == p.cursor && p.open) {
+			n += 2
+			continue
+		}
+		if n >= end {
+			break
+		}
+		emit(func() string { return p.groupLine(g, i == p.cursor && !p.open, now) })
+		emit(func() string { return "    " + s.Muted.Render(oneLine(p.groupFacts(g, now))) })
 		if i == p.cursor && p.open {
 			for j, pr := range g.Pods {
-				line := fmt.Sprintf("      %s/%s  %s  %s", pr.Namespace, pr.Name, pr.Status, pr.Node)
-				if j == p.podCur {
-					selLine = len(lines)
-					line = s.Selected.Render(pad("    ▸ "+strings.TrimSpace(line), p.width))
-				}
-				add(line)
+				emit(func() string {
+					line := fmt.Sprintf("      %s/%s  %s  %s", pr.Namespace, pr.Name, pr.Status, pr.Node)
+					if j == p.podCur {
+						line = s.Selected.Render(pad("    ▸ "+strings.TrimSpace(line), p.width))
+					}
+					return line
+				})
 			}
 			for _, c := range g.Next {
-				add("    " + s.Muted.Render("$ "+c))
+				emit(func() string { return "    " + s.Muted.Render("$ "+c) })
 			}
 		}
 	}
-	// Keep the selection on screen.
-	start := max(0, min(selLine-p.height/2, len(lines)-p.height))
-	end := min(len(lines), start+p.height)
-	return strings.Join(lines[start:end], "\n")
+	if start > 0 {
+		lines = lines[min(start, head):] // the header scrolled off
+	}
+	return strings.Join(lines[:min(len(lines), max(1, p.height))], "\n")
 }
 
 func (p *TriagePage) groupLine(g *diagnose.Group, selected bool, now time.Time) string {

@@ -13,7 +13,6 @@ import (
 
 	"github.com/charmbracelet/x/exp/golden"
 
-	"github.com/podtui/podtui/diagnose"
 	"github.com/podtui/podtui/kube"
 )
 
@@ -107,51 +106,75 @@ func TestTriagePodKeys(t *testing.T) {
 	if len(msgs) != 1 {
 		t.Fatalf("d gave %d messages", len(msgs))
 	}
-	if m, ok := msgs[0].(ActionMsg); !ok || m.Action != diagnose.ActionEvents || m.Pod.Name != "api-7d9f8-a" {
+	// Triage keeps no pods: the key reads the pod, then opens its detail.
+	if m, ok := msgs[0].(podActionMsg); !ok || m.action != actDetail || m.pod.Name != "api-7d9f8-a" {
 		t.Fatalf("d on a triage pod: %#v", msgs[0])
 	}
 }
 
-// A few changed pods are read again one by one; many at once wait for the
-// periodic full load instead of starting one on every snapshot.
+// Triage files every pod from the summaries at once and reads only broken
+// pods in full, at most triageReadMost a read, one read at a time, and again
+// only those whose summary moved: never a LIST of the scope's pods.
 func TestTriageReadsChangedPodsWithinBounds(t *testing.T) {
 	var pods []*corev1.Pod
 	for i := range triageReadMost + 5 {
 		pods = append(pods, pod("shop", fmt.Sprint("api-", i), "w1", time.Hour, crashLoop))
 	}
+	pods = append(pods, pod("shop", "db-0", "w3", time.Hour, nil))
 	c := &fakeCluster{pods: pods}
 	a := harnessApp(t, c, kube.Scope{Namespace: "shop"}, 100, 16)
-	_, cmd := a.Update(keyMsg("T"))
-	for _, m := range runBatch(cmd) {
-		a.Update(m)
+	// run feeds cmd and what follows, counting the reads and the pods read.
+	run := func(cmd tea.Cmd) (reads int) {
+		for depth := 0; cmd != nil && depth < 8; depth++ {
+			var next []tea.Cmd
+			for _, m := range runBatchTimeout(cmd) {
+				if r, ok := m.(triageReadMsg); ok {
+					reads++
+					if len(r.inputs) > triageReadMost {
+						t.Fatalf("one read took %d pods, want at most %d", len(r.inputs), triageReadMost)
+					}
+				}
+				_, c := a.Update(m)
+				next = append(next, c)
+			}
+			cmd = tea.Batch(next...)
+		}
+		return reads
 	}
-	reads := func(n int) (read, loads int) {
+	_, cmd := a.Update(keyMsg("T"))
+	tp := a.top().(*TriagePage)
+	// Before any read, the summaries have filed every broken pod.
+	if out := screen(a); !strings.Contains(out, fmt.Sprintf("%d broken pods of %d checked", triageReadMost+5, triageReadMost+6)) {
+		t.Fatalf("triage from the summaries:\n%s", out)
+	}
+	if reads := run(cmd); reads != 2 || c.inputs.Load() != triageReadMost+5 {
+		t.Fatalf("opening: %d reads of %d pods; want 2 reads of the %d broken pods", reads, c.inputs.Load(), triageReadMost+5)
+	}
+	change := func(n int) int {
+		c.inputs.Store(0)
 		for i := range n {
 			c.pods[i] = c.pods[i].DeepCopy()
 			c.pods[i].ResourceVersion = fmt.Sprint(time.Now().UnixNano())
 		}
 		_, cmd := a.Update(podsMsg{Ticket: a.feeds.last(), snap: kube.PodSnapshot{Pods: summaries(c.pods), Synced: true, Scope: kube.Scope{Namespace: "shop"}}})
-		for _, m := range runBatchTimeout(cmd) {
-			switch m.(type) {
-			case triageReadMsg:
-				read++
-			case triageInputsMsg:
-				loads++
-			}
-			a.Update(m)
-		}
-		return read, loads
+		return run(cmd)
 	}
-	if read, loads := reads(2); read != 1 || loads != 0 {
-		t.Fatalf("2 changed pods: %d reads, %d full loads; want 1 read", read, loads)
+	if reads := change(2); reads != 1 || c.inputs.Load() != 2 {
+		t.Fatalf("2 changed pods: %d reads of %d pods; want 1 read of 2", reads, c.inputs.Load())
 	}
-	if read, loads := reads(triageReadMost + 1); read != 0 || loads != 0 {
-		t.Fatalf("%d changed pods: %d reads, %d full loads; want them left to the periodic load", triageReadMost+1, read, loads)
+	if reads := change(triageReadMost + 1); reads != 2 || c.inputs.Load() != triageReadMost+1 {
+		t.Fatalf("%d changed pods: %d reads of %d pods; want 2 reads", triageReadMost+1, reads, c.inputs.Load())
+	}
+	if n := c.lists.Load(); n != 0 {
+		t.Fatalf("triage listed the scope's pods %d times", n)
+	}
+	if tp.reading || len(tp.pending) != 0 {
+		t.Fatalf("reads left: reading %v, %d pending", tp.reading, len(tp.pending))
 	}
 }
 
 // Triage keeps refreshing while a pod page is open over it, and after that
-// page closes: its timer and its loads reach it wherever it is in the
+// page closes: the snapshots and its reads reach it wherever it is in the
 // stack. (With results going to the top page only, the covered triage lost
 // its tick, kept loading set, and stopped refreshing for good.)
 func TestTriageRefreshesWhileCovered(t *testing.T) {
@@ -163,24 +186,22 @@ func TestTriageRefreshesWhileCovered(t *testing.T) {
 		t.Fatal("T did not open triage")
 	}
 	feedAll(a, cmd)
-	// refresh fires the triage page's pending timer, as the runtime would
-	// after 15 s, and runs what follows.
+	// refresh is a new snapshot of the pod cache, as the app hands it to
+	// triage wherever it is in the stack, and the reads that follow.
 	refresh := func() {
 		t.Helper()
-		_, cmd := a.Update(triageTickMsg{tp.ticks.last()})
-		if cmd == nil {
-			t.Fatal("the refresh timer started no load")
-		}
+		_, cmd := a.Update(podsMsg{Ticket: a.feeds.last(), snap: kube.PodSnapshot{Pods: summaries(c.pods), Synced: true, Scope: kube.Scope{Namespace: "shop"}}})
 		for _, m := range runBatchTimeout(cmd) {
-			if _, ok := m.(triageInputsMsg); ok {
+			if _, ok := m.(triageReadMsg); ok {
 				a.Update(m)
 			}
 		}
-		if tp.loading {
-			t.Fatal("the load's answer did not reach the triage page")
+		if tp.reading {
+			t.Fatal("the read's answer did not reach the triage page")
 		}
 	}
 	brokenPods := func() int {
+		tp.regroup()
 		n := 0
 		for _, g := range tp.groups {
 			n += len(g.Pods)
@@ -213,5 +234,33 @@ func TestTriageRefreshesWhileCovered(t *testing.T) {
 	refresh()
 	if got := brokenPods(); got != 1 {
 		t.Fatalf("triage has %d broken pods after a refresh, want 1", got)
+	}
+}
+
+// Triage draws only the groups on screen; the selection stays on it, the
+// open group's pods too, and the page is never taller than its height.
+func TestTriageDrawsTheWindow(t *testing.T) {
+	var pods []*corev1.Pod
+	for i := range 30 {
+		pods = append(pods, pod("shop", fmt.Sprintf("app%02d-5c6d7-a", i), "w1", time.Hour, both(ownedBy(fmt.Sprintf("app%02d", i), "5c6d7"), crashLoop)))
+	}
+	c := &fakeCluster{pods: pods}
+	a := harnessApp(t, c, kube.Scope{Namespace: "shop"}, 100, 16)
+	_, cmd := a.Update(keyMsg("T"))
+	feedAll(a, cmd)
+	tp := a.top().(*TriagePage)
+	for i := range 29 {
+		a.Update(keyMsg("j"))
+		v := tp.View()
+		if n := strings.Count(v, "\n") + 1; n > tp.height {
+			t.Fatalf("after %d downs the page is %d lines, height %d", i+1, n, tp.height)
+		}
+		if g := tp.groups[tp.cursor]; !strings.Contains(v, g.Key.Owner.String()) {
+			t.Fatalf("the selected group %s is off screen:\n%s", g.Key.Owner, v)
+		}
+	}
+	a.Update(keyMsg("enter"))
+	if v := tp.View(); !strings.Contains(v, "▸ shop/") {
+		t.Fatalf("the open group's pod is off screen:\n%s", v)
 	}
 }

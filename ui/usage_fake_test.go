@@ -41,6 +41,10 @@ func (f *fakeCluster) PodMetrics(_ context.Context, ns string) kube.PodMetrics {
 	return res
 }
 
+func (f *fakeCluster) ReadyNodes(context.Context) (map[string]bool, error) {
+	return f.nodesReady, nil
+}
+
 func (f *fakeCluster) NodeSummary(_ context.Context, name string) (kube.NodeSummary, error) {
 	n, ok := f.metrics.nodes[name]
 	if !ok {
