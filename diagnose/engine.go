@@ -90,6 +90,7 @@ var checks = []func(*ctx){
 	checkVolumes,
 	checkSandbox,
 	checkContainers,
+	checkRollout, // last: it looks at what the others found
 }
 
 type ctx struct {
