@@ -98,7 +98,6 @@ spec:
 	}
 }
 
-
 const statefulRevisions = `
 apiVersion: apps/v1
 kind: ControllerRevision

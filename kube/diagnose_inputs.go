@@ -67,9 +67,10 @@ func diagnoseInputs(ctx context.Context, cs kubernetes.Interface, meta metadata.
 	for _, p := range pods {
 		f.related(p)
 	}
+	history := f.history(pods)
 	out := make([]diagnose.Input, 0, len(pods))
 	for _, p := range pods {
-		out = append(out, diagnose.Input{Pod: p, Events: events, Related: f.store, Now: now})
+		out = append(out, diagnose.Input{Pod: p, Events: events, Related: f.store, Now: now, History: history})
 	}
 	return out, nil
 }
@@ -298,4 +299,49 @@ func (f *fetcher) related(p *corev1.Pod) {
 			})
 		}
 	}
+}
+
+// history reads the revisions of the pods' workloads, for "what changed":
+// the ReplicaSets of the namespaces with Deployment pods, the
+// ControllerRevisions of those with StatefulSet or DaemonSet pods. A list
+// that fails (403) leaves those revisions unknown. Managed fields are dropped.
+func (f *fetcher) history(pods []*corev1.Pod) *diagnose.History {
+	rsNS, crNS := map[string]bool{}, map[string]bool{}
+	for _, p := range pods {
+		if ref := metav1.GetControllerOf(p); ref != nil {
+			switch ref.Kind {
+			case "ReplicaSet":
+				rsNS[p.Namespace] = true
+			case "StatefulSet", "DaemonSet":
+				crNS[p.Namespace] = true
+			}
+		}
+	}
+	h := &diagnose.History{}
+	for ns := range sortedKeys(rsNS) {
+		list, err := f.cs.AppsV1().ReplicaSets(ns).List(f.ctx, metav1.ListOptions{})
+		if err != nil {
+			continue
+		}
+		for i := range list.Items {
+			rs := &list.Items[i]
+			rs.ManagedFields = nil
+			h.ReplicaSets = append(h.ReplicaSets, rs)
+		}
+	}
+	for ns := range sortedKeys(crNS) {
+		list, err := f.cs.AppsV1().ControllerRevisions(ns).List(f.ctx, metav1.ListOptions{})
+		if err != nil {
+			continue
+		}
+		for i := range list.Items {
+			cr := &list.Items[i]
+			cr.ManagedFields = nil
+			h.ControllerRevisions = append(h.ControllerRevisions, cr)
+		}
+	}
+	if len(h.ReplicaSets)+len(h.ControllerRevisions) == 0 {
+		return nil
+	}
+	return h
 }
