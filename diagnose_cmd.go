@@ -39,12 +39,19 @@ finds there: a panic, an exception, a missing module, variable or file, a
 refused connection. --no-logs skips that; offline, give the logs with
 --previous CONTAINER=FILE and --logs CONTAINER=FILE.
 
+For a pod of a Deployment, StatefulSet or DaemonSet it compares the pod
+template with the workload's previous revision (ReplicaSets, or
+ControllerRevisions; offline, when the files hold them) and says what
+changed, when, and how to roll back: the "changes" field of the JSON
+(docs/diagnose-json.md), and a rollout/changed finding for a broken pod.
+
 Exit code: 0 when no pod has an error finding, 1 when one does, 2 on bad input.`,
 		Example: `  podtui diagnose                     # every pod of the namespace
   podtui diagnose api-7d9c5-x2k4p -n shop
   podtui diagnose -A -o json          # all namespaces, for scripts
   podtui diagnose -A --group          # what is broken, grouped by root cause and owner
   kubectl get pods,events,secrets -n shop -o yaml | podtui diagnose -f -
+  kubectl get pods,replicasets,events -n shop -o yaml | podtui diagnose -f -   # with what changed
   podtui diagnose -f pod.yaml --previous app=app-previous.log --logs migrate=migrate.log`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if output != "text" && output != "json" {

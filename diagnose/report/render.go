@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 
@@ -17,13 +18,18 @@ type PodReport struct {
 	Name      string
 	Status    string
 	Findings  []diagnose.Finding
+	// Changes is what changed in the pod's template since its workload's
+	// previous revision; nil when not known.
+	Changes *diagnose.Change
 }
 
 // Diagnose runs the engine over inputs.
 func Diagnose(inputs []diagnose.Input) []PodReport {
 	out := make([]PodReport, 0, len(inputs))
 	for _, in := range inputs {
-		out = append(out, NewPodReport(in.Pod, diagnose.Diagnose(in)))
+		r := NewPodReport(in.Pod, diagnose.Diagnose(in))
+		r.Changes = diagnose.Changes(in)
+		out = append(out, r)
 	}
 	return out
 }
@@ -62,6 +68,50 @@ type jsonPod struct {
 	Name      string        `json:"name"`
 	Status    string        `json:"status"`
 	Findings  []jsonFinding `json:"findings"`
+	Changes   *jsonChanges  `json:"changes"`
+}
+
+// jsonChanges is documented in docs/diagnose-json.md.
+type jsonChanges struct {
+	Owner            string     `json:"owner"`
+	Revision         int64      `json:"revision"`
+	PreviousRevision int64      `json:"previousRevision"`
+	Object           string     `json:"object"`
+	PreviousObject   string     `json:"previousObject"`
+	Latest           bool       `json:"latest"`
+	RolledOut        *time.Time `json:"rolledOut"`
+	Previous         string     `json:"previous"`
+	PreviousPods     string     `json:"previousPods"`
+	Diff             []jsonDiff `json:"diff"`
+	Undo             string     `json:"undo"`
+}
+
+type jsonDiff struct {
+	Container string `json:"container"`
+	Field     string `json:"field"`
+	From      string `json:"from"`
+	To        string `json:"to"`
+	Text      string `json:"text"`
+}
+
+func changesJSON(namespace string, c *diagnose.Change) *jsonChanges {
+	if c == nil {
+		return nil
+	}
+	out := &jsonChanges{
+		Owner: c.Owner.String(), Revision: c.Revision, PreviousRevision: c.PreviousRevision,
+		Object: c.Object, PreviousObject: c.PreviousObject, Latest: c.Latest,
+		Previous: c.Previous.String(), PreviousPods: c.PreviousPods, Diff: make([]jsonDiff, 0, len(c.Diffs)),
+		Undo: c.UndoCommand(namespace),
+	}
+	if !c.RolledOut.IsZero() {
+		t := c.RolledOut.UTC()
+		out.RolledOut = &t
+	}
+	for _, d := range c.Diffs {
+		out.Diff = append(out.Diff, jsonDiff{Container: d.Container, Field: d.Field, From: d.From, To: d.To, Text: d.Text})
+	}
+	return out
 }
 
 type jsonFinding struct {
@@ -79,7 +129,7 @@ type jsonFinding struct {
 func WriteJSON(w io.Writer, reports []PodReport) error {
 	out := jsonReport{Pods: make([]jsonPod, 0, len(reports))}
 	for _, r := range reports {
-		p := jsonPod{Namespace: r.Namespace, Name: r.Name, Status: r.Status, Findings: make([]jsonFinding, 0, len(r.Findings))}
+		p := jsonPod{Namespace: r.Namespace, Name: r.Name, Status: r.Status, Findings: make([]jsonFinding, 0, len(r.Findings)), Changes: changesJSON(r.Namespace, r.Changes)}
 		for _, f := range r.Findings {
 			p.Findings = append(p.Findings, jsonFinding{
 				Rule: f.Rule, Category: string(f.Category), Severity: f.Severity.String(), Container: f.Container,
