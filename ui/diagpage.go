@@ -87,7 +87,7 @@ func (p *DiagPage) load() tea.Cmd {
 func (p *DiagPage) rediagnose() {
 	in := diagnose.Input{
 		Pod: p.pod, Events: p.events, Related: p.related, Now: p.env.Now(),
-		Usage: p.input.Usage, NodeRequested: p.input.NodeRequested, Logs: p.input.Logs,
+		Usage: p.input.Usage, NodeRequested: p.input.NodeRequested, Logs: p.input.Logs, History: p.input.History,
 	}
 	p.findings = diagnose.Diagnose(in)
 	p.cmds = p.cmds[:0]

@@ -57,6 +57,7 @@ type TriagePage struct {
 	loading bool
 	events  []diagnose.Event
 	rel     diagnose.Related
+	history *diagnose.History // the workloads' revisions, for what changed
 	groups  []*diagnose.Group
 	loaded  bool
 	err     string
@@ -107,9 +108,13 @@ func (p *TriagePage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		p.err = ""
 		p.events = nil
 		p.rel = nil
+		p.history = nil
 		for _, in := range msg.inputs {
 			if p.rel == nil {
 				p.rel = in.Related
+			}
+			if p.history == nil {
+				p.history = in.History // shared by the pods, like the related objects
 			}
 			if p.events == nil {
 				p.events = in.Events // one list per namespace is shared by its pods
@@ -265,7 +270,7 @@ func (p *TriagePage) readChanged() tea.Cmd {
 
 func (p *TriagePage) file(pod *corev1.Pod, events []diagnose.Event, rel diagnose.Related) {
 	p.seen[string(pod.UID)] = pod
-	p.triage.Update(pod, diagnose.Diagnose(diagnose.Input{Pod: pod, Events: events, Related: rel, Now: p.env.Now()}))
+	p.triage.Update(pod, diagnose.Diagnose(diagnose.Input{Pod: pod, Events: events, Related: rel, Now: p.env.Now(), History: p.history}))
 }
 
 func (p *TriagePage) regroup() {
@@ -394,5 +399,8 @@ func (p *TriagePage) groupFacts(g *diagnose.Group, now time.Time) string {
 		facts = append(facts, "nodes "+strings.Join(nodes, ", "))
 	}
 	facts = append(facts, g.Rule)
+	if g.Changed != "" {
+		facts = append(facts, oneLine(g.Changed))
+	}
 	return strings.Join(facts, " · ")
 }
