@@ -23,7 +23,7 @@ const diagnoseTimeout = 60 * time.Second
 func newDiagnoseCmd(g *globalFlags, stdout, stderr io.Writer) *cobra.Command {
 	var output string
 	var files []string
-	var group, noLogs bool
+	var group, noLogs, timeline bool
 	var logFiles, previousFiles []string
 	cmd := &cobra.Command{
 		Use:   "diagnose [POD...]",
@@ -94,7 +94,7 @@ Exit code: 0 when no pod has an error finding, 1 when one does, 2 on bad input.`
 			} else if len(reports) == 0 {
 				_, err = fmt.Fprintln(stdout, "No pods found.")
 			} else {
-				err = report.WriteText(stdout, reports, report.TextOptions{Color: colorOK(stdout)})
+				err = report.WriteText(stdout, reports, report.TextOptions{Color: colorOK(stdout), Timeline: timeline})
 			}
 			if err != nil {
 				return err
@@ -108,6 +108,7 @@ Exit code: 0 when no pod has an error finding, 1 when one does, 2 on bad input.`
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
 	cmd.Flags().BoolVar(&group, "group", false, "group broken pods by root cause and owner (triage); JSON shape in docs/triage.md")
 	cmd.Flags().StringArrayVarP(&files, "filename", "f", nil, `read objects from FILE instead of the cluster ("-" for stdin); repeatable`)
+	cmd.Flags().BoolVar(&timeline, "timeline", false, "text output: also print each pod's timeline (the JSON always has it)")
 	cmd.Flags().BoolVar(&noLogs, "no-logs", false, "do not read the logs of crashed containers")
 	cmd.Flags().StringArrayVar(&logFiles, "logs", nil, "with -f: CONTAINER=FILE, the container's current log (kubectl logs); repeatable")
 	cmd.Flags().StringArrayVar(&previousFiles, "previous", nil, "with -f: CONTAINER=FILE, the container's previous log (kubectl logs --previous); repeatable")

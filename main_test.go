@@ -31,6 +31,7 @@ func TestDiagnoseOfflineJSON(t *testing.T) {
 			Namespace, Name, Status string
 			Findings                []map[string]json.RawMessage
 			Changes                 json.RawMessage // docs/diagnose-json.md; null without revisions
+			Timeline                []map[string]json.RawMessage
 		}
 	}
 	dec := json.NewDecoder(strings.NewReader(out))

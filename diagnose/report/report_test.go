@@ -136,7 +136,7 @@ func TestWriteJSONShape(t *testing.T) {
 	if err := WriteJSON(&buf, reports); err != nil {
 		t.Fatal(err)
 	}
-	want := `{"pods":[{"namespace":"shop","name":"api-7d9","status":"CreateContainerConfigError","findings":[{"rule":"config/secret-missing","category":"config-missing","severity":"error","container":"app","summary":"s","explanation":"e","evidence":["secret \"db-creds\" not found"],"next":["kubectl get secret db-creds -n shop"]}],"changes":null},{"namespace":"shop","name":"ok","status":"Running","findings":[],"changes":null}]}` + "\n"
+	want := `{"pods":[{"namespace":"shop","name":"api-7d9","status":"CreateContainerConfigError","findings":[{"rule":"config/secret-missing","category":"config-missing","severity":"error","container":"app","summary":"s","explanation":"e","evidence":["secret \"db-creds\" not found"],"next":["kubectl get secret db-creds -n shop"]}],"changes":null,"timeline":[]},{"namespace":"shop","name":"ok","status":"Running","findings":[],"changes":null,"timeline":[]}]}` + "\n"
 	if buf.String() != want {
 		t.Errorf("got\n%s\nwant\n%s", buf.String(), want)
 	}
