@@ -187,6 +187,8 @@ func (p *DetailPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 			return p, p.action(actDiagnose)
 		case key.Matches(msg, pk.YAML):
 			return p, p.action(actYAML)
+		case key.Matches(msg, pk.Timeline):
+			return p, p.action(actTimeline)
 		case key.Matches(msg, pk.Exec):
 			return p, p.action(actExec)
 		case key.Matches(msg, pk.Delete):
@@ -227,7 +229,7 @@ func (p *DetailPage) Title() string { return "detail " + p.pod.Namespace + "/" +
 // ShortHelp is the page's one-line help.
 func (p *DetailPage) ShortHelp() []key.Binding {
 	k, pk := p.env.Keys.Detail, p.env.Keys.Pod
-	return []key.Binding{k.Down, k.WarningsOnly, k.Diagnose, pk.YAML, pk.Exec, pk.Delete, k.Back}
+	return []key.Binding{k.Down, k.WarningsOnly, k.Diagnose, pk.Timeline, pk.YAML, pk.Exec, pk.Delete, k.Back}
 }
 
 // FullHelp is the page's full help.
@@ -235,7 +237,7 @@ func (p *DetailPage) FullHelp() [][]key.Binding {
 	k, pk := p.env.Keys.Detail, p.env.Keys.Pod
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.WarningsOnly, k.Related, k.Node, k.Diagnose, k.Back},
+		{k.WarningsOnly, k.Related, k.Node, k.Diagnose, pk.Timeline, k.Back},
 		{pk.YAML, pk.Exec, pk.PortForward, pk.Forwards, pk.Delete, pk.ForceDelete},
 	}
 }

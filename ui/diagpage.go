@@ -171,6 +171,9 @@ func (p *DiagPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		case key.Matches(msg, k.Refresh):
 			p.loaded = false
 			return p, p.load()
+		case key.Matches(msg, p.env.Keys.Pod.Timeline):
+			pod := p.pod
+			return p, func() tea.Msg { return podActionMsg{action: actTimeline, pod: pod} }
 		}
 	}
 	return p, nil
@@ -192,13 +195,13 @@ func (p *DiagPage) Title() string { return "diagnosis " + p.pod.Namespace + "/" 
 // ShortHelp is the page's one-line help.
 func (p *DiagPage) ShortHelp() []key.Binding {
 	k := p.env.Keys.Diagnosis
-	return []key.Binding{k.Down, k.Copy, k.Action, k.Refresh, k.Back}
+	return []key.Binding{k.Down, k.Copy, k.Action, p.env.Keys.Pod.Timeline, k.Refresh, k.Back}
 }
 
 // FullHelp is the page's full help.
 func (p *DiagPage) FullHelp() [][]key.Binding {
 	k := p.env.Keys.Diagnosis
-	return [][]key.Binding{{k.Up, k.Down}, {k.Copy, k.Action}, {k.Refresh, k.Back}}
+	return [][]key.Binding{{k.Up, k.Down}, {k.Copy, k.Action, p.env.Keys.Pod.Timeline}, {k.Refresh, k.Back}}
 }
 
 // View renders the findings, scrolled so the selected command is visible.
