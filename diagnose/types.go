@@ -122,6 +122,18 @@ type Input struct {
 	// ReplicaSets, its StatefulSet's or DaemonSet's ControllerRevisions),
 	// for "what changed" (see Changes); nil when not read.
 	History *History
+	// Restarts are the container terminations podtui saw while it ran
+	// (oldest first), beyond the one previous termination the API keeps;
+	// they may include those the status shows. nil when none were seen.
+	Restarts []Termination
+}
+
+// Termination is one end of a container instance, as seen by podtui.
+type Termination struct {
+	Container             string
+	Reason                string
+	ExitCode, Signal      int32
+	StartedAt, FinishedAt time.Time
 }
 
 // ContainerLogs is the tail of a container's logs, as `kubectl logs` prints

@@ -30,6 +30,10 @@ func (c *Client) DiagnoseInputs(ctx context.Context, namespace string, allNamesp
 		meta, _ = metadata.NewForConfig(c.Config)
 	}
 	ins, err := diagnoseInputs(ctx, c.Clientset, meta, namespace, allNamespaces, selector, names, time.Now())
+	for i := range ins {
+		// What the pod feed saw while podtui ran (nothing in podtui diagnose).
+		ins[i].Restarts = c.restartHistory().of(ins[i].Pod.UID)
+	}
 	if err == nil {
 		m, _ := c.metrics()
 		addResourceInputs(ctx, c.Clientset, m, ins)
