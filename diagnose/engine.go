@@ -27,6 +27,7 @@ func Diagnose(in Input) []Finding {
 	sort.SliceStable(out, func(i, j int) bool { return Outranks(out[i].Severity, out[i].Rule, out[j].Severity, out[j].Rule) })
 	c.crashLogs(out)
 	c.statedFacts(out)
+	c.restartFacts(out)
 	return out
 }
 

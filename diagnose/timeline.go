@@ -34,7 +34,7 @@ type Moment struct {
 	Container string // "" for pod-level moments
 	Warning   bool   // something went wrong here
 	Text      string // one line, cleaned of escape sequences
-	Source    string // where it was read: "status", "event", "node", "podtui" (restart history)
+	Source    string // where it was read: "status", "event", "node", or "podtui" (a termination podtui saw, Input.Restarts)
 }
 
 // Timeline assembles, oldest first, what happened to in.Pod: its creation
@@ -79,6 +79,9 @@ func Timeline(in Input) []Moment {
 				add(m)
 			}
 		}
+	}
+	for _, m := range restartMoments(pod, in.Restarts) {
+		add(m)
 	}
 	if t := pod.DeletionTimestamp; t != nil {
 		add(Moment{Time: t.Time, Kind: MomentPod, Warning: true, Text: "pod deleted (grace period ends)", Source: "status"})

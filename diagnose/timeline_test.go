@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/podtui/podtui/diagnose"
 	"github.com/podtui/podtui/diagnose/report"
@@ -57,5 +59,39 @@ func TestCrashBackoff(t *testing.T) {
 		if got := diagnose.CrashBackoff(int32(n)).String(); got != w {
 			t.Errorf("CrashBackoff(%d) = %s, want %s", n, got, w)
 		}
+	}
+}
+
+// Terminations podtui saw add to the timeline (those the status no longer
+// shows) and to the diagnosis, marked as seen by podtui.
+func TestRestartHistoryInTimelineAndDiagnosis(t *testing.T) {
+	b := loadFixture(t, filepath.Join("testdata", "fixtures", "oom-killed.yaml"))
+	in := b.Inputs(fixtureNow)[0]
+	last := in.Pod.Status.ContainerStatuses[0].LastTerminationState.Terminated
+	for i := 3; i >= 0; i-- {
+		end := last.FinishedAt.Add(-time.Duration(i) * 5 * time.Minute)
+		in.Restarts = append(in.Restarts, diagnose.Termination{Container: "app", Reason: "OOMKilled", ExitCode: 137, StartedAt: end.Add(-40 * time.Second), FinishedAt: end})
+	}
+	var fromPodtui []string
+	for _, m := range diagnose.Timeline(in) {
+		if m.Source == "podtui" {
+			fromPodtui = append(fromPodtui, m.Text)
+		}
+	}
+	if len(fromPodtui) != 3 {
+		t.Fatalf("timeline has %d moments from podtui, want 3 (the 4th is the status's lastState): %q", len(fromPodtui), fromPodtui)
+	}
+	if want := "app terminated: OOMKilled, exit code 137, ran 40s; restarted 4m20s after the crash before (seen by podtui)"; fromPodtui[1] != want {
+		t.Errorf("moment = %q, want %q", fromPodtui[1], want)
+	}
+	fs := diagnose.Diagnose(in)
+	var ev string
+	for _, e := range fs[0].Evidence {
+		if strings.HasPrefix(e, "seen by podtui") {
+			ev = e
+		}
+	}
+	if want := "seen by podtui: app ended OOMKilled 4 times (memory limit 256Mi) in 15m, the last 40s ago"; ev != want {
+		t.Errorf("evidence = %q, want %q (finding %s)", ev, want, fs[0].Rule)
 	}
 }

@@ -88,6 +88,7 @@ func (p *DiagPage) rediagnose() {
 	in := diagnose.Input{
 		Pod: p.pod, Events: p.events, Related: p.related, Now: p.env.Now(),
 		Usage: p.input.Usage, NodeRequested: p.input.NodeRequested, Logs: p.input.Logs, History: p.input.History,
+		Restarts: p.input.Restarts,
 	}
 	p.findings = diagnose.Diagnose(in)
 	p.cmds = p.cmds[:0]

@@ -167,7 +167,7 @@ func (p *TimelinePage) render() (head, body []string) {
 		head = append(head, cut(s.Error.Render("events unavailable: "+oneLine(p.loadErr))))
 	}
 	from, to := axisSpan(p.moments, now)
-	head = append(head, cut(s.Muted.Render(fmt.Sprintf("times UTC · axis %s → now (%s) · ━ a repeated event from first to last seen · from the API: events expire after an hour",
+	head = append(head, cut(s.Muted.Render(fmt.Sprintf("times UTC · axis %s → now (%s) · ━ first→last seen · from the API, except what says “seen by podtui”",
 		from.UTC().Format("15:04"), diagnose.HumanDuration(to.Sub(from))))))
 	for _, m := range p.moments {
 		when, ago := "        ", ""
