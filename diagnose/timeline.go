@@ -57,8 +57,10 @@ func Timeline(in Input) []Moment {
 	}
 	add(Moment{Time: pod.CreationTimestamp.Time, Kind: MomentPod, Text: "pod created", Source: "status"})
 	if ch := Changes(in); ch != nil && !ch.RolledOut.IsZero() {
-		add(Moment{Time: ch.RolledOut, Kind: MomentRollout, Source: "status",
-			Text: fmt.Sprintf("%s revision %d rolled out: %s", ch.Owner, ch.Revision, ch.DiffSummary(3))})
+		add(Moment{
+			Time: ch.RolledOut, Kind: MomentRollout, Source: "status",
+			Text: fmt.Sprintf("%s revision %d rolled out: %s", ch.Owner, ch.Revision, ch.DiffSummary(3)),
+		})
 	}
 	for _, c := range pod.Status.Conditions {
 		if c.LastTransitionTime.IsZero() {
