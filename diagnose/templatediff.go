@@ -272,15 +272,7 @@ func volumeFrom(v corev1.Volume) string {
 func tolerations(list []corev1.Toleration) []string {
 	var out []string
 	for _, t := range list {
-		s := t.Key
-		if t.Operator == corev1.TolerationOpExists {
-			s += " exists"
-		} else if t.Value != "" {
-			s += "=" + t.Value
-		}
-		if t.Effect != "" {
-			s += ":" + string(t.Effect)
-		}
+		s := tolerationText(t)
 		if t.TolerationSeconds != nil {
 			s += fmt.Sprintf(" for %ds", *t.TolerationSeconds)
 		}

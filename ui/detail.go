@@ -104,21 +104,17 @@ func (p *DetailPage) loadRelated() tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
-		in, err := c.DiagnoseInputs(ctx, pod.Namespace, false, "", []string{pod.Name})
-		if err != nil {
+		in, found, err := podInput(ctx, c, pod)
+		switch {
+		case err != nil:
 			// The findings then lack related objects; events still show.
 			return detailRelatedMsg{Ticket: t, err: err}
+		case !found:
+			return detailRelatedMsg{Ticket: t, err: fmt.Errorf("pod %s not found", pod.Name)}
+		case in.Related == nil:
+			in.Related = diagnose.NewStore() // nothing known: every object shows as unknown
 		}
-		for _, i := range in {
-			if i.Pod != nil && i.Pod.UID == pod.UID {
-				rel := i.Related
-				if rel == nil {
-					rel = diagnose.NewStore() // nothing known: every object shows as unknown
-				}
-				return detailRelatedMsg{Ticket: t, related: rel}
-			}
-		}
-		return detailRelatedMsg{Ticket: t, err: fmt.Errorf("pod %s not found", pod.Name)}
+		return detailRelatedMsg{Ticket: t, related: in.Related}
 	}
 }
 

@@ -72,13 +72,11 @@ func (p *DiagPage) load() tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
-		in, err := c.DiagnoseInputs(ctx, pod.Namespace, false, "", []string{pod.Name})
+		in, found, err := podInput(ctx, c, pod)
 		msg := diagInputsMsg{Ticket: t, err: err}
-		for _, i := range in {
-			if i.Pod != nil && i.Pod.UID == pod.UID {
-				msg.input = i
-				msg.input.Logs = c.CrashLogs(ctx, i.Pod)
-			}
+		if found {
+			msg.input = in
+			msg.input.Logs = c.CrashLogs(ctx, in.Pod)
 		}
 		return msg
 	}

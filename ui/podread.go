@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/podtui/podtui/diagnose"
 	"github.com/podtui/podtui/kube"
 )
 
@@ -130,4 +131,18 @@ func readForAction(c Cluster, s *kube.PodSummary, m podActionMsg) tea.Cmd {
 		m.pod = p
 		return m
 	}
+}
+
+// podInput reads the diagnose engine's input for one pod: its events,
+// related objects and workload revisions (DiagnoseInputs by name), for the
+// pod with the same UID; found is false when the name now holds another
+// pod or none.
+func podInput(ctx context.Context, c Cluster, pod *corev1.Pod) (in diagnose.Input, found bool, err error) {
+	ins, err := c.DiagnoseInputs(ctx, pod.Namespace, false, "", []string{pod.Name})
+	for _, i := range ins {
+		if i.Pod != nil && i.Pod.UID == pod.UID {
+			return i, true, err
+		}
+	}
+	return diagnose.Input{}, false, err
 }

@@ -57,14 +57,8 @@ func (p *TimelinePage) load() tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
-		in, err := c.DiagnoseInputs(ctx, pod.Namespace, false, "", []string{pod.Name})
-		msg := timelineInputsMsg{Ticket: t, err: err}
-		for _, i := range in {
-			if i.Pod != nil && i.Pod.UID == pod.UID {
-				msg.input = i
-			}
-		}
-		return msg
+		in, _, err := podInput(ctx, c, pod)
+		return timelineInputsMsg{Ticket: t, input: in, err: err}
 	}
 }
 
