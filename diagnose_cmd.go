@@ -23,7 +23,7 @@ const diagnoseTimeout = 60 * time.Second
 func newDiagnoseCmd(g *globalFlags, stdout, stderr io.Writer) *cobra.Command {
 	var output string
 	var files []string
-	var group, noLogs bool
+	var group, noLogs, timeline bool
 	var logFiles, previousFiles []string
 	cmd := &cobra.Command{
 		Use:   "diagnose [POD...]",
@@ -39,12 +39,19 @@ finds there: a panic, an exception, a missing module, variable or file, a
 refused connection. --no-logs skips that; offline, give the logs with
 --previous CONTAINER=FILE and --logs CONTAINER=FILE.
 
+For a pod of a Deployment, StatefulSet or DaemonSet it compares the pod
+template with the workload's previous revision (ReplicaSets, or
+ControllerRevisions; offline, when the files hold them) and says what
+changed, when, and how to roll back: the "changes" field of the JSON
+(docs/diagnose-json.md), and a rollout/changed finding for a broken pod.
+
 Exit code: 0 when no pod has an error finding, 1 when one does, 2 on bad input.`,
 		Example: `  podtui diagnose                     # every pod of the namespace
   podtui diagnose api-7d9c5-x2k4p -n shop
   podtui diagnose -A -o json          # all namespaces, for scripts
   podtui diagnose -A --group          # what is broken, grouped by root cause and owner
   kubectl get pods,events,secrets -n shop -o yaml | podtui diagnose -f -
+  kubectl get pods,replicasets,events -n shop -o yaml | podtui diagnose -f -   # with what changed
   podtui diagnose -f pod.yaml --previous app=app-previous.log --logs migrate=migrate.log`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if output != "text" && output != "json" {
@@ -87,7 +94,7 @@ Exit code: 0 when no pod has an error finding, 1 when one does, 2 on bad input.`
 			} else if len(reports) == 0 {
 				_, err = fmt.Fprintln(stdout, "No pods found.")
 			} else {
-				err = report.WriteText(stdout, reports, report.TextOptions{Color: colorOK(stdout)})
+				err = report.WriteText(stdout, reports, report.TextOptions{Color: colorOK(stdout), Timeline: timeline})
 			}
 			if err != nil {
 				return err
@@ -101,6 +108,7 @@ Exit code: 0 when no pod has an error finding, 1 when one does, 2 on bad input.`
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
 	cmd.Flags().BoolVar(&group, "group", false, "group broken pods by root cause and owner (triage); JSON shape in docs/triage.md")
 	cmd.Flags().StringArrayVarP(&files, "filename", "f", nil, `read objects from FILE instead of the cluster ("-" for stdin); repeatable`)
+	cmd.Flags().BoolVar(&timeline, "timeline", false, "text output: also print each pod's timeline (the JSON always has it)")
 	cmd.Flags().BoolVar(&noLogs, "no-logs", false, "do not read the logs of crashed containers")
 	cmd.Flags().StringArrayVar(&logFiles, "logs", nil, "with -f: CONTAINER=FILE, the container's current log (kubectl logs); repeatable")
 	cmd.Flags().StringArrayVar(&previousFiles, "previous", nil, "with -f: CONTAINER=FILE, the container's previous log (kubectl logs --previous); repeatable")

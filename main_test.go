@@ -30,6 +30,8 @@ func TestDiagnoseOfflineJSON(t *testing.T) {
 		Pods []struct {
 			Namespace, Name, Status string
 			Findings                []map[string]json.RawMessage
+			Changes                 json.RawMessage // docs/diagnose-json.md; null without revisions
+			Timeline                []map[string]json.RawMessage
 		}
 	}
 	dec := json.NewDecoder(strings.NewReader(out))

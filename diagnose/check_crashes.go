@@ -304,13 +304,7 @@ func (c *ctx) backoffText(w *corev1.ContainerStateWaiting, last *corev1.Containe
 	d, ok := ParseBackoff(w.Message)
 	est := ""
 	if !ok && restarts > 0 {
-		d = 10 * time.Second
-		for i := int32(1); i < restarts && d < 5*time.Minute; i++ {
-			d *= 2
-		}
-		if d > 5*time.Minute {
-			d = 5 * time.Minute
-		}
+		d = CrashBackoff(restarts)
 		est = "about "
 	}
 	if d == 0 {

@@ -237,16 +237,7 @@ func (c *ctx) schedTaints(rs []FitReason, n, total int, ev []string) {
 	}
 	var tols []string
 	for _, t := range c.pod.Spec.Tolerations {
-		s := t.Key
-		if t.Operator == corev1.TolerationOpExists {
-			s += " (exists)"
-		} else if t.Value != "" {
-			s += "=" + t.Value
-		}
-		if t.Effect != "" {
-			s += ":" + string(t.Effect)
-		}
-		tols = append(tols, s)
+		tols = append(tols, tolerationText(t))
 	}
 	detail := "The pod tolerates: none."
 	if len(tols) > 0 {
@@ -497,6 +488,20 @@ func (c *ctx) freeByNode(res corev1.ResourceName, req resource.Quantity) string 
 		if req.Cmp(biggest) > 0 {
 			s += " That is more than any of these nodes has allocatable: it cannot fit without bigger nodes."
 		}
+	}
+	return s
+}
+
+// tolerationText is "key=value:Effect", "key (exists):Effect".
+func tolerationText(t corev1.Toleration) string {
+	s := t.Key
+	if t.Operator == corev1.TolerationOpExists {
+		s += " (exists)"
+	} else if t.Value != "" {
+		s += "=" + t.Value
+	}
+	if t.Effect != "" {
+		s += ":" + string(t.Effect)
 	}
 	return s
 }

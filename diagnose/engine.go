@@ -27,6 +27,7 @@ func Diagnose(in Input) []Finding {
 	sort.SliceStable(out, func(i, j int) bool { return Outranks(out[i].Severity, out[i].Rule, out[j].Severity, out[j].Rule) })
 	c.crashLogs(out)
 	c.statedFacts(out)
+	c.restartFacts(out)
 	return out
 }
 
@@ -90,6 +91,7 @@ var checks = []func(*ctx){
 	checkVolumes,
 	checkSandbox,
 	checkContainers,
+	checkRollout, // last: it looks at what the others found
 }
 
 type ctx struct {

@@ -81,7 +81,7 @@ func loadFixture(t *testing.T, path string) *report.Bundle {
 func render(b *report.Bundle) (string, []report.PodReport) {
 	var reports []report.PodReport
 	for _, p := range b.Pods {
-		in := diagnose.Input{Pod: p, Events: b.Events, Related: b.Store, Now: fixtureNow}
+		in := diagnose.Input{Pod: p, Events: b.Events, Related: b.Store, Now: fixtureNow, History: b.History}
 		reports = append(reports, report.NewPodReport(p, diagnose.Diagnose(in)))
 	}
 	var buf bytes.Buffer
@@ -198,6 +198,7 @@ var expect = map[string]string{
 	"schedule-legacy-insufficient-memory":   "schedule/insufficient-resources",
 	"admission-node-affinity-arch":          "admission/node-affinity",
 	"evicted-ephemeral-pod-limit":           "evicted/ephemeral-storage-limit",
+	"rollout-image-changed":                 "crash/exit-error",
 }
 
 func TestFixtures(t *testing.T) {

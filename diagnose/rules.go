@@ -19,21 +19,23 @@ var placeholders = []string{
 	"pod", "namespace", "container", "node", "secret", "configmap", "key", "pvc",
 	"storageclass", "image", "registry", "pullsecret", "serviceaccount", "owner", "volume", "csidriver", "job", "port", "path",
 	"service", "servicens", "labelkey", "otherpod", "host", "cnilabel", "preemptor", "scheduler",
-	"envvar", "dir",
+	"envvar", "dir", "revision", "newrevision",
 }
 
 const (
-	cmdDescribePod  = "kubectl describe pod <pod> -n <namespace>"
-	cmdEvents       = "kubectl get events -n <namespace> --field-selector involvedObject.name=<pod> --sort-by=.lastTimestamp"
-	cmdPrevLogs     = "kubectl logs <pod> -n <namespace> -c <container> --previous"
-	cmdLogs         = "kubectl logs <pod> -n <namespace> -c <container>"
-	cmdDescribeNode = "kubectl describe node <node>"
-	cmdOwner        = "kubectl describe <owner> -n <namespace>"
-	cmdForceDelete  = "kubectl delete pod <pod> -n <namespace> --grace-period=0 --force"
-	cmdManifest     = "docker manifest inspect <image>"
-	cmdSecurityCtx  = "kubectl get pod <pod> -n <namespace> -o jsonpath='{.spec.securityContext} {.spec.containers[?(@.name==\"<container>\")].securityContext}'"
-	cmdNodeImage    = "kubectl debug node/<node> -it --image=busybox -- chroot /host crictl inspecti <image>"
-	cmdCNIPods      = "kubectl get pods -A -l <cnilabel> -o wide --field-selector spec.nodeName=<node>"
+	cmdDescribePod    = "kubectl describe pod <pod> -n <namespace>"
+	cmdEvents         = "kubectl get events -n <namespace> --field-selector involvedObject.name=<pod> --sort-by=.lastTimestamp"
+	cmdPrevLogs       = "kubectl logs <pod> -n <namespace> -c <container> --previous"
+	cmdLogs           = "kubectl logs <pod> -n <namespace> -c <container>"
+	cmdDescribeNode   = "kubectl describe node <node>"
+	cmdOwner          = "kubectl describe <owner> -n <namespace>"
+	cmdForceDelete    = "kubectl delete pod <pod> -n <namespace> --grace-period=0 --force"
+	cmdManifest       = "docker manifest inspect <image>"
+	cmdSecurityCtx    = "kubectl get pod <pod> -n <namespace> -o jsonpath='{.spec.securityContext} {.spec.containers[?(@.name==\"<container>\")].securityContext}'"
+	cmdNodeImage      = "kubectl debug node/<node> -it --image=busybox -- chroot /host crictl inspecti <image>"
+	cmdRolloutUndo    = "kubectl rollout undo <owner> -n <namespace> --to-revision=<revision>"
+	cmdRolloutHistory = "kubectl rollout history <owner> -n <namespace> --revision=<newrevision>"
+	cmdCNIPods        = "kubectl get pods -A -l <cnilabel> -o wide --field-selector spec.nodeName=<node>"
 )
 
 var rules = []Rule{
@@ -667,6 +669,19 @@ var rules = []Rule{
 		Explanation: "The pod is Running but not Ready, so Services do not send it traffic. Events expire after an hour, so the probe failures may no longer be listed.",
 		Commands:    []string{cmdLogs, cmdDescribePod},
 		Action:      ActionLogs,
+	},
+	// What changed: said after what is wrong, as its likely cause.
+	{
+		ID: "rollout/changed", Category: CatRollout, Severity: SeverityWarning,
+		Trigger:     "a pod with an error or warning runs its workload's newest revision, and the pods of the revision before it were ready (ReplicaSet status)",
+		Explanation: "Most breakages follow a change. The pod template differs from the previous revision's as listed, and that revision's pods ran; rolling back restores the previous template while the change is looked into.",
+		Commands:    []string{cmdRolloutUndo, cmdRolloutHistory, "kubectl rollout status <owner> -n <namespace>"},
+	},
+	{
+		ID: "rollout/changed-unverified", Category: CatRollout, Severity: SeverityInfo,
+		Trigger:     "as rollout/changed, but whether the previous revision's pods ran is not known (its ReplicaSet is scaled to 0, or a StatefulSet or DaemonSet revision)",
+		Explanation: "The pod template differs from the previous revision's as listed. Whether that revision ran well is not recorded, so the change is a suspect, not a verdict.",
+		Commands:    []string{cmdRolloutHistory, cmdRolloutUndo},
 	},
 }
 

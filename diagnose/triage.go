@@ -136,6 +136,10 @@ type Group struct {
 	// AllDown is set when every pod of the owner seen in scope is in this
 	// group: nothing of the workload is serving.
 	AllDown bool
+	// Changed is what changed in the owner's last rollout when a pod of
+	// the group has a rollout finding (its summary); its undo command is
+	// then in Next.
+	Changed string
 }
 
 // Since is the oldest first-seen time of the cause among the group's pods.
@@ -238,6 +242,17 @@ func (t *Triage) Update(pod *corev1.Pod, findings []Finding) {
 		Namespace: pod.Namespace, Name: pod.Name, UID: string(pod.UID), Node: pod.Spec.NodeName,
 		Status: Status(pod), Since: causeSince(pod),
 	}, owner, KeyFor(pod, *top), *top)
+	if g := t.podKey[string(pod.UID)]; g.Changed == "" {
+		for _, f := range findings {
+			if f.Category == CatRollout {
+				g.Changed = f.Summary
+				if len(f.Next) > 0 && !slices.Contains(g.Next, f.Next[0]) {
+					g.Next = append(g.Next, f.Next[0])
+				}
+				break
+			}
+		}
+	}
 }
 
 // count notes that the pod with the uid was looked at and who owns it.

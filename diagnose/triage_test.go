@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -327,4 +328,24 @@ func BenchmarkTriage(b *testing.B) {
 			t.Update(pods[1], Diagnose(Input{Pod: pods[1], Now: triageNow}))
 		}
 	})
+}
+
+func TestTriageGroupShowsTheChange(t *testing.T) {
+	yes := true
+	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{
+		Name: "api-7d9c5-x", Namespace: "shop", UID: "u1", Labels: map[string]string{"pod-template-hash": "7d9c5"},
+		OwnerReferences: []metav1.OwnerReference{{Kind: "ReplicaSet", Name: "api-7d9c5", Controller: &yes}},
+	}}
+	tr := NewTriage()
+	tr.Update(pod, []Finding{
+		{Rule: "crash/exit-error", Category: CatCrashLoop, Severity: SeverityError, Summary: "CrashLoopBackOff", Next: []string{"kubectl logs"}},
+		{Rule: "rollout/changed", Category: CatRollout, Severity: SeverityWarning, Summary: "deployment/api changed 5m ago (revision 2 → 3): image api:1 → 2", Next: []string{"kubectl rollout undo deployment/api -n shop --to-revision=2"}},
+	})
+	g := tr.Groups()
+	if len(g) != 1 || g[0].Rule != "crash/exit-error" || !strings.Contains(g[0].Changed, "image api:1 → 2") {
+		t.Fatalf("groups: %+v", g)
+	}
+	if !slices.Contains(g[0].Next, "kubectl rollout undo deployment/api -n shop --to-revision=2") {
+		t.Errorf("next = %q", g[0].Next)
+	}
 }

@@ -52,6 +52,7 @@ const (
 	CatNodeLost         Category = "node-lost"
 	CatPreempted        Category = "preempted"
 	CatAdmission        Category = "admission-rejected"
+	CatRollout          Category = "rollout"
 )
 
 // Categories lists every category in a stable order.
@@ -60,7 +61,7 @@ func Categories() []Category {
 		CatImagePull, CatInvalidImage, CatConfigMissing, CatContainerCreate, CatContainerStart,
 		CatCrashLoop, CatOOM, CatEvicted, CatUnschedulable, CatVolumeMount, CatSandboxNetwork, CatProbeLiveness,
 		CatProbeReadiness, CatProbeStartup, CatInitContainer, CatLifecycleHook, CatDeadline, CatTerminatingStuck,
-		CatNodeLost, CatPreempted, CatAdmission,
+		CatNodeLost, CatPreempted, CatAdmission, CatRollout,
 	}
 }
 
@@ -117,6 +118,22 @@ type Input struct {
 	// that crashed or restarted; nil when not read. The engine quotes the
 	// crash cause it finds there (see CrashCauseOf).
 	Logs map[string]ContainerLogs
+	// History holds the revisions of the pod's workload (its Deployment's
+	// ReplicaSets, its StatefulSet's or DaemonSet's ControllerRevisions),
+	// for "what changed" (see Changes); nil when not read.
+	History *History
+	// Restarts are the container terminations podtui saw while it ran
+	// (oldest first), beyond the one previous termination the API keeps;
+	// they may include those the status shows. nil when none were seen.
+	Restarts []Termination
+}
+
+// Termination is one end of a container instance, as seen by podtui.
+type Termination struct {
+	Container             string
+	Reason                string
+	ExitCode, Signal      int32
+	StartedAt, FinishedAt time.Time
 }
 
 // ContainerLogs is the tail of a container's logs, as `kubectl logs` prints

@@ -37,6 +37,9 @@ type PodActions struct {
 	Forwards    key.Binding
 	Debug       key.Binding
 	NodeShell   key.Binding
+	// Timeline opens what happened to the pod, in order (from the list,
+	// the detail and the diagnosis).
+	Timeline key.Binding
 }
 
 // Detail keys act in the pod detail page.
@@ -144,6 +147,13 @@ type Diagnosis struct {
 	Back    key.Binding
 }
 
+// Timeline keys act in a pod's timeline page.
+type Timeline struct {
+	Scroll
+	Refresh key.Binding
+	Back    key.Binding
+}
+
 // Picker keys act in the namespace picker.
 type Picker struct {
 	Up     key.Binding
@@ -158,6 +168,7 @@ type Keys struct {
 	PodList   PodList
 	Picker    Picker
 	Diagnosis Diagnosis
+	Timeline  Timeline
 	Triage    Triage
 	Pod       PodActions
 	Detail    Detail
@@ -241,6 +252,11 @@ func Default() Keys {
 			Refresh: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reload events")),
 			Back:    key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("esc", "back")),
 		},
+		Timeline: Timeline{
+			Scroll:  defaultScroll(),
+			Refresh: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reload events")),
+			Back:    key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("esc", "back")),
+		},
 		Picker: Picker{
 			Up:     key.NewBinding(key.WithKeys("up", "ctrl+p"), key.WithHelp("↑", "up")),
 			Down:   key.NewBinding(key.WithKeys("down", "ctrl+n"), key.WithHelp("↓", "down")),
@@ -321,6 +337,7 @@ func defaultPodActions() PodActions {
 		Forwards:    key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "active port-forwards")),
 		Debug:       key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "debug container")),
 		NodeShell:   key.NewBinding(key.WithKeys("H"), key.WithHelp("H", "node shell")),
+		Timeline:    key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "timeline")),
 	}
 }
 
@@ -348,6 +365,6 @@ func (k Keys) FullHelp() [][]key.Binding {
 		{p.Up, p.Down, p.PageUp, p.PageDown, p.Top, p.Bottom},
 		{p.Filter, p.ClearFilter, p.Sort, p.Reverse, p.Usage},
 		{p.Diagnose, p.Triage, p.Namespace, p.AllNS, k.Global.Help, k.Global.Quit},
-		{k.Pod.Detail, k.Logs.Open, k.Pod.YAML, k.Pod.Exec, k.Pod.Debug, k.Pod.NodeShell, k.Pod.PortForward, k.Pod.Forwards, k.Pod.Delete, k.Pod.ForceDelete},
+		{k.Pod.Detail, k.Logs.Open, k.Pod.Timeline, k.Pod.YAML, k.Pod.Exec, k.Pod.Debug, k.Pod.NodeShell, k.Pod.PortForward, k.Pod.Forwards, k.Pod.Delete, k.Pod.ForceDelete},
 	}
 }

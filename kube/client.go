@@ -41,6 +41,16 @@ type Client struct {
 	metricsOnce     sync.Once
 	metricsReader   *Metrics
 	metricsErr      error
+
+	// restarts is the restart history of the pods the feeds watched.
+	restartsOnce sync.Once
+	restarts     *restartHistory
+}
+
+// restartHistory is the client's restart history, made on first use.
+func (c *Client) restartHistory() *restartHistory {
+	c.restartsOnce.Do(func() { c.restarts = newRestartHistory() })
+	return c.restarts
 }
 
 // Info returns the context, cluster and namespace in use.
@@ -184,7 +194,7 @@ func IsConfigError(err error) bool {
 
 // WatchPods starts a live pod list for the scope (see the package function).
 func (c *Client) WatchPods(ctx context.Context, scope Scope) (PodSource, error) {
-	return WatchPods(ctx, c.Clientset, scope, c.info.Namespace)
+	return watchPods(ctx, c.Clientset, scope, c.info.Namespace, defaultFeedTiming(), c.restartHistory())
 }
 
 // Namespaces lists the cluster's namespaces.

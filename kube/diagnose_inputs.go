@@ -25,14 +25,9 @@ func (c *Client) DiagnoseInputs(ctx context.Context, namespace string, allNamesp
 	if namespace == "" {
 		namespace = c.Namespace()
 	}
-	var meta metadata.Interface
-	if c.Config != nil {
-		meta, _ = metadata.NewForConfig(c.Config)
-	}
-	ins, err := diagnoseInputs(ctx, c.Clientset, meta, namespace, allNamespaces, selector, names, time.Now())
+	ins, err := diagnoseInputs(ctx, c.Clientset, c.metadata(), namespace, allNamespaces, selector, names, time.Now())
 	if err == nil {
-		m, _ := c.metrics()
-		addResourceInputs(ctx, c.Clientset, m, ins)
+		c.complete(ctx, ins)
 	}
 	return ins, err
 }
@@ -41,14 +36,29 @@ func (c *Client) DiagnoseInputs(ctx context.Context, namespace string, allNamesp
 // objects they refer to, without reading the pods again. A page that read
 // its pod to open hands it here, so one open is one read of the pod.
 func (c *Client) PodInputs(ctx context.Context, pods []*corev1.Pod) []diagnose.Input {
-	var meta metadata.Interface
-	if c.Config != nil {
-		meta, _ = metadata.NewForConfig(c.Config)
+	ins := inputsFor(ctx, c.Clientset, c.metadata(), pods, false, time.Now())
+	c.complete(ctx, ins)
+	return ins
+}
+
+// metadata is the metadata client (nil without a rest config).
+func (c *Client) metadata() metadata.Interface {
+	if c.Config == nil {
+		return nil
 	}
-	ins := inputsFor(ctx, c.Clientset, meta, pods, false, time.Now())
+	meta, _ := metadata.NewForConfig(c.Config)
+	return meta
+}
+
+// complete adds what the client knows beyond the API objects: the restarts
+// the pod feed saw while podtui ran (nothing in podtui diagnose) and the
+// resource usage.
+func (c *Client) complete(ctx context.Context, ins []diagnose.Input) {
+	for i := range ins {
+		ins[i].Restarts = c.restartHistory().of(ins[i].Pod.UID)
+	}
 	m, _ := c.metrics()
 	addResourceInputs(ctx, c.Clientset, m, ins)
-	return ins
 }
 
 func diagnoseInputs(ctx context.Context, cs kubernetes.Interface, meta metadata.Interface, namespace string, allNamespaces bool, selector string, names []string, now time.Time) ([]diagnose.Input, error) {
@@ -88,9 +98,10 @@ func inputsFor(ctx context.Context, cs kubernetes.Interface, meta metadata.Inter
 	for _, p := range pods {
 		f.related(p)
 	}
+	history := f.history(pods)
 	out := make([]diagnose.Input, 0, len(pods))
 	for _, p := range pods {
-		out = append(out, diagnose.Input{Pod: p, Events: events, Related: f.store, Now: now})
+		out = append(out, diagnose.Input{Pod: p, Events: events, Related: f.store, Now: now, History: history})
 	}
 	return out
 }
@@ -319,4 +330,49 @@ func (f *fetcher) related(p *corev1.Pod) {
 			})
 		}
 	}
+}
+
+// history reads the revisions of the pods' workloads, for "what changed":
+// the ReplicaSets of the namespaces with Deployment pods, the
+// ControllerRevisions of those with StatefulSet or DaemonSet pods. A list
+// that fails (403) leaves those revisions unknown. Managed fields are dropped.
+func (f *fetcher) history(pods []*corev1.Pod) *diagnose.History {
+	rsNS, crNS := map[string]bool{}, map[string]bool{}
+	for _, p := range pods {
+		if ref := metav1.GetControllerOf(p); ref != nil {
+			switch ref.Kind {
+			case "ReplicaSet":
+				rsNS[p.Namespace] = true
+			case "StatefulSet", "DaemonSet":
+				crNS[p.Namespace] = true
+			}
+		}
+	}
+	h := &diagnose.History{}
+	for ns := range sortedKeys(rsNS) {
+		list, err := f.cs.AppsV1().ReplicaSets(ns).List(f.ctx, metav1.ListOptions{})
+		if err != nil {
+			continue
+		}
+		for i := range list.Items {
+			rs := &list.Items[i]
+			rs.ManagedFields = nil
+			h.ReplicaSets = append(h.ReplicaSets, rs)
+		}
+	}
+	for ns := range sortedKeys(crNS) {
+		list, err := f.cs.AppsV1().ControllerRevisions(ns).List(f.ctx, metav1.ListOptions{})
+		if err != nil {
+			continue
+		}
+		for i := range list.Items {
+			cr := &list.Items[i]
+			cr.ManagedFields = nil
+			h.ControllerRevisions = append(h.ControllerRevisions, cr)
+		}
+	}
+	if len(h.ReplicaSets)+len(h.ControllerRevisions) == 0 {
+		return nil
+	}
+	return h
 }

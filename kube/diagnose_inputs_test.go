@@ -6,11 +6,13 @@ import (
 	"testing"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes/fake"
 	"k8s.io/client-go/rest"
 	k8stesting "k8s.io/client-go/testing"
@@ -109,5 +111,40 @@ func TestPodInputsReadsNoPod(t *testing.T) {
 		if a.GetResource().Resource == "pods" {
 			t.Errorf("PodInputs made a pod request: %s %s", a.GetVerb(), a.GetResource().Resource)
 		}
+	}
+}
+
+func TestDiagnoseInputsReadHistory(t *testing.T) {
+	yes := true
+	rs := func(name, rev string, ready int32) *appsv1.ReplicaSet {
+		return &appsv1.ReplicaSet{
+			ObjectMeta: metav1.ObjectMeta{
+				Name: name, Namespace: "shop", UID: types.UID(name), Annotations: map[string]string{"deployment.kubernetes.io/revision": rev},
+				OwnerReferences: []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "Deployment", Name: "api", Controller: &yes}},
+			},
+			Spec:   appsv1.ReplicaSetSpec{Template: corev1.PodTemplateSpec{Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "api", Image: "api:" + rev}}}}},
+			Status: appsv1.ReplicaSetStatus{Replicas: 3, ReadyReplicas: ready, AvailableReplicas: ready},
+		}
+	}
+	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{
+		Name: "api-new-x", Namespace: "shop",
+		OwnerReferences: []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "ReplicaSet", Name: "api-new", UID: "api-new", Controller: &yes}},
+	}}
+	cs := fake.NewClientset(pod, rs("api-old", "1", 3), rs("api-new", "2", 0))
+	ins, err := diagnoseInputs(context.Background(), cs, nil, "shop", false, "", nil, time.Now())
+	if err != nil || len(ins) != 1 {
+		t.Fatalf("%d inputs, %v", len(ins), err)
+	}
+	ch := diagnose.Changes(ins[0])
+	if ch == nil || ch.PreviousRevision != 1 || ch.Previous != diagnose.RevisionHealthy || ch.DiffSummary(3) != "image api:1 → 2" {
+		t.Fatalf("change = %+v", ch)
+	}
+	// Forbidden: the revisions are unknown, not an error.
+	cs.PrependReactor("list", "replicasets", func(k8stesting.Action) (bool, runtime.Object, error) {
+		return true, nil, apierrors.NewForbidden(schema.GroupResource{Group: "apps", Resource: "replicasets"}, "", nil)
+	})
+	ins, err = diagnoseInputs(context.Background(), cs, nil, "shop", false, "", nil, time.Now())
+	if err != nil || ins[0].History != nil {
+		t.Fatalf("forbidden list: history %+v, %v", ins[0].History, err)
 	}
 }

@@ -29,7 +29,7 @@ func TestFeedHeartbeatMarksASilentOutageStale(t *testing.T) {
 		}
 		return false, nil, nil
 	})
-	f, err := watchPods(context.Background(), cs, Scope{Namespace: "shop"}, "shop", feedTiming{heartbeat: 50 * time.Millisecond, heartbeatTimeout: time.Second, probe: 50 * time.Millisecond})
+	f, err := watchPods(context.Background(), cs, Scope{Namespace: "shop"}, "shop", feedTiming{heartbeat: 50 * time.Millisecond, heartbeatTimeout: time.Second, probe: 50 * time.Millisecond}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

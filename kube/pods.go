@@ -72,6 +72,8 @@ type PodFeed struct {
 	stop    sync.Once
 
 	timing feedTiming
+	// restarts keeps the terminations the informer sees (nil: none kept).
+	restarts *restartHistory
 
 	mu       sync.Mutex
 	informer cache.SharedIndexInformer
@@ -104,11 +106,11 @@ func defaultFeedTiming() feedTiming {
 // RBAC forbids, it falls back to fallbackNS and says so in the snapshot's Notice.
 // It blocks for one small LIST to find that out; call it from a tea.Cmd.
 func WatchPods(ctx context.Context, cs kubernetes.Interface, scope Scope, fallbackNS string) (*PodFeed, error) {
-	return watchPods(ctx, cs, scope, fallbackNS, defaultFeedTiming())
+	return watchPods(ctx, cs, scope, fallbackNS, defaultFeedTiming(), nil)
 }
 
-func watchPods(ctx context.Context, cs kubernetes.Interface, scope Scope, fallbackNS string, timing feedTiming) (*PodFeed, error) {
-	f := &PodFeed{cs: cs, scope: scope, timing: timing, changed: make(chan struct{}, 1), done: make(chan struct{})}
+func watchPods(ctx context.Context, cs kubernetes.Interface, scope Scope, fallbackNS string, timing feedTiming, restarts *restartHistory) (*PodFeed, error) {
+	f := &PodFeed{cs: cs, scope: scope, timing: timing, restarts: restarts, changed: make(chan struct{}, 1), done: make(chan struct{})}
 	_, err := cs.CoreV1().Pods(scope.Namespace).List(ctx, metav1.ListOptions{Limit: 1, LabelSelector: scope.Selector})
 	switch {
 	case err == nil:
@@ -223,12 +225,20 @@ func (f *PodFeed) startInformerLocked() {
 		},
 	}, f.cs)
 	inf = cache.NewSharedIndexInformer(lw, &corev1.Pod{}, 0, cache.Indexers{cache.NamespaceIndex: cache.MetaNamespaceIndexFunc})
-	_ = inf.SetTransform(summarizeWith(time.Now))
+	_ = inf.SetTransform(summarizeWith(time.Now, f.restarts))
 	_ = inf.SetWatchErrorHandler(func(_ *cache.Reflector, err error) { f.callFailed(inf, err) })
 	_, _ = inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
 		AddFunc:    func(any) { f.notify() },
 		UpdateFunc: func(any, any) { f.notify() },
-		DeleteFunc: func(any) { f.notify() },
+		DeleteFunc: func(obj any) {
+			if d, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+				obj = d.Obj
+			}
+			if s, ok := obj.(*PodSummary); ok {
+				f.restarts.forget(s.UID)
+			}
+			f.notify()
+		},
 	})
 	stop := make(chan struct{})
 	f.informer, f.stopInf, f.synced = inf, stop, false

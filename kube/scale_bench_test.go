@@ -111,7 +111,7 @@ func BenchmarkPodCache(b *testing.B) {
 	for _, tc := range []struct {
 		name      string
 		transform cache.TransformFunc
-	}{{"raw", nil}, {"summary", summarizeWith(time.Now)}} {
+	}{{"raw", nil}, {"summary", summarizeWith(time.Now, nil)}} {
 		b.Run(tc.name, func(b *testing.B) {
 			var perPod float64
 			for b.Loop() {
@@ -144,7 +144,7 @@ func BenchmarkSnapshot(b *testing.B) {
 	n := benchPods()
 	now := time.Now()
 	inf := cache.NewSharedIndexInformer(pagedPods(n, now), &corev1.Pod{}, 0, cache.Indexers{cache.NamespaceIndex: cache.MetaNamespaceIndexFunc})
-	_ = inf.SetTransform(summarizeWith(time.Now))
+	_ = inf.SetTransform(summarizeWith(time.Now, nil))
 	stop := make(chan struct{})
 	defer close(stop)
 	go inf.Run(stop)

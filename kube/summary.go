@@ -183,9 +183,12 @@ func (s *PodSummary) Restarts(now time.Time) string {
 // summarizeWith is the pod cache's transform: each pod is reduced to its
 // summary as it arrives, so the decoded pod is garbage at once. It must be
 // idempotent: client-go may pass an object through it twice.
-func summarizeWith(now func() time.Time) func(obj any) (any, error) {
+// The container terminations the pod shows go to restarts (when not nil)
+// on the way: the restart history lives beside the summaries.
+func summarizeWith(now func() time.Time, restarts *restartHistory) func(obj any) (any, error) {
 	return func(obj any) (any, error) {
 		if p, ok := obj.(*corev1.Pod); ok {
+			restarts.observe(p)
 			return Summarize(p, now()), nil
 		}
 		return obj, nil

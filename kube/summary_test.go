@@ -177,7 +177,7 @@ func TestProblemWithUsageMatchesEngine(t *testing.T) {
 // The transform must be idempotent: client-go may pass an object through it
 // again (a WatchList's temporary store, then the FIFO).
 func TestSummarizeTransformIsIdempotent(t *testing.T) {
-	tr := summarizeWith(func() time.Time { return fixtureNow })
+	tr := summarizeWith(func() time.Time { return fixtureNow }, nil)
 	p := testPod("shop", "a")
 	once, _ := tr(p)
 	twice, _ := tr(once)

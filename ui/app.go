@@ -295,7 +295,7 @@ func (a *App) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return a, a.openTriage()
 	case key.Matches(msg, k.Pod.Forwards):
 		return a, a.runPodAction(podActionMsg{action: actForwards})
-	case key.Matches(msg, k.Pod.Detail, k.Pod.YAML, k.Pod.Exec, k.Pod.Delete, k.Pod.ForceDelete, k.Pod.PortForward, k.Pod.Debug, k.Pod.NodeShell):
+	case key.Matches(msg, k.Pod.Detail, k.Pod.YAML, k.Pod.Timeline, k.Pod.Exec, k.Pod.Delete, k.Pod.ForceDelete, k.Pod.PortForward, k.Pod.Debug, k.Pod.NodeShell):
 		if pod, ok := a.list.SelectedPod(); ok {
 			return a, a.fromList(podActionMsg{action: listPodAction(k.Pod, msg)}, pod)
 		}

@@ -33,6 +33,7 @@ const (
 	actLogs
 	actDebug     // offers a debug container
 	actNodeShell // asks before a shell on the pod's node
+	actTimeline
 )
 
 // writes reports whether the action changes the cluster or runs code in it.
@@ -83,6 +84,8 @@ func (a *App) runPodAction(m podActionMsg) tea.Cmd {
 		return a.open(func(env PageEnv) Page { return NewLogPage(env, m.pod, LogOpen{}) })
 	case actYAML:
 		return a.open(func(env PageEnv) Page { return NewYAMLPage(env, m.pod) })
+	case actTimeline:
+		return a.open(func(env PageEnv) Page { return NewTimelinePage(env, m.pod) })
 	case actExec:
 		if m.container == "" && len(podContainers(m.pod)) > 1 {
 			return a.open(func(env PageEnv) Page { return newExecPicker(env, m.pod) })
@@ -200,6 +203,8 @@ func listPodAction(k keymap.PodActions, msg tea.KeyPressMsg) podAction {
 	switch {
 	case key.Matches(msg, k.YAML):
 		return actYAML
+	case key.Matches(msg, k.Timeline):
+		return actTimeline
 	case key.Matches(msg, k.Exec):
 		return actExec
 	case key.Matches(msg, k.Delete):

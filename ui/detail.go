@@ -104,14 +104,11 @@ func (p *DetailPage) loadRelated() tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
-		// The pod was read to open the page: only the objects it refers
-		// to are fetched here.
-		for _, i := range c.PodInputs(ctx, []*corev1.Pod{pod}) {
-			if i.Related != nil {
-				return detailRelatedMsg{Ticket: t, related: i.Related}
-			}
+		in := podInput(ctx, c, pod)
+		if in.Related == nil {
+			in.Related = diagnose.NewStore() // nothing known: every object shows as unknown
 		}
-		return detailRelatedMsg{Ticket: t, related: diagnose.NewStore()} // nothing known: every object shows as unknown
+		return detailRelatedMsg{Ticket: t, related: in.Related}
 	}
 }
 
@@ -180,6 +177,8 @@ func (p *DetailPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 			return p, p.action(actDiagnose)
 		case key.Matches(msg, pk.YAML):
 			return p, p.action(actYAML)
+		case key.Matches(msg, pk.Timeline):
+			return p, p.action(actTimeline)
 		case key.Matches(msg, pk.Exec):
 			return p, p.action(actExec)
 		case key.Matches(msg, pk.Delete):
@@ -220,7 +219,7 @@ func (p *DetailPage) Title() string { return "detail " + p.pod.Namespace + "/" +
 // ShortHelp is the page's one-line help.
 func (p *DetailPage) ShortHelp() []key.Binding {
 	k, pk := p.env.Keys.Detail, p.env.Keys.Pod
-	return []key.Binding{k.Down, k.WarningsOnly, k.Diagnose, pk.YAML, pk.Exec, pk.Delete, k.Back}
+	return []key.Binding{k.Down, k.WarningsOnly, k.Diagnose, pk.Timeline, pk.YAML, pk.Exec, pk.Delete, k.Back}
 }
 
 // FullHelp is the page's full help.
@@ -228,7 +227,7 @@ func (p *DetailPage) FullHelp() [][]key.Binding {
 	k, pk := p.env.Keys.Detail, p.env.Keys.Pod
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.WarningsOnly, k.Related, k.Node, k.Diagnose, k.Back},
+		{k.WarningsOnly, k.Related, k.Node, k.Diagnose, pk.Timeline, k.Back},
 		{pk.YAML, pk.Exec, pk.PortForward, pk.Forwards, pk.Delete, pk.ForceDelete},
 	}
 }

@@ -72,13 +72,8 @@ func (p *DiagPage) load() tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
-		// The pod was read to open the page (or read again by its
-		// reader): only its events and related objects are fetched here.
-		msg := diagInputsMsg{Ticket: t}
-		for _, i := range c.PodInputs(ctx, []*corev1.Pod{pod}) {
-			msg.input = i
-			msg.input.Logs = c.CrashLogs(ctx, i.Pod)
-		}
+		msg := diagInputsMsg{Ticket: t, input: podInput(ctx, c, pod)}
+		msg.input.Logs = c.CrashLogs(ctx, pod)
 		return msg
 	}
 }
@@ -86,7 +81,8 @@ func (p *DiagPage) load() tea.Cmd {
 func (p *DiagPage) rediagnose() {
 	in := diagnose.Input{
 		Pod: p.pod, Events: p.events, Related: p.related, Now: p.env.Now(),
-		Usage: p.input.Usage, NodeRequested: p.input.NodeRequested, Logs: p.input.Logs,
+		Usage: p.input.Usage, NodeRequested: p.input.NodeRequested, Logs: p.input.Logs, History: p.input.History,
+		Restarts: p.input.Restarts,
 	}
 	p.findings = diagnose.Diagnose(in)
 	p.cmds = p.cmds[:0]
@@ -170,6 +166,9 @@ func (p *DiagPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		case key.Matches(msg, k.Refresh):
 			p.loaded = false
 			return p, p.load()
+		case key.Matches(msg, p.env.Keys.Pod.Timeline):
+			pod := p.pod
+			return p, func() tea.Msg { return podActionMsg{action: actTimeline, pod: pod} }
 		}
 	}
 	return p, nil
@@ -191,13 +190,13 @@ func (p *DiagPage) Title() string { return "diagnosis " + p.pod.Namespace + "/" 
 // ShortHelp is the page's one-line help.
 func (p *DiagPage) ShortHelp() []key.Binding {
 	k := p.env.Keys.Diagnosis
-	return []key.Binding{k.Down, k.Copy, k.Action, k.Refresh, k.Back}
+	return []key.Binding{k.Down, k.Copy, k.Action, p.env.Keys.Pod.Timeline, k.Refresh, k.Back}
 }
 
 // FullHelp is the page's full help.
 func (p *DiagPage) FullHelp() [][]key.Binding {
 	k := p.env.Keys.Diagnosis
-	return [][]key.Binding{{k.Up, k.Down}, {k.Copy, k.Action}, {k.Refresh, k.Back}}
+	return [][]key.Binding{{k.Up, k.Down}, {k.Copy, k.Action, p.env.Keys.Pod.Timeline}, {k.Refresh, k.Back}}
 }
 
 // View renders the findings, scrolled so the selected command is visible.

@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/podtui/podtui/diagnose"
 	"github.com/podtui/podtui/kube"
 )
 
@@ -130,4 +131,14 @@ func readForAction(c Cluster, s *kube.PodSummary, m podActionMsg) tea.Cmd {
 		m.pod = p
 		return m
 	}
+}
+
+// podInput reads the diagnose engine's input for one pod already read (the
+// read that opened the page): its events, related objects and workload
+// revisions, without reading the pod again (Cluster.PodInputs).
+func podInput(ctx context.Context, c Cluster, pod *corev1.Pod) diagnose.Input {
+	if ins := c.PodInputs(ctx, []*corev1.Pod{pod}); len(ins) > 0 {
+		return ins[0]
+	}
+	return diagnose.Input{Pod: pod}
 }

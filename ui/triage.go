@@ -533,5 +533,8 @@ func (p *TriagePage) groupFacts(g *diagnose.Group, now time.Time) string {
 		facts = append(facts, "nodes "+strings.Join(nodes, ", "))
 	}
 	facts = append(facts, g.Rule)
+	if g.Changed != "" {
+		facts = append(facts, oneLine(g.Changed))
+	}
 	return strings.Join(facts, " · ")
 }

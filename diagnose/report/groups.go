@@ -33,6 +33,7 @@ type GroupReport struct {
 	Since      string   `json:"since,omitempty"` // RFC 3339: oldest first sighting of the cause
 	NewLast5m  int      `json:"newLast5m"`       // pods that joined in the last 5 minutes
 	Next       []string `json:"next"`
+	Changed    string   `json:"changed,omitempty"` // what changed in the owner's last rollout (rollout/changed)
 }
 
 // Group diagnoses every pod and groups them by root cause.
@@ -56,7 +57,7 @@ func NewTriageReport(t *diagnose.Triage, now time.Time) TriageReport {
 			Rule: g.Rule, Category: string(g.Category), Severity: g.Severity.String(),
 			Namespace: g.Key.Namespace, Node: g.Key.Node, Summary: g.Summary, Count: len(g.Pods),
 			Namespaces: g.Namespaces(), Nodes: g.Nodes(), NewLast5m: g.NewSince(now.Add(-5 * time.Minute)),
-			Next: g.Next, Pods: []string{},
+			Next: g.Next, Pods: []string{}, Changed: g.Changed,
 		}
 		if g.Key.Node == "" {
 			gr.Owner = g.Key.Owner.String()
@@ -134,6 +135,9 @@ func WriteGroupsText(w io.Writer, r TriageReport, opt TextOptions, now time.Time
 		}
 		fmt.Fprintf(&b, "  %s\n", paint(ansiDim, strings.Join(facts, " · ")))
 		fmt.Fprintf(&b, "  pods: %s\n", strings.Join(g.Pods, ", "))
+		if g.Changed != "" {
+			fmt.Fprintf(&b, "  %s\n", clean(g.Changed))
+		}
 		for _, c := range g.Next {
 			fmt.Fprintf(&b, "  $ %s\n", c)
 		}

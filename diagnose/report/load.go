@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	eventsv1 "k8s.io/api/events/v1"
 	storagev1 "k8s.io/api/storage/v1"
@@ -35,18 +36,21 @@ type Bundle struct {
 	Usage map[string]*diagnose.Usage
 	// Objects counts the objects read (List items one by one), of any kind.
 	Objects int
+	// History holds the ReplicaSets and ControllerRevisions read, for
+	// "what changed" (diagnose.Changes).
+	History *diagnose.History
 }
 
 // NewBundle returns an empty bundle.
 func NewBundle() *Bundle {
-	return &Bundle{Store: diagnose.NewStore(), Ignored: map[string]int{}, Usage: map[string]*diagnose.Usage{}}
+	return &Bundle{Store: diagnose.NewStore(), Ignored: map[string]int{}, Usage: map[string]*diagnose.Usage{}, History: &diagnose.History{}}
 }
 
 // Inputs builds one engine input per pod.
 func (b *Bundle) Inputs(now time.Time) []diagnose.Input {
 	out := make([]diagnose.Input, 0, len(b.Pods))
 	for _, p := range b.Pods {
-		out = append(out, diagnose.Input{Pod: p, Events: b.Events, Related: b.Store, Now: now, Usage: b.Usage[p.Namespace+"/"+p.Name]})
+		out = append(out, diagnose.Input{Pod: p, Events: b.Events, Related: b.Store, Now: now, Usage: b.Usage[p.Namespace+"/"+p.Name], History: b.History})
 	}
 	return out
 }
@@ -311,6 +315,20 @@ func (b *Bundle) loadObject(name string, line int, js []byte, defaultKind, defau
 		}
 		sa.Namespace = nsOr(sa.Namespace)
 		b.Store.AddServiceAccount(sa)
+	case "ReplicaSet":
+		rs := &appsv1.ReplicaSet{}
+		if err := decode(rs); err != nil {
+			return err
+		}
+		rs.Namespace = nsOr(rs.Namespace)
+		b.History.ReplicaSets = append(b.History.ReplicaSets, rs)
+	case "ControllerRevision":
+		cr := &appsv1.ControllerRevision{}
+		if err := decode(cr); err != nil {
+			return err
+		}
+		cr.Namespace = nsOr(cr.Namespace)
+		b.History.ControllerRevisions = append(b.History.ControllerRevisions, cr)
 	default:
 		b.Ignored[kind]++
 	}

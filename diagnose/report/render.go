@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 
@@ -17,13 +18,24 @@ type PodReport struct {
 	Name      string
 	Status    string
 	Findings  []diagnose.Finding
+	// Changes is what changed in the pod's template since its workload's
+	// previous revision; nil when not known.
+	Changes *diagnose.Change
+	// Timeline is what happened to the pod, oldest first (diagnose.Timeline).
+	Timeline []diagnose.Moment
+	// Now is the clock the report was made against, for relative times.
+	Now time.Time
 }
 
 // Diagnose runs the engine over inputs.
 func Diagnose(inputs []diagnose.Input) []PodReport {
 	out := make([]PodReport, 0, len(inputs))
 	for _, in := range inputs {
-		out = append(out, NewPodReport(in.Pod, diagnose.Diagnose(in)))
+		r := NewPodReport(in.Pod, diagnose.Diagnose(in))
+		r.Changes = diagnose.Changes(in)
+		r.Timeline = diagnose.Timeline(in)
+		r.Now = in.Now
+		out = append(out, r)
 	}
 	return out
 }
@@ -62,6 +74,79 @@ type jsonPod struct {
 	Name      string        `json:"name"`
 	Status    string        `json:"status"`
 	Findings  []jsonFinding `json:"findings"`
+	Changes   *jsonChanges  `json:"changes"`
+	Timeline  []jsonMoment  `json:"timeline"`
+}
+
+// jsonMoment is documented in docs/diagnose-json.md.
+type jsonMoment struct {
+	Time      *time.Time `json:"time"`
+	FirstSeen *time.Time `json:"firstSeen,omitempty"`
+	Count     int32      `json:"count"`
+	Kind      string     `json:"kind"`
+	Container string     `json:"container"`
+	Warning   bool       `json:"warning"`
+	Text      string     `json:"text"`
+	Source    string     `json:"source"`
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	t = t.UTC()
+	return &t
+}
+
+func timelineJSON(ms []diagnose.Moment) []jsonMoment {
+	out := make([]jsonMoment, 0, len(ms))
+	for _, m := range ms {
+		out = append(out, jsonMoment{
+			Time: timePtr(m.Time), FirstSeen: timePtr(m.First), Count: m.Count, Kind: string(m.Kind),
+			Container: m.Container, Warning: m.Warning, Text: m.Text, Source: m.Source,
+		})
+	}
+	return out
+}
+
+// jsonChanges is documented in docs/diagnose-json.md.
+type jsonChanges struct {
+	Owner            string     `json:"owner"`
+	Revision         int64      `json:"revision"`
+	PreviousRevision int64      `json:"previousRevision"`
+	Object           string     `json:"object"`
+	PreviousObject   string     `json:"previousObject"`
+	Latest           bool       `json:"latest"`
+	RolledOut        *time.Time `json:"rolledOut"`
+	Previous         string     `json:"previous"`
+	PreviousPods     string     `json:"previousPods"`
+	Diff             []jsonDiff `json:"diff"`
+	Undo             string     `json:"undo"`
+}
+
+type jsonDiff struct {
+	Container string `json:"container"`
+	Field     string `json:"field"`
+	From      string `json:"from"`
+	To        string `json:"to"`
+	Text      string `json:"text"`
+}
+
+func changesJSON(namespace string, c *diagnose.Change) *jsonChanges {
+	if c == nil {
+		return nil
+	}
+	out := &jsonChanges{
+		Owner: c.Owner.String(), Revision: c.Revision, PreviousRevision: c.PreviousRevision,
+		Object: c.Object, PreviousObject: c.PreviousObject, Latest: c.Latest,
+		Previous: c.Previous.String(), PreviousPods: c.PreviousPods, Diff: make([]jsonDiff, 0, len(c.Diffs)),
+		Undo: c.UndoCommand(namespace),
+	}
+	out.RolledOut = timePtr(c.RolledOut)
+	for _, d := range c.Diffs {
+		out.Diff = append(out.Diff, jsonDiff{Container: d.Container, Field: d.Field, From: d.From, To: d.To, Text: d.Text})
+	}
+	return out
 }
 
 type jsonFinding struct {
@@ -79,7 +164,7 @@ type jsonFinding struct {
 func WriteJSON(w io.Writer, reports []PodReport) error {
 	out := jsonReport{Pods: make([]jsonPod, 0, len(reports))}
 	for _, r := range reports {
-		p := jsonPod{Namespace: r.Namespace, Name: r.Name, Status: r.Status, Findings: make([]jsonFinding, 0, len(r.Findings))}
+		p := jsonPod{Namespace: r.Namespace, Name: r.Name, Status: r.Status, Findings: make([]jsonFinding, 0, len(r.Findings)), Changes: changesJSON(r.Namespace, r.Changes), Timeline: timelineJSON(r.Timeline)}
 		for _, f := range r.Findings {
 			p.Findings = append(p.Findings, jsonFinding{
 				Rule: f.Rule, Category: string(f.Category), Severity: f.Severity.String(), Container: f.Container,
@@ -103,7 +188,8 @@ func nonNil(s []string) []string {
 
 // TextOptions control the human rendering.
 type TextOptions struct {
-	Color bool // ANSI colours, for terminals
+	Color    bool // ANSI colours, for terminals
+	Timeline bool // also print each pod's timeline
 }
 
 const (
@@ -130,6 +216,9 @@ func WriteText(w io.Writer, reports []PodReport, opt TextOptions) error {
 			b.WriteString("\n")
 		}
 		fmt.Fprintf(&b, "%s  %s\n", paint(ansiBold, r.Namespace+"/"+r.Name), clean(r.Status))
+		if opt.Timeline {
+			writeTimeline(&b, r, paint)
+		}
 		if len(r.Findings) == 0 {
 			fmt.Fprintf(&b, "  %s\n", paint(ansiGreen, "no problems found"))
 			continue
@@ -172,4 +261,39 @@ func WriteText(w io.Writer, reports []PodReport, opt TextOptions) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeTimeline prints the pod's moments, oldest first: absolute UTC time,
+// how long ago, and for a repeated event its count and first sighting.
+func writeTimeline(b *strings.Builder, r PodReport, paint func(code, s string) string) {
+	if len(r.Timeline) == 0 {
+		return
+	}
+	b.WriteString("  timeline:\n")
+	for _, m := range r.Timeline {
+		when, ago := "                   ", ""
+		if !m.Time.IsZero() {
+			when = m.Time.UTC().Format("2006-01-02 15:04:05")
+			if !r.Now.IsZero() {
+				ago = diagnose.HumanDuration(r.Now.Sub(m.Time)) + " ago"
+				if m.Time.After(r.Now) {
+					ago = "in " + diagnose.HumanDuration(m.Time.Sub(r.Now))
+				}
+			}
+		}
+		text := clean(m.Text)
+		if m.Count > 1 {
+			text += fmt.Sprintf(" (x%d", m.Count)
+			if !m.First.IsZero() {
+				text += " since " + m.First.UTC().Format("15:04:05")
+			}
+			text += ")"
+		}
+		mark := " "
+		if m.Warning {
+			mark = paint(ansiYellow, "!")
+		}
+		fmt.Fprintf(b, "    %s %-10s %s %-9s %s\n", when, ago, mark, m.Kind, text)
+	}
+	b.WriteString("\n")
 }

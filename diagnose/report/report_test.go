@@ -136,7 +136,7 @@ func TestWriteJSONShape(t *testing.T) {
 	if err := WriteJSON(&buf, reports); err != nil {
 		t.Fatal(err)
 	}
-	want := `{"pods":[{"namespace":"shop","name":"api-7d9","status":"CreateContainerConfigError","findings":[{"rule":"config/secret-missing","category":"config-missing","severity":"error","container":"app","summary":"s","explanation":"e","evidence":["secret \"db-creds\" not found"],"next":["kubectl get secret db-creds -n shop"]}]},{"namespace":"shop","name":"ok","status":"Running","findings":[]}]}` + "\n"
+	want := `{"pods":[{"namespace":"shop","name":"api-7d9","status":"CreateContainerConfigError","findings":[{"rule":"config/secret-missing","category":"config-missing","severity":"error","container":"app","summary":"s","explanation":"e","evidence":["secret \"db-creds\" not found"],"next":["kubectl get secret db-creds -n shop"]}],"changes":null,"timeline":[]},{"namespace":"shop","name":"ok","status":"Running","findings":[],"changes":null,"timeline":[]}]}` + "\n"
 	if buf.String() != want {
 		t.Errorf("got\n%s\nwant\n%s", buf.String(), want)
 	}
@@ -146,6 +146,38 @@ func TestWriteJSONShape(t *testing.T) {
 	}
 	if ExitCode(reports[1:]) != ExitOK {
 		t.Error("no findings must exit 0")
+	}
+}
+
+// A Deployment's ReplicaSets in the input give the pod's "changes".
+func TestWriteJSONChanges(t *testing.T) {
+	data, err := os.ReadFile("../testdata/fixtures/rollout-image-changed.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := NewBundle()
+	if err := b.Load("rollout.yaml", bytes.NewReader(data)); err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Ignored) != 0 {
+		t.Errorf("ignored %v", b.Ignored)
+	}
+	var buf bytes.Buffer
+	if err := WriteJSON(&buf, Diagnose(b.Inputs(time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)))); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Pods []struct {
+			Changes map[string]any `json:"changes"`
+		} `json:"pods"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	want := `{"diff":[{"container":"api","field":"image","from":"registry.example.com/shop/api:1.4.2","text":"image registry.example.com/shop/api:1.4.2 → 1.5.0","to":"registry.example.com/shop/api:1.5.0"},{"container":"api","field":"env","from":"value","text":"env DB_HOST removed","to":""}],"latest":true,"object":"replicaset/api-7d9c5","owner":"deployment/api","previous":"healthy","previousObject":"replicaset/api-5f6b8","previousPods":"3 of 3 ready, 3 available","previousRevision":2,"revision":3,"rolledOut":"2026-05-01T11:48:02Z","undo":"kubectl rollout undo deployment/api -n shop --to-revision=2"}`
+	got, _ := json.Marshal(doc.Pods[0].Changes)
+	if string(got) != want {
+		t.Errorf("changes:\n%s\nwant\n%s", got, want)
 	}
 }
 

@@ -31,16 +31,16 @@ const ContextName = "podtui-harness"
 
 // Options for Start.
 type Options struct {
-	Nodes   int       // fake kwok nodes kwok-node-0..Nodes-1 (default 1)
-	Metrics bool      // also run metrics-server behind the metrics.k8s.io APIService
+	Nodes   int  // fake kwok nodes kwok-node-0..Nodes-1 (default 1)
+	Metrics bool // also run metrics-server behind the metrics.k8s.io APIService
 	// Debug plays the kubelet's part for ephemeral debug containers, which
 	// kwok does not: their status, and attach to them (kubelet.go). It runs
 	// in the calling process (a pod watch and a proxy in front of kwok), so
 	// only clusters that debug containers ask for it.
-	Debug bool
-	Log     io.Writer // progress lines (default: discarded)
-	Dir     string    // run folder (default: a new temp dir, removed by Stop)
-	BinDir  string    // control-plane binaries (default: BinDir())
+	Debug  bool
+	Log    io.Writer // progress lines (default: discarded)
+	Dir    string    // run folder (default: a new temp dir, removed by Stop)
+	BinDir string    // control-plane binaries (default: BinDir())
 }
 
 // Cluster is a running control plane. Its fields are read-only.
