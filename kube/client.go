@@ -45,6 +45,11 @@ type Client struct {
 	// restarts is the restart history of the pods the feeds watched.
 	restartsOnce sync.Once
 	restarts     *restartHistory
+
+	// flags built the client (nil from a REST config): ForContext builds
+	// clients of the other contexts from them. readOnly: see ReadOnly.
+	flags    *genericclioptions.ConfigFlags
+	readOnly bool
 }
 
 // restartHistory is the client's restart history, made on first use.
@@ -131,7 +136,11 @@ func NewClient(flags *genericclioptions.ConfigFlags) (*Client, error) {
 	if flags.ClusterName != nil && *flags.ClusterName != "" {
 		info.Cluster = *flags.ClusterName
 	}
-	return newClient(cfg, info)
+	c, err := newClient(cfg, info)
+	if err == nil {
+		c.flags = flags
+	}
+	return c, err
 }
 
 // NewClientFromConfig builds a client from a ready REST config (tests, demo).

@@ -16,7 +16,11 @@ import (
 func (c *Client) ReadOnly() (*Client, error) {
 	cfg := rest.CopyConfig(c.Config)
 	cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper { return readOnlyTransport{rt} })
-	return newClient(cfg, c.info)
+	ro, err := newClient(cfg, c.info)
+	if err == nil {
+		ro.flags, ro.readOnly = c.flags, true
+	}
+	return ro, err
 }
 
 // ErrReadOnly is returned for any request that would write in read-only mode.

@@ -4,6 +4,7 @@ package ui
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -45,6 +46,11 @@ type Options struct {
 	MetricsInterval time.Duration
 	// StartTriage opens on the triage page (--triage).
 	StartTriage bool
+	// Contexts are the kubeconfig's contexts, for ":ctx" and its picker.
+	Contexts []string
+	// Connect builds the Cluster of another context, checked as at start
+	// (a broken one fails with the same message); nil: no switching.
+	Connect func(ctx context.Context, name string) (Cluster, error)
 }
 
 // LogSettings are the log view defaults from the config file.
@@ -81,6 +87,11 @@ type App struct {
 	forwards    []*kube.Forward // active port-forwards, stopped on quit
 	status      statusMsg
 	statusUntil time.Time
+
+	// connects are the switches to another context asked for; lastNS is
+	// the namespace last shown per context ("" = all).
+	connects asks
+	lastNS   map[string]string
 
 	list    PodList
 	picker  nsPicker
@@ -181,6 +192,8 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, nil
 	case ActionMsg:
 		return a, a.runAction(msg)
+	case connectedMsg:
+		return a, a.switchCluster(msg)
 	case feedStartedMsg:
 		if !a.feeds.current(msg.Ticket) {
 			if msg.src != nil {
@@ -261,11 +274,21 @@ func (a *App) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		a.list, cmd = a.list.Update(msg)
 		return a, cmd
 	case a.picking:
+		if name, ok := a.picker.contextTyped(); ok && key.Matches(msg, a.keys.Picker.Choose) {
+			if name == "" {
+				return a, a.picker.openContexts(a.info.Context, a.opts.Contexts)
+			}
+			a.picking, a.picker.open = false, false
+			return a, a.connect(name)
+		}
 		var cmd tea.Cmd
 		var chosen *string
 		a.picker, chosen, cmd = a.picker.handleKey(msg)
 		if chosen != nil {
 			a.picking = false
+			if a.picker.contexts {
+				return a, a.connect(*chosen)
+			}
 			return a, a.switchNamespace(*chosen)
 		}
 		if !a.picker.open {

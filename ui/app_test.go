@@ -47,6 +47,10 @@ type fakeCluster struct {
 	getPod func(ns, name string) *corev1.Pod
 	// nodesReady is what ReadyNodes answers (nil: unknown).
 	nodesReady map[string]bool
+	// info, when set, is what Info answers (another context).
+	info *kube.Info
+	// sources are the pod feeds started, to see them stopped.
+	sources []*fakeSource
 }
 
 func (f *fakeCluster) CrashLogs(context.Context, *corev1.Pod) map[string]diagnose.ContainerLogs {
@@ -61,6 +65,9 @@ func (f *fakeCluster) StreamLogs(ctx context.Context, req kube.LogRequest) (*kub
 }
 
 func (f *fakeCluster) Info() kube.Info {
+	if f.info != nil {
+		return *f.info
+	}
 	return kube.Info{Context: "kind-dev", Cluster: "kind-dev", Namespace: "shop"}
 }
 
@@ -79,7 +86,9 @@ func (f *fakeCluster) WatchPods(_ context.Context, s kube.Scope) (kube.PodSource
 	if f.summaries != nil {
 		snap.Pods = f.summaries
 	}
-	return &fakeSource{snap: snap, changed: make(chan struct{}, 1), done: make(chan struct{})}, nil
+	src := &fakeSource{snap: snap, changed: make(chan struct{}, 1), done: make(chan struct{})}
+	f.sources = append(f.sources, src)
+	return src, nil
 }
 
 func (f *fakeCluster) DiagnoseInputs(_ context.Context, ns string, all bool, _ string, names []string) ([]diagnose.Input, error) {
@@ -111,6 +120,7 @@ func (f *fakeCluster) Namespaces(context.Context) ([]string, error) {
 }
 
 type fakeSource struct {
+	stopped bool
 	snap    kube.PodSnapshot
 	changed chan struct{}
 	done    chan struct{}
@@ -119,7 +129,7 @@ type fakeSource struct {
 func (s *fakeSource) Changed() <-chan struct{}   { return s.changed }
 func (s *fakeSource) Done() <-chan struct{}      { return s.done }
 func (s *fakeSource) Snapshot() kube.PodSnapshot { return s.snap }
-func (s *fakeSource) Stop()                      {}
+func (s *fakeSource) Stop()                      { s.stopped = true }
 
 // summaries is what the pod cache would hold of the pods.
 func summaries(pods []*corev1.Pod) []*kube.PodSummary {

@@ -15,9 +15,14 @@ import (
 
 const allNamespacesLabel = "(all namespaces)"
 
+const nsPlaceholder = "type to filter, enter to switch (ctx: contexts)"
+
 // nsPicker chooses the namespace to show. When the namespace list cannot be
-// read (RBAC), what the user types is taken as the namespace.
+// read (RBAC), what the user types is taken as the namespace. Typed
+// "ctx NAME" it chooses a kubeconfig context; typed "ctx" it lists them
+// (contexts mode).
 type nsPicker struct {
+	contexts bool // choosing a context, not a namespace
 	keys    keymap.Picker
 	input   textinput.Model
 	names   []string // as listed by the API
@@ -33,12 +38,23 @@ type nsPicker struct {
 func newNSPicker(keys keymap.Picker) nsPicker {
 	in := textinput.New()
 	in.Prompt = "namespace: "
-	in.Placeholder = "type to filter, enter to switch"
+	in.Placeholder = nsPlaceholder
 	return nsPicker{keys: keys, input: in}
 }
 
 func (p *nsPicker) openPicker(current string) tea.Cmd {
-	p.open, p.loading, p.err, p.current, p.cursor = true, true, "", current, 0
+	p.open, p.loading, p.err, p.current, p.cursor, p.contexts = true, true, "", current, 0, false
+	p.input.Prompt, p.input.Placeholder = "namespace: ", nsPlaceholder
+	p.input.SetValue("")
+	p.refilter()
+	return p.input.Focus()
+}
+
+// openContexts turns the picker into the context picker.
+func (p *nsPicker) openContexts(current string, names []string) tea.Cmd {
+	p.open, p.loading, p.err, p.current, p.cursor, p.contexts = true, false, "", current, 0, true
+	p.names = names
+	p.input.Prompt, p.input.Placeholder = "context: ", "type to filter, enter to switch context"
 	p.input.SetValue("")
 	p.refilter()
 	return p.input.Focus()
@@ -62,6 +78,9 @@ func (p *nsPicker) setNamespaces(names []string, err error) {
 func (p *nsPicker) refilter() {
 	q := strings.TrimSpace(p.input.Value())
 	all := append([]string{allNamespacesLabel}, p.names...)
+	if p.contexts {
+		all = p.names
+	}
 	if q == "" {
 		p.matches = all
 	} else {
@@ -73,7 +92,21 @@ func (p *nsPicker) refilter() {
 	p.cursor = max(0, min(p.cursor, len(p.matches)-1))
 }
 
-// handleKey returns the chosen namespace ("" = all) when the user picks one.
+// ctxCommand is what typed in the namespace picker asks for a context.
+const ctxCommand = "ctx"
+
+// contextTyped reports whether the namespace picker's text is the context
+// command ("ctx", or "ctx NAME"), and the name.
+func (p *nsPicker) contextTyped() (name string, ok bool) {
+	if p.contexts {
+		return "", false
+	}
+	cmd, name, _ := strings.Cut(strings.TrimSpace(p.input.Value()), " ")
+	return strings.TrimSpace(name), cmd == ctxCommand
+}
+
+// handleKey returns the chosen namespace ("" = all), or context in the
+// contexts mode, when the user picks one.
 func (p nsPicker) handleKey(msg tea.KeyPressMsg) (nsPicker, *string, tea.Cmd) {
 	switch {
 	case key.Matches(msg, p.keys.Cancel):
@@ -97,7 +130,7 @@ func (p nsPicker) handleKey(msg tea.KeyPressMsg) (nsPicker, *string, tea.Cmd) {
 		default:
 			return p, nil, nil
 		}
-		if choice == allNamespacesLabel {
+		if choice == allNamespacesLabel && !p.contexts {
 			choice = ""
 		}
 		p.open = false
@@ -123,6 +156,8 @@ func (p nsPicker) View(h int) string {
 	switch {
 	case p.loading:
 		lines = append(lines, "loading namespaces…")
+	case p.contexts && len(p.names) == 0:
+		lines = append(lines, "no kubeconfig contexts to switch to")
 	case p.err != "":
 		lines = append(lines, fmt.Sprintf("cannot list namespaces (%s); type a namespace name and press enter", p.err))
 	}
@@ -133,7 +168,7 @@ func (p nsPicker) View(h int) string {
 		if i == p.cursor {
 			marker = "▸ "
 		}
-		if name == p.current || (name == allNamespacesLabel && p.current == "") {
+		if name == p.current || (name == allNamespacesLabel && p.current == "" && !p.contexts) {
 			name += " (current)"
 		}
 		lines = append(lines, marker+name)
