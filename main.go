@@ -185,13 +185,7 @@ func runTUI(ctx context.Context, c *kube.Client, scope kube.Scope, settings conf
 		StartTriage:     triage,
 		MetricsInterval: settings.Metrics.Interval.Duration,
 		Contexts:        c.Contexts(),
-		Connect: func(ctx context.Context, name string) (ui.Cluster, error) {
-			n, err := c.ForContext(ctx, name)
-			if err != nil {
-				return nil, err // not a typed nil in the interface
-			}
-			return n, nil
-		},
+		Connect:         ui.Connector(c.ForContext),
 	}
 	// The kube side refuses to poll faster than this too.
 	c.MetricsInterval = settings.Metrics.Interval.Duration

@@ -88,3 +88,15 @@ func (a *App) switchCluster(msg connectedMsg) tea.Cmd {
 		SetStatus("switched to context "+oneLine(a.info.Context), false),
 	)
 }
+
+// Connector adapts a function that builds the client of another context
+// (kube.Client.ForContext) to Options.Connect.
+func Connector[C Cluster](build func(ctx context.Context, name string) (C, error)) func(context.Context, string) (Cluster, error) {
+	return func(ctx context.Context, name string) (Cluster, error) {
+		c, err := build(ctx, name)
+		if err != nil {
+			return nil, err // not a typed nil in the interface
+		}
+		return c, nil
+	}
+}

@@ -1,0 +1,119 @@
+package e2e
+
+import (
+	"io"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"go.uber.org/goleak"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+
+	"github.com/podtui/podtui/internal/harness"
+	"github.com/podtui/podtui/keymap"
+	"github.com/podtui/podtui/kube"
+	"github.com/podtui/podtui/ui"
+)
+
+// TestSwitchContextLeavesNothingRunning runs the UI in this process with a
+// kubeconfig of three contexts: the harness's, "two" (the same cluster,
+// namespace ns) and "broken" (a port nothing answers on). It starts a
+// port-forward, switches to "two" with ":ctx two", tries "broken", and
+// quits: the header names each context, "broken" gets the message podtui
+// gives at start and leaves "two" running, and afterwards no goroutine of
+// podtui's is left. Quitting stops only what the current context runs, so
+// anything of the first context the switch did not stop (its informers,
+// the forward, their Cmds) shows up as a leak.
+func TestSwitchContextLeavesNothingRunning(t *testing.T) {
+	ns := cluster.NewNamespace(t, "ctx")
+	if _, err := cluster.CreatePodInState(ctx(t), harness.PodFor(ns, "steady", harness.StateRunning), harness.StateRunning); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := clientcmd.LoadFromFile(cluster.Kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	two := *cfg.Contexts[harness.ContextName]
+	two.Namespace = ns
+	cfg.Contexts["two"] = &two
+	cfg.Clusters["nowhere"] = &clientcmdapi.Cluster{Server: "https://127.0.0.1:1"}
+	cfg.Contexts["broken"] = &clientcmdapi.Context{Cluster: "nowhere", AuthInfo: two.AuthInfo}
+	path := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := clientcmd.WriteToFile(*cfg, path); err != nil {
+		t.Fatal(err)
+	}
+	before := goleak.IgnoreCurrent()
+
+	flags := genericclioptions.NewConfigFlags(true)
+	flags.KubeConfig = &path
+	c, err := kube.NewClient(flags)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := ui.New(c, ui.Options{
+		Scope: kube.Scope{Namespace: ns}, Keys: keymap.Default(), Dark: true, FixedTheme: true,
+		Contexts: c.Contexts(), Connect: ui.Connector(c.ForContext),
+	})
+	p := tea.NewProgram(app, tea.WithInput(nil), tea.WithOutput(io.Discard), tea.WithoutSignalHandler(), tea.WithWindowSize(160, 30))
+	done := make(chan tea.Model, 1)
+	go func() {
+		m, err := p.Run()
+		if err != nil {
+			t.Errorf("program: %v", err)
+		}
+		done <- m
+	}()
+	typeIn := func(text string) {
+		for _, r := range text {
+			p.Send(tea.KeyPressMsg{Code: r, Text: string(r)})
+		}
+		p.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	}
+	// The screen is read from the final model after quitting (reading it
+	// while the program runs would race), so the steps wait by time.
+	time.Sleep(2 * time.Second) // the list loads
+	p.Send(tea.KeyPressMsg{Code: 'f', Text: "f"})
+	time.Sleep(300 * time.Millisecond)
+	typeIn(":8080") // a forward on any free local port, until stopped
+	time.Sleep(time.Second)
+	p.Send(tea.KeyPressMsg{Code: ':', Text: ":"})
+	typeIn("ctx two")
+	time.Sleep(3 * time.Second) // connected, the list loads
+	p.Send(tea.KeyPressMsg{Code: ':', Text: ":"})
+	typeIn("ctx broken")
+	time.Sleep(2 * time.Second) // refused; the status line says why for 5 s
+	var final tea.Model
+	screen := ""
+	p.Send(tea.KeyPressMsg{Code: 'q', Text: "q"})
+	select {
+	case final = <-done:
+		screen = final.(*ui.App).View().Content
+	case <-time.After(20 * time.Second):
+		t.Fatal("the program did not quit")
+	}
+	for _, want := range []string{"context: two", "steady", `cannot switch to context broken: cannot reach the API server of context "broken"`} {
+		if !strings.Contains(ansi.Strip(screen), want) {
+			t.Errorf("screen lacks %q:\n%s", want, ansi.Strip(screen))
+		}
+	}
+
+	opts := []goleak.Option{
+		before,
+		// client-go keeps its transports (and their idle HTTP/2
+		// connections) for the life of the process, by design.
+		goleak.IgnoreAnyFunction("golang.org/x/net/http2.(*ClientConn).readLoop"),
+		goleak.IgnoreAnyFunction("net/http.(*persistConn).readLoop"),
+		goleak.IgnoreAnyFunction("net/http.(*persistConn).writeLoop"),
+	}
+	// Cmds still sleeping on a tick end within its period (at most the
+	// 15 s metrics poll); anything alive after that is a leak.
+	for deadline := time.Now().Add(20 * time.Second); goleak.Find(opts...) != nil && time.Now().Before(deadline); {
+		time.Sleep(500 * time.Millisecond)
+	}
+	goleak.VerifyNone(t, opts...)
+}
