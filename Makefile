@@ -72,5 +72,6 @@ bench: controlplane
 	$(GO) test ./ui -run '^$$' -bench 'LogPipeline'
 	$(GO) test ./diagnose -run '^$$' -bench 'Triage'
 	$(GO) test ./ui -run '^$$' -bench 'TriageScale' -benchtime 1x
+	$(GO) test ./e2e -run '^$$' -bench 'Idle' -benchtime 1x
 	$(GO) test ./e2e -run '^$$' -bench 'Startup|Scale' -benchtime 5x -timeout 30m
 	$(GO) test ./e2e -run '^$$' -bench 'FaultRecovery' -benchtime 3x -timeout 10m
