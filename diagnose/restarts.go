@@ -34,6 +34,9 @@ func restartMoments(pod *corev1.Pod, restarts []Termination) []Moment {
 		st := &corev1.ContainerStateTerminated{Reason: t.Reason, ExitCode: t.ExitCode, Signal: t.Signal}
 		st.StartedAt.Time, st.FinishedAt.Time = t.StartedAt, t.FinishedAt
 		text := t.Container + " " + terminatedText(st)
+		if t.MemoryBefore > 0 {
+			text += "; memory last seen at " + memoryRange([]int64{t.MemoryBefore})
+		}
 		if hasPrev && !t.StartedAt.IsZero() && t.StartedAt.After(prev) {
 			text += fmt.Sprintf("; restarted %s after the crash before", HumanDuration(t.StartedAt.Sub(prev)))
 		}

@@ -100,6 +100,11 @@ func TestRestartHistoryInTimelineAndDiagnosis(t *testing.T) {
 		in.Restarts[i].MemoryBefore = int64(250+i) << 20
 		in.Restarts[i].MemoryAt = in.Restarts[i].FinishedAt.Add(-10 * time.Second)
 	}
+	for _, m := range diagnose.Timeline(in) {
+		if m.Source == "podtui" && !strings.Contains(m.Text, "; memory last seen at 25") {
+			t.Errorf("timeline moment without its memory sample: %q", m.Text)
+		}
+	}
 	ev = ""
 	for _, e := range diagnose.Diagnose(in)[0].Evidence {
 		if strings.HasPrefix(e, "seen by podtui") {
