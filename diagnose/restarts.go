@@ -7,6 +7,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 )
 
 // restartMoments are the terminations podtui saw that the pod's status no
@@ -33,6 +34,9 @@ func restartMoments(pod *corev1.Pod, restarts []Termination) []Moment {
 		st := &corev1.ContainerStateTerminated{Reason: t.Reason, ExitCode: t.ExitCode, Signal: t.Signal}
 		st.StartedAt.Time, st.FinishedAt.Time = t.StartedAt, t.FinishedAt
 		text := t.Container + " " + terminatedText(st)
+		if t.MemoryBefore > 0 {
+			text += "; memory last seen at " + memoryRange([]int64{t.MemoryBefore})
+		}
 		if hasPrev && !t.StartedAt.IsZero() && t.StartedAt.After(prev) {
 			text += fmt.Sprintf("; restarted %s after the crash before", HumanDuration(t.StartedAt.Sub(prev)))
 		}
@@ -89,11 +93,7 @@ func (c *ctx) restartSummary(container string, ts []Termination) string {
 	for _, k := range kinds {
 		part := k + " " + times(counts[k])
 		if k == "OOMKilled" {
-			if ctr := c.spec(container); ctr != nil {
-				if q, ok := ctr.Resources.Limits[corev1.ResourceMemory]; ok {
-					part += " (memory limit " + q.String() + ")"
-				}
-			}
+			part += oomMemory(ts, c.spec(container))
 		}
 		parts = append(parts, part)
 	}
@@ -113,4 +113,48 @@ func times(n int) string {
 		return "twice"
 	}
 	return fmt.Sprintf("%d times", n)
+}
+
+// oomMemory is what is known of the memory at the OOM kills: the limit, and
+// the last usage sample podtui saw before each ("each time at ~250Mi of a
+// 256Mi limit").
+func oomMemory(ts []Termination, ctr *corev1.Container) string {
+	var samples []int64
+	for _, t := range ts {
+		if t.Reason == "OOMKilled" && t.MemoryBefore > 0 {
+			samples = append(samples, t.MemoryBefore)
+		}
+	}
+	limit := ""
+	if ctr != nil {
+		if q, ok := ctr.Resources.Limits[corev1.ResourceMemory]; ok {
+			limit = q.String()
+		}
+	}
+	switch {
+	case len(samples) > 0 && limit != "":
+		return fmt.Sprintf(", %s at ~%s of a %s limit", sampledWhen(len(samples)), memoryRange(samples), limit)
+	case len(samples) > 0:
+		return fmt.Sprintf(", %s at ~%s (no memory limit)", sampledWhen(len(samples)), memoryRange(samples))
+	case limit != "":
+		return " (memory limit " + limit + ")"
+	}
+	return ""
+}
+
+func sampledWhen(n int) string {
+	if n == 1 {
+		return "last seen"
+	}
+	return "each time last seen"
+}
+
+// memoryRange is "250Mi", or "240Mi-252Mi" when the samples differ.
+func memoryRange(samples []int64) string {
+	mem := func(b int64) string { return FormatMemory(*resource.NewQuantity(b, resource.BinarySI)) }
+	lo, hi := mem(slices.Min(samples)), mem(slices.Max(samples))
+	if lo == hi {
+		return hi
+	}
+	return lo + "-" + hi
 }

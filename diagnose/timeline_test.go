@@ -94,4 +94,24 @@ func TestRestartHistoryInTimelineAndDiagnosis(t *testing.T) {
 	if want := "seen by podtui: app ended OOMKilled 4 times (memory limit 256Mi) in 15m, the last 40s ago"; ev != want {
 		t.Errorf("evidence = %q, want %q (finding %s)", ev, want, fs[0].Rule)
 	}
+	// With the memory samples podtui saw before each kill, it says how high
+	// the container got.
+	for i := range in.Restarts {
+		in.Restarts[i].MemoryBefore = int64(250+i) << 20
+		in.Restarts[i].MemoryAt = in.Restarts[i].FinishedAt.Add(-10 * time.Second)
+	}
+	for _, m := range diagnose.Timeline(in) {
+		if m.Source == "podtui" && !strings.Contains(m.Text, "; memory last seen at 25") {
+			t.Errorf("timeline moment without its memory sample: %q", m.Text)
+		}
+	}
+	ev = ""
+	for _, e := range diagnose.Diagnose(in)[0].Evidence {
+		if strings.HasPrefix(e, "seen by podtui") {
+			ev = e
+		}
+	}
+	if want := "seen by podtui: app ended OOMKilled 4 times, each time last seen at ~250Mi-253Mi of a 256Mi limit in 15m, the last 40s ago"; ev != want {
+		t.Errorf("evidence = %q, want %q", ev, want)
+	}
 }

@@ -134,6 +134,10 @@ type Termination struct {
 	Reason                string
 	ExitCode, Signal      int32
 	StartedAt, FinishedAt time.Time
+	// MemoryBefore is the container's last memory sample (metrics.k8s.io)
+	// before it ended, in bytes, taken at MemoryAt; 0 when none was near.
+	MemoryBefore int64
+	MemoryAt     time.Time
 }
 
 // ContainerLogs is the tail of a container's logs, as `kubectl logs` prints

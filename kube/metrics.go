@@ -249,7 +249,9 @@ func (c *Client) PodMetrics(ctx context.Context, namespace string) PodMetrics {
 	if err != nil {
 		return PodMetrics{Namespace: namespace, Fetched: time.Now(), Problem: "metrics: " + err.Error(), Absent: true}
 	}
-	return m.Pods(ctx, namespace)
+	res := m.Pods(ctx, namespace)
+	c.restartHistory().noteUsage(res) // what a container had before an OOM kill
+	return res
 }
 
 // NodeSummary is what the node summary shows: the node, what the pods on it

@@ -8,6 +8,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/podtui/podtui/diagnose"
+	"github.com/podtui/podtui/internal/defaults"
 )
 
 // Bounds of the restart history: the API keeps one previous termination per
@@ -25,6 +26,34 @@ type restartHistory struct {
 	mu    sync.Mutex
 	pods  map[types.UID][]diagnose.Termination
 	order []types.UID // one entry per kept termination, oldest first: what to drop when full
+	// usage is the latest metrics poll's samples (shared with the poll's
+	// result, read only): the memory a container had before an OOM kill.
+	usage map[string]PodUsage
+}
+
+// sampleBefore is how old a memory sample may be at a termination to count
+// as the memory it ended with: two polls at metrics-server's resolution.
+const sampleBefore = 2 * defaults.MetricsInterval
+
+// noteUsage keeps a poll's samples for the terminations that follow.
+func (h *restartHistory) noteUsage(m PodMetrics) {
+	if h == nil || m.Pods == nil {
+		return
+	}
+	h.mu.Lock()
+	h.usage = m.Pods
+	h.mu.Unlock()
+}
+
+// memoryBefore is the container's last sample before t ended, if recent.
+func (h *restartHistory) memoryBefore(p *corev1.Pod, t *diagnose.Termination) {
+	u, ok := h.usage[Key(p.Namespace, p.Name)]
+	if !ok || u.Time.After(t.FinishedAt) || t.FinishedAt.Sub(u.Time) > sampleBefore {
+		return
+	}
+	if q, ok := u.Containers[t.Container][corev1.ResourceMemory]; ok {
+		t.MemoryBefore, t.MemoryAt = q.Value(), u.Time
+	}
 }
 
 func newRestartHistory() *restartHistory {
@@ -63,6 +92,7 @@ func (h *restartHistory) observe(p *corev1.Pod) {
 		}) {
 			continue
 		}
+		h.memoryBefore(p, &t)
 		if len(kept) == restartsPerPod {
 			kept = kept[1:]
 			h.dropOrder(p.UID)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 )
@@ -67,5 +68,30 @@ func TestRestartHistory(t *testing.T) {
 	h2.observe(&corev1.Pod{ObjectMeta: metav1.ObjectMeta{UID: "x"}})
 	if len(h2.pods) != 0 {
 		t.Error("kept an entry for a pod that never terminated")
+	}
+}
+
+// A termination after a metrics poll keeps the container's last memory
+// sample when it is recent enough, so the diagnosis can say how high an
+// OOM-killed container got; an old sample is not taken for it.
+func TestRestartHistoryKeepsMemoryBeforeOOM(t *testing.T) {
+	h := newRestartHistory()
+	end := fixtureNow.Add(-time.Minute)
+	sample := func(pod string, at time.Time) PodMetrics {
+		return PodMetrics{Pods: map[string]PodUsage{Key("shop", pod): {
+			Namespace: "shop", Name: pod, Time: at,
+			Containers: map[string]corev1.ResourceList{"app": {corev1.ResourceMemory: resource.MustParse("250Mi")}},
+		}}}
+	}
+	h.noteUsage(sample("u1", end.Add(-20*time.Second)))
+	h.observe(crashedPod("u1", end, 1))
+	got := h.of("u1")
+	if len(got) != 1 || got[0].MemoryBefore != 250<<20 || !got[0].MemoryAt.Equal(end.Add(-20*time.Second)) {
+		t.Fatalf("termination = %+v, want the 250Mi sample", got)
+	}
+	h.noteUsage(sample("u2", end.Add(-time.Hour)))
+	h.observe(crashedPod("u2", end, 1))
+	if got := h.of("u2"); len(got) != 1 || got[0].MemoryBefore != 0 {
+		t.Fatalf("an hour-old sample was taken for the termination: %+v", got)
 	}
 }
