@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -59,15 +58,7 @@ func TestSwitchContextLeavesNothingRunning(t *testing.T) {
 		Scope: kube.Scope{Namespace: ns}, Keys: keymap.Default(), Dark: true, FixedTheme: true,
 		Contexts: c.Contexts(), Connect: ui.Connector(c.ForContext),
 	})
-	p := tea.NewProgram(app, tea.WithInput(nil), tea.WithOutput(io.Discard), tea.WithoutSignalHandler(), tea.WithWindowSize(160, 30))
-	done := make(chan tea.Model, 1)
-	go func() {
-		m, err := p.Run()
-		if err != nil {
-			t.Errorf("program: %v", err)
-		}
-		done <- m
-	}()
+	p, done := runInProcess(t, app, 160, 30)
 	typeIn := func(text string) {
 		for _, r := range text {
 			p.Send(tea.KeyPressMsg{Code: r, Text: string(r)})
@@ -102,18 +93,5 @@ func TestSwitchContextLeavesNothingRunning(t *testing.T) {
 		}
 	}
 
-	opts := []goleak.Option{
-		before,
-		// client-go keeps its transports (and their idle HTTP/2
-		// connections) for the life of the process, by design.
-		goleak.IgnoreAnyFunction("golang.org/x/net/http2.(*ClientConn).readLoop"),
-		goleak.IgnoreAnyFunction("net/http.(*persistConn).readLoop"),
-		goleak.IgnoreAnyFunction("net/http.(*persistConn).writeLoop"),
-	}
-	// Cmds still sleeping on a tick end within its period (at most the
-	// 15 s metrics poll); anything alive after that is a leak.
-	for deadline := time.Now().Add(20 * time.Second); goleak.Find(opts...) != nil && time.Now().Before(deadline); {
-		time.Sleep(500 * time.Millisecond)
-	}
-	goleak.VerifyNone(t, opts...)
+	verifyNoLeaks(t, before)
 }

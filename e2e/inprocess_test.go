@@ -37,15 +37,7 @@ func TestInProcessFaultsLeaveNoGoroutines(t *testing.T) {
 		t.Fatal(err)
 	}
 	app := ui.New(c, ui.Options{Scope: kube.Scope{Namespace: ns}, Keys: keymap.Default(), Dark: true, FixedTheme: true})
-	p := tea.NewProgram(app, tea.WithInput(nil), tea.WithOutput(io.Discard), tea.WithoutSignalHandler(), tea.WithWindowSize(140, 40))
-	done := make(chan tea.Model, 1)
-	go func() {
-		m, err := p.Run()
-		if err != nil {
-			t.Errorf("program: %v", err)
-		}
-		done <- m
-	}()
+	p, done := runInProcess(t, app, 140, 40)
 	key := func(k tea.KeyPressMsg) {
 		p.Send(k)
 		time.Sleep(300 * time.Millisecond)
@@ -75,16 +67,37 @@ func TestInProcessFaultsLeaveNoGoroutines(t *testing.T) {
 		t.Errorf("after the restart the list should be live again:\n%s", v.Content)
 	}
 
-	opts := []goleak.Option{
+	// The API server restarted by the harness (its process waiter).
+	verifyNoLeaks(t, before, goleak.IgnoreAnyFunction("github.com/podtui/podtui/internal/harness.(*Cluster).startProc.func1"))
+}
+
+// runInProcess runs the app in this process with no terminal, at w×h; the
+// final model arrives on done when the program ends.
+func runInProcess(t *testing.T, app tea.Model, w, h int) (p *tea.Program, done <-chan tea.Model) {
+	p = tea.NewProgram(app, tea.WithInput(nil), tea.WithOutput(io.Discard), tea.WithoutSignalHandler(), tea.WithWindowSize(w, h))
+	ch := make(chan tea.Model, 1)
+	go func() {
+		m, err := p.Run()
+		if err != nil {
+			t.Errorf("program: %v", err)
+		}
+		ch <- m
+	}()
+	return p, ch
+}
+
+// verifyNoLeaks fails t when a goroutine started since before is still
+// running, but for client-go's idle connections and what more ignores.
+func verifyNoLeaks(t *testing.T, before goleak.Option, more ...goleak.Option) {
+	t.Helper()
+	opts := append([]goleak.Option{
 		before,
 		// client-go keeps its transports (and their idle HTTP/2
 		// connections) for the life of the process, by design.
 		goleak.IgnoreAnyFunction("golang.org/x/net/http2.(*ClientConn).readLoop"),
 		goleak.IgnoreAnyFunction("net/http.(*persistConn).readLoop"),
 		goleak.IgnoreAnyFunction("net/http.(*persistConn).writeLoop"),
-		// The API server restarted by the harness (its process waiter).
-		goleak.IgnoreAnyFunction("github.com/podtui/podtui/internal/harness.(*Cluster).startProc.func1"),
-	}
+	}, more...)
 	// Cmds still sleeping on a tick end within its period (at most the
 	// 15 s metrics poll); anything alive after that is a leak.
 	for deadline := time.Now().Add(20 * time.Second); goleak.Find(opts...) != nil && time.Now().Before(deadline); {

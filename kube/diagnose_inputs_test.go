@@ -90,7 +90,8 @@ func TestDiagnoseInputsUnknownVersusMissing(t *testing.T) {
 func TestPodInputsReadsNoPod(t *testing.T) {
 	pod := &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{Name: "api", Namespace: "shop", UID: "u1"},
-		Spec: corev1.PodSpec{NodeName: "w1", Containers: []corev1.Container{{Name: "app", Image: "x",
+		Spec: corev1.PodSpec{NodeName: "w1", Containers: []corev1.Container{{
+			Name: "app", Image: "x",
 			EnvFrom: []corev1.EnvFromSource{{SecretRef: &corev1.SecretEnvSource{LocalObjectReference: corev1.LocalObjectReference{Name: "gone"}}}},
 		}}},
 	}

@@ -23,16 +23,16 @@ const nsPlaceholder = "type to filter, enter to switch (ctx: contexts)"
 // (contexts mode).
 type nsPicker struct {
 	contexts bool // choosing a context, not a namespace
-	keys    keymap.Picker
-	input   textinput.Model
-	names   []string // as listed by the API
-	matches []string
-	cursor  int
-	loading bool
-	err     string
-	open    bool
-	width   int
-	current string
+	keys     keymap.Picker
+	input    textinput.Model
+	names    []string // as listed by the API
+	matches  []string
+	cursor   int
+	loading  bool
+	err      string
+	open     bool
+	width    int
+	current  string
 }
 
 func newNSPicker(keys keymap.Picker) nsPicker {
