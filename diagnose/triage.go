@@ -312,16 +312,6 @@ func (t *Triage) Filed(uid string) bool {
 	return ok
 }
 
-// Owners calls f with the namespace and owner of every group that is not a
-// node's.
-func (t *Triage) Owners(f func(namespace string, o Owner)) {
-	for k := range t.groups {
-		if k.Node == "" {
-			f(k.Namespace, k.Owner)
-		}
-	}
-}
-
 // OwnerOf is TopOwner from a controller name as ControllerName gives it
 // ("Deployment/api"; "" for a bare pod named pod).
 func OwnerOf(controller, pod string) Owner {
@@ -386,45 +376,43 @@ func (t *Triage) Groups() []*Group {
 
 // GroupsOwned is Groups with the pods per owner counted by owned.
 func (t *Triage) GroupsOwned(owned func(namespace string, o Owner) int) []*Group {
-	out := make([]*Group, 0, len(t.groups))
+	// The sort keys are computed once per group, not per comparison: at
+	// tens of thousands of groups a comparison that builds the owner's text
+	// or looks up a map costs more than the rest of the sort.
+	type entry struct {
+		g      *Group
+		since  time.Time
+		who    string // "kind/name" + node, for ties
+		allDwn int
+	}
+	keyed := make([]entry, 0, len(t.groups))
 	for _, g := range t.groups {
 		g.AllDown = g.Key.Node == "" && len(g.Pods) >= owned(g.Key.Namespace, g.Key.Owner)
 		slices.SortFunc(g.Pods, func(a, b PodRef) int {
 			return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Name, b.Name))
 		})
-		out = append(out, g)
+		keyed = append(keyed, entry{g: g, since: g.Since(), who: g.Key.Owner.String() + g.Key.Node, allDwn: boolRank(g.AllDown)})
 	}
-	since := make(map[*Group]time.Time, len(out))
-	for _, g := range out {
-		since[g] = g.Since()
-	}
-	slices.SortFunc(out, func(a, b *Group) int {
-		// Cheap keys first, the text of the owner only on a tie (cmp.Or
-		// would build it for every comparison).
-		if c := cmp.Or(
-			cmp.Compare(b.Severity, a.Severity),
-			cmp.Compare(boolRank(b.AllDown), boolRank(a.AllDown)),
-			cmp.Compare(len(b.Pods), len(a.Pods)),
-			since[a].Compare(since[b]),
-		); c != 0 {
-			return c
-		}
-		return cmp.Or(compareWho(a.Key, b.Key), cmp.Compare(a.Rule, b.Rule), cmp.Compare(a.Key.Facts, b.Key.Facts))
+	slices.SortFunc(keyed, func(a, b entry) int {
+		return cmp.Or(
+			cmp.Compare(b.g.Severity, a.g.Severity),
+			cmp.Compare(b.allDwn, a.allDwn),
+			cmp.Compare(len(b.g.Pods), len(a.g.Pods)),
+			a.since.Compare(b.since),
+			cmp.Compare(a.who, b.who),
+			cmp.Compare(a.g.Rule, b.g.Rule),
+			cmp.Compare(a.g.Key.Facts, b.g.Key.Facts),
+		)
 	})
+	out := make([]*Group, len(keyed))
+	for i, e := range keyed {
+		out[i] = e.g
+	}
 	return out
 }
 
 // perPod is what a finding's summary says of one pod only.
 var perPod = regexp.MustCompile(`, \d+ restarts?$`)
-
-// compareWho orders groups by owner and node as the text "kind/name" +
-// node, without building it.
-func compareWho(a, b GroupKey) int {
-	if a.Owner == b.Owner {
-		return cmp.Compare(a.Node, b.Node)
-	}
-	return cmp.Compare(a.Owner.String()+a.Node, b.Owner.String()+b.Node)
-}
 
 // groupSummary drops per-pod counts from a summary that speaks for a group.
 func groupSummary(s string) string { return perPod.ReplaceAllString(s, "") }

@@ -63,7 +63,12 @@ type TriagePage struct {
 	triage *diagnose.Triage
 	// known holds, per uid, what was filed of the pod; pending the broken
 	// pods to read (uid -> the summary's resourceVersion).
-	known   map[string]triageKnown
+	known map[string]triageKnown
+	// owned counts the pods in scope of each owner, kept up to date as pods
+	// come, change and go (a group is "every replica down" when it holds
+	// them all): counting the snapshot again on every change cost more
+	// than the rest of a change at 100k pods.
+	owned   map[triageOwner]int
 	pending map[string]*kube.PodSummary
 	// read holds, per suspect pod read in full, the resourceVersion read.
 	read    map[string]string
@@ -96,7 +101,26 @@ type triageKnown struct {
 func NewTriagePage(env PageEnv, scope kube.Scope) *TriagePage {
 	return &TriagePage{
 		env: env, reads: newAsks(env.ID), nodes: newAsks(env.ID), ticks: newAsks(env.ID), scope: scope, triage: diagnose.NewGroupsOnly(),
-		known: map[string]triageKnown{}, pending: map[string]*kube.PodSummary{}, read: map[string]string{},
+		known: map[string]triageKnown{}, owned: map[triageOwner]int{}, pending: map[string]*kube.PodSummary{}, read: map[string]string{},
+	}
+}
+
+// triageOwner is an owner in its namespace.
+type triageOwner struct {
+	ns    string
+	owner diagnose.Owner
+}
+
+func ownerOf(s *kube.PodSummary) triageOwner {
+	return triageOwner{s.Namespace, diagnose.OwnerOf(s.Controller, s.Name)}
+}
+
+// countOwner adds n pods to the owner's count.
+func (p *TriagePage) countOwner(o triageOwner, n int) {
+	if c := p.owned[o] + n; c > 0 {
+		p.owned[o] = c
+	} else {
+		delete(p.owned, o)
 	}
 }
 
@@ -243,6 +267,15 @@ func (p *TriagePage) scan(pods []*kube.PodSummary) {
 		if ok && kn.sum == s && kn.suspect == suspect && len(s.Later) == 0 {
 			continue
 		}
+		switch {
+		case !ok:
+			p.countOwner(ownerOf(s), 1)
+		case kn.sum != s:
+			if was, is := ownerOf(kn.sum), ownerOf(s); was != is {
+				p.countOwner(was, -1)
+				p.countOwner(is, 1)
+			}
+		}
 		if ok && suspect && !kn.suspect {
 			delete(p.read, uid) // read it again: its node went down since
 		}
@@ -277,8 +310,9 @@ func (p *TriagePage) scan(pods []*kube.PodSummary) {
 	for _, s := range pods {
 		live[string(s.UID)] = struct{}{}
 	}
-	for uid := range p.known {
+	for uid, kn := range p.known {
 		if _, ok := live[uid]; !ok {
+			p.countOwner(ownerOf(kn.sum), -1)
 			p.triage.Delete(uid)
 			delete(p.known, uid)
 			delete(p.pending, uid)
@@ -360,25 +394,9 @@ func (p *TriagePage) filedRef(uid string) (diagnose.PodRef, bool) {
 	return diagnose.PodRef{}, false
 }
 
-// ownedCounts counts the pods in scope of each owner with a group, from
-// the snapshot: the page keeps no owner per pod.
+// ownedCounts is how many pods in scope each owner has.
 func (p *TriagePage) ownedCounts() func(string, diagnose.Owner) int {
-	type ref struct {
-		ns    string
-		owner diagnose.Owner
-	}
-	n := map[ref]int{}
-	p.triage.Owners(func(ns string, o diagnose.Owner) { n[ref{ns, o}] = 0 })
-	for _, s := range p.latest {
-		if _, ok := p.known[string(s.UID)]; !ok {
-			continue // out of scope
-		}
-		r := ref{s.Namespace, diagnose.OwnerOf(s.Controller, s.Name)}
-		if c, ok := n[r]; ok {
-			n[r] = c + 1
-		}
-	}
-	return func(ns string, o diagnose.Owner) int { return n[ref{ns, o}] }
+	return func(ns string, o diagnose.Owner) int { return p.owned[triageOwner{ns, o}] }
 }
 
 // regroup makes the groups again when the triage changed since; it runs

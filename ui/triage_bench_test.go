@@ -71,10 +71,27 @@ func BenchmarkTriageScale(b *testing.B) {
 		p = genPod("", pods[8].Name)
 		p.ResourceVersion = "2"
 		snap.Pods[8] = kube.Summarize(p, clock)
+		var prof *os.File
+		if f := os.Getenv("PODTUI_BENCH_CPU"); f != "" {
+			prof, _ = os.Create(f)
+			_ = pprof.StartCPUProfile(prof)
+		}
 		t0 = time.Now()
-		_, cmd = tp.Update(PodsChangedMsg{Snapshot: snap})
-		_ = tp.View()
-		page := time.Since(t0)
+		for i := range 20 {
+			if i > 0 { // one more pod changed each time
+				snap.Pods = append([]*kube.PodSummary(nil), snap.Pods...)
+				p = genPod("", pods[8+i].Name)
+				p.ResourceVersion = "2"
+				snap.Pods[8+i] = kube.Summarize(p, clock)
+			}
+			_, cmd = tp.Update(PodsChangedMsg{Snapshot: snap})
+			_ = tp.View()
+		}
+		page := time.Since(t0) / 20
+		if prof != nil {
+			pprof.StopCPUProfile()
+			_ = prof.Close()
+		}
 		drive(a, cmd)
 		b.ReportMetric(float64(page)/float64(time.Millisecond), "page-update-ms")
 

@@ -2,6 +2,8 @@ package ui
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -262,5 +264,48 @@ func TestTriageDrawsTheWindow(t *testing.T) {
 	a.Update(keyMsg("enter"))
 	if v := tp.View(); !strings.Contains(v, "▸ shop/") {
 		t.Fatalf("the open group's pod is off screen:\n%s", v)
+	}
+}
+
+// The page counts each owner's pods as they come, change and go; the counts
+// must be what counting the latest snapshot gives, or "every replica down"
+// would be judged wrong.
+func TestTriageOwnerCountsFollowTheSnapshots(t *testing.T) {
+	pods := []*corev1.Pod{
+		pod("shop", "api-7d9f8-a", "w1", time.Hour, both(ownedBy("api", "7d9f8"), pullFailing)),
+		pod("shop", "api-7d9f8-b", "w1", time.Hour, ownedBy("api", "7d9f8")),
+		pod("shop", "web-5c6d7-a", "w1", time.Hour, both(ownedBy("web", "5c6d7"), crashLoop)),
+		pod("shop", "db-0", "w1", time.Hour, nil),
+	}
+	c := &fakeCluster{pods: pods}
+	a := harnessApp(t, c, kube.Scope{Namespace: "shop"}, 100, 16)
+	_, cmd := a.Update(keyMsg("T"))
+	tp := a.top().(*TriagePage)
+	feedAll(a, cmd)
+	check := func(step string) {
+		t.Helper()
+		want := map[triageOwner]int{}
+		for _, s := range a.snap.Pods {
+			want[ownerOf(s)]++
+		}
+		if !maps.Equal(tp.owned, want) {
+			t.Fatalf("%s: owner counts %v, want %v", step, tp.owned, want)
+		}
+	}
+	snapshot := func() {
+		_, cmd := a.Update(podsMsg{Ticket: a.feeds.last(), snap: kube.PodSnapshot{Pods: summaries(c.pods), Synced: true, Scope: kube.Scope{Namespace: "shop"}}})
+		feedAll(a, cmd)
+	}
+	check("opened")
+	c.pods = append(c.pods, pod("shop", "api-7d9f8-c", "w1", time.Hour, both(ownedBy("api", "7d9f8"), pullFailing)))
+	snapshot()
+	check("a replica added")
+	c.pods = slices.Delete(slices.Clone(c.pods), 1, 2) // api-7d9f8-b, the healthy replica, goes
+	snapshot()
+	check("a replica deleted")
+	_ = screen(a) // the groups are made again for the frame
+	g := tp.groups[0]
+	if !g.AllDown || g.Key.Owner.Name != "api" {
+		t.Fatalf("with both api replicas failing, the first group is %+v, want deployment/api with every replica down", g.Key)
 	}
 }
