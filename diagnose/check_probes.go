@@ -32,6 +32,19 @@ func probeDesc(p *corev1.Probe) string {
 		what, p.InitialDelaySeconds, period, timeout, failure, HumanDuration(time.Duration(period*failure)*time.Second))
 }
 
+// probeDetail says what the probe checks and, from the failure message,
+// what its failing most likely means.
+func probeDetail(kind string, p *corev1.Probe, failure string) []string {
+	var detail []string
+	if d := probeDesc(p); d != "" {
+		detail = append(detail, "The "+kind+" probe is "+d+".")
+	}
+	if h := probeFailureHint(failure); h != "" {
+		detail = append(detail, h)
+	}
+	return detail
+}
+
 func orDefault(v, def int32) int32 {
 	if v == 0 {
 		return def
@@ -207,10 +220,7 @@ func (c *ctx) probeWarnings(v cview) {
 	// so its failures are the cause whatever the others say.
 	if s.Started != nil && !*s.Started && v.spec.StartupProbe != nil {
 		if st := recent(c.probeEvents(name, "Startup")); len(st) > 0 {
-			detail := []string{"The startup probe is " + probeDesc(v.spec.StartupProbe) + "."}
-			if h := probeFailureHint(st[0].Message); h != "" {
-				detail = append(detail, h)
-			}
+			detail := probeDetail("startup", v.spec.StartupProbe, st[0].Message)
 			detail = append(detail, "Until it passes, liveness and readiness probes do not run and the container gets no traffic; when it has failed failureThreshold times in a row the kubelet restarts the container.")
 			ev := []string{c.evidence(st[0]), fmt.Sprintf("%s: started=false, running since %s", statusPath(v), c.ago(started))}
 			c.add("probe/startup-failing", name, "Not started: startup probe failing: "+probeMessage(st[0].Message), strings.Join(detail, " "), ev, probeVars(v.spec.StartupProbe))
@@ -218,13 +228,7 @@ func (c *ctx) probeWarnings(v cview) {
 		}
 	}
 	if live := recent(c.probeEvents(name, "Liveness")); len(live) > 0 {
-		var detail []string
-		if d := probeDesc(v.spec.LivenessProbe); d != "" {
-			detail = append(detail, "The liveness probe is "+d+".")
-		}
-		if h := probeFailureHint(live[0].Message); h != "" {
-			detail = append(detail, h)
-		}
+		detail := probeDetail("liveness", v.spec.LivenessProbe, live[0].Message)
 		c.add("probe/liveness-failing", name, "Liveness probe failing: "+probeMessage(live[0].Message), strings.Join(detail, " "), []string{c.evidence(live[0])}, probeVars(v.spec.LivenessProbe))
 	}
 	if s.Ready || v.init || c.pod.DeletionTimestamp != nil {
@@ -232,13 +236,7 @@ func (c *ctx) probeWarnings(v cview) {
 	}
 	extra := probeVars(v.spec.ReadinessProbe)
 	if ready := recent(c.probeEvents(name, "Readiness")); len(ready) > 0 {
-		var detail []string
-		if d := probeDesc(v.spec.ReadinessProbe); d != "" {
-			detail = append(detail, "The readiness probe is "+d+".")
-		}
-		if h := probeFailureHint(ready[0].Message); h != "" {
-			detail = append(detail, h)
-		}
+		detail := probeDetail("readiness", v.spec.ReadinessProbe, ready[0].Message)
 		c.add("probe/readiness-failing", name, "Running but not ready (no Service traffic): "+probeMessage(ready[0].Message), strings.Join(detail, " "), []string{c.evidence(ready[0])}, extra)
 		return
 	}

@@ -26,7 +26,6 @@ type eventsMsg struct {
 type detailRelatedMsg struct {
 	Ticket
 	related diagnose.Related
-	err     error
 }
 
 // DetailPage is the describe view of one pod: findings, where it runs,
@@ -36,16 +35,15 @@ type DetailPage struct {
 	pod     *corev1.Pod
 	deleted bool
 
-	src        kube.EventSource
-	waits      asks // the events wait; one is armed at a time
-	loads      asks // the related objects
-	events     []diagnose.Event
-	synced     bool
-	pods       []*kube.PodSummary // the list's pods, shared: read only
-	reader     podReader
-	related    diagnose.Related // nil until loaded
-	relatedErr string
-	findings   []diagnose.Finding
+	src      kube.EventSource
+	waits    asks // the events wait; one is armed at a time
+	loads    asks // the related objects
+	events   []diagnose.Event
+	synced   bool
+	pods     []*kube.PodSummary // the list's pods, shared: read only
+	reader   podReader
+	related  diagnose.Related // nil until loaded
+	findings []diagnose.Finding
 
 	warningsOnly bool
 	usage        *kube.PodUsage // latest metrics sample, nil when none
@@ -125,10 +123,7 @@ func (p *DetailPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		return p, p.waitEvents(false)
 	case detailRelatedMsg:
 		if p.loads.current(msg.Ticket) {
-			p.related, p.relatedErr = msg.related, ""
-			if msg.err != nil {
-				p.relatedErr = oneLine(msg.err.Error())
-			}
+			p.related = msg.related
 			p.rebuild()
 		}
 	case UsageChangedMsg:
@@ -255,7 +250,7 @@ func (p *DetailPage) rebuild() {
 	events := diagnose.EventsFor(p.pod, p.events)
 	p.findings = diagnose.Diagnose(diagnose.Input{Pod: p.pod, Events: events, Related: p.related, Now: p.env.Now()})
 	p.lines = wrapLines(renderDetail(p.env.Styles, p.pod, p.events, p.findings, detailState{
-		deleted: p.deleted, synced: p.synced, warningsOnly: p.warningsOnly, related: p.related, relatedErr: p.relatedErr,
+		deleted: p.deleted, synced: p.synced, warningsOnly: p.warningsOnly, related: p.related,
 		pods: p.pods, usage: RenderContainerUsage(p.env.Styles, p.pod, p.usage, p.env.Metrics.Problem, p.usageHist),
 	}, p.env.Now()), max(20, p.width))
 }
@@ -265,8 +260,7 @@ type detailState struct {
 	deleted      bool
 	synced       bool
 	warningsOnly bool
-	related      diagnose.Related // nil: not loaded (yet)
-	relatedErr   string
+	related      diagnose.Related   // nil: not loaded (yet)
 	pods         []*kube.PodSummary // for the siblings
 	usage        string             // rendered resources and usage block
 }
@@ -298,11 +292,7 @@ func renderDetail(s *Styles, pod *corev1.Pod, events []diagnose.Event, findings 
 		add(strings.Split(st.usage, "\n")...)
 		add("")
 	}
-	if st.relatedErr != "" {
-		add(s.Title.Render(relatedTitle), s.Muted.Render("  unavailable: "+st.relatedErr))
-	} else {
-		add(describeRelated(s, pod, st.related)...)
-	}
+	add(describeRelated(s, pod, st.related)...)
 	add("")
 	if sib := describeSiblings(s, pod, st.pods, now); len(sib) > 0 {
 		add(sib...)

@@ -20,7 +20,6 @@ import (
 type diagInputsMsg struct {
 	Ticket
 	input diagnose.Input
-	err   error
 }
 
 // diagRecheckMsg asks a diagnosis page to judge its pod again: a wait the
@@ -39,7 +38,6 @@ type DiagPage struct {
 	related  diagnose.Related
 	input    diagnose.Input // usage, node requests and crash logs, as loaded
 	loaded   bool
-	loadErr  string
 	findings []diagnose.Finding
 	cmds     []cmdRef  // every next command, in order
 	loads    asks      // the inputs
@@ -116,11 +114,6 @@ func (p *DiagPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 			return p, nil
 		}
 		p.loaded = true
-		p.loadErr = ""
-		if msg.err != nil {
-			p.loadErr = msg.err.Error()
-			return p, p.rejudge()
-		}
 		p.events, p.related, p.input = msg.input.Events, msg.input.Related, msg.input
 		if msg.input.Pod != nil {
 			p.pod = msg.input.Pod // read with the events: as fresh as they are
@@ -233,8 +226,6 @@ func (p *DiagPage) render() ([]string, int) {
 		add(s.Error.Render("⚠ this pod was deleted; the diagnosis shows its last known state"))
 	case !p.loaded:
 		add(s.Muted.Render("loading events, related objects and logs…"))
-	case p.loadErr != "":
-		add(s.Error.Render("events and related objects unavailable: " + oneLine(p.loadErr)))
 	}
 	add("")
 	if len(p.findings) == 0 {

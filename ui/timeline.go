@@ -18,7 +18,6 @@ import (
 type timelineInputsMsg struct {
 	Ticket
 	input diagnose.Input
-	err   error
 }
 
 // TimelinePage shows what happened to one pod, oldest first, on one time
@@ -34,7 +33,6 @@ type TimelinePage struct {
 	input   diagnose.Input // events, related objects, history of the last load
 	moments []diagnose.Moment
 	loaded  bool
-	loadErr string
 	deleted bool
 	offset  int
 	atEnd   bool // follow the newest moment until the user scrolls
@@ -75,11 +73,7 @@ func (p *TimelinePage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		if !p.loads.current(msg.Ticket) {
 			return p, nil
 		}
-		p.loaded, p.loadErr = true, ""
-		if msg.err != nil {
-			p.loadErr = msg.err.Error()
-			return p, nil
-		}
+		p.loaded = true
 		p.input = msg.input
 		if msg.input.Pod != nil {
 			p.pod = msg.input.Pod
@@ -156,8 +150,6 @@ func (p *TimelinePage) render() (head, body []string) {
 		head = append(head, s.Error.Render("⚠ this pod was deleted; the timeline shows its last known state"))
 	case !p.loaded:
 		head = append(head, s.Muted.Render("loading events, node and revisions…"))
-	case p.loadErr != "":
-		head = append(head, cut(s.Error.Render("events unavailable: "+oneLine(p.loadErr))))
 	}
 	from, to := axisSpan(p.moments, now)
 	head = append(head, cut(s.Muted.Render(fmt.Sprintf("times UTC · axis %s → now (%s) · ━ first→last seen · from the API, except what says “seen by podtui”",
