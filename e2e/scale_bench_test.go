@@ -40,12 +40,15 @@ var scaleStates = []harness.State{
 }
 
 // BenchmarkScale runs on a control plane of its own with 50 kwok nodes and
-// 10,000 pods in 200 namespaces, and measures in one run: a bare paginated LIST
-// (the floor), podtui -A from start to the first complete list frame, its peak
-// RSS, its CPU time over 30 s idle, and how long a burst of 1,000 status
-// updates takes to show on screen.
+// 10,000 pods (PODTUI_BENCH_PODS) in one namespace per 100 pods (at least
+// 200), and measures in one run: a bare paginated LIST (the floor), podtui -A
+// from start to the first complete list frame, its peak RSS, its CPU time over
+// 30 s idle, how long a burst of status updates (a tenth of the pods, at most
+// 5,000) takes to show on screen, and key-to-screen times of the reverse-sort
+// key, which re-sorts every pod.
 //
 //	go test ./e2e -run '^$' -bench Scale -benchtime 3x -timeout 30m
+//	PODTUI_BENCH_PODS=100000 go test ./e2e -run '^$' -bench 'Scale$' -benchtime 1x -timeout 90m
 func BenchmarkScale(b *testing.B) {
 	ctx := context.Background()
 	start := time.Now()
@@ -57,7 +60,7 @@ func BenchmarkScale(b *testing.B) {
 	b.Logf("control plane with 50 nodes up in %s", time.Since(start).Round(time.Millisecond))
 
 	n := scalePods()
-	const namespaces = 200
+	namespaces := max(200, n/100)
 	start = time.Now()
 	for i := range namespaces {
 		if err := c.EnsureNamespace(ctx, fmt.Sprintf("bench-%03d", i)); err != nil {
@@ -135,8 +138,9 @@ func BenchmarkScale(b *testing.B) {
 	cpu1 := cpuTicks(pid)
 	b.ReportMetric(100*float64(cpu1-cpu0)/100/idle.Seconds(), "idle-cpu-%")
 
-	// Burst: 1,000 Running pods become Evicted, with 16 writers; the list is
-	// filtered to "evicted", so the header counts them.
+	// Burst: a tenth of the pods (at most 5,000), all Running, become
+	// Evicted, with 16 writers; the list is filtered to "evicted", so the
+	// header counts them.
 	term.Send("/")
 	term.Type("evicted")
 	term.Send("enter")
@@ -145,7 +149,7 @@ func BenchmarkScale(b *testing.B) {
 	}
 	var burst []*corev1.Pod
 	for _, p := range running {
-		if p != nil && len(burst) < 1000 {
+		if p != nil && len(burst) < min(5000, n/10) {
 			burst = append(burst, p)
 		}
 	}
@@ -161,6 +165,19 @@ func BenchmarkScale(b *testing.B) {
 	tSeen := <-seen
 	b.ReportMetric(ms(tLast.Sub(t0)), "burst-write-ms")
 	b.ReportMetric(ms(tSeen.Sub(tLast)), "burst-shown-after-last-ms")
+	b.ReportMetric(float64(len(burst)), "burst-updates")
+
+	// Keys: the reverse-sort key re-sorts every pod in scope (the filter is
+	// cleared first); each press is timed from its write to the header
+	// showing the new direction. It includes up to one tick of bubbletea's
+	// 60 fps renderer (16.7 ms), which alone puts a frame on the screen.
+	term.Send("esc")
+	if _, err := waitFast(term, fmt.Sprintf("pods: %d/%d", n, n), 10*time.Second); err != nil {
+		b.Fatal(err)
+	}
+	keys := keyToScreen(b, term, 40)
+	b.ReportMetric(ms(percentile(keys, 50)), "key-p50-ms")
+	b.ReportMetric(ms(percentile(keys, 99)), "key-p99-ms")
 	b.ReportMetric(rssPeakMB(pid), "peak-RSS-MB")
 	b.ReportMetric(rssMB(pid), "RSS-MB")
 	term.Send("q")
@@ -197,6 +214,45 @@ func bareList(b *testing.B, c *harness.Cluster, contentType string, want int) ti
 	return best
 }
 
+// keyToScreen presses the reverse-sort key n times and returns how long each
+// took to show: the header's sort label gains or loses its "↑".
+func keyToScreen(b *testing.B, term *termtest.Term, n int) []time.Duration {
+	b.Helper()
+	var ds []time.Duration
+	for i := range n {
+		before := term.Screen()
+		label := sortLabelOf(before)
+		if label == "" {
+			b.Fatalf("no sort label in the header:\n%s", before)
+		}
+		want := label + "↑"
+		if strings.HasSuffix(label, "↑") {
+			want = strings.TrimSuffix(label, "↑")
+		}
+		t0 := time.Now()
+		term.Send("O")
+		for sortLabelOf(term.Screen()) != want {
+			if time.Since(t0) > 10*time.Second || !term.Alive() {
+				b.Fatalf("key %d: the sort label did not become %q:\n%s", i, want, term.Screen())
+			}
+			time.Sleep(time.Millisecond)
+		}
+		ds = append(ds, time.Since(t0))
+		time.Sleep(50 * time.Millisecond) // a user's pace, not a queue
+	}
+	return ds
+}
+
+// sortLabelOf finds the header's "sort: LABEL".
+func sortLabelOf(screen string) string {
+	_, after, ok := strings.Cut(screen, "sort: ")
+	if !ok {
+		return ""
+	}
+	label, _, _ := strings.Cut(after, " ")
+	return strings.TrimSpace(strings.SplitN(label, "\n", 2)[0])
+}
+
 // burstUpdate makes the pods Evicted, 16 at a time.
 func burstUpdate(b *testing.B, cs kubernetes.Interface, pods []*corev1.Pod) {
 	err := inParallel(len(pods), func(i int) error {
@@ -227,6 +283,14 @@ func waitFast(t *termtest.Term, substr string, timeout time.Duration) (string, e
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// percentile is the p-th percentile (nearest rank) of ds.
+func percentile(ds []time.Duration, p int) time.Duration {
+	s := append([]time.Duration(nil), ds...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	i := (len(s)*p + 99) / 100
+	return s[max(0, min(len(s)-1, i-1))]
+}
 
 func median(ds []time.Duration) time.Duration {
 	s := append([]time.Duration(nil), ds...)

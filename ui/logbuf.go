@@ -18,8 +18,9 @@ const entryOverhead = 64
 // logEntry is one line of the log view: a log line or a marker podtui adds
 // (restart, skipped lines, reconnect). Text is already sanitised.
 type logEntry struct {
-	seq    int // position in the whole stream; consecutive in the buffer
-	num    int // line number of a log line; 0 for markers
+	seq    int   // position in the whole stream; consecutive in the buffer
+	num    int   // line number of a log line; 0 for markers
+	src    int32 // which stream it came from, for pages that hide some (0: none)
 	time   time.Time
 	text   string // plain: no escape sequences at all
 	sgr    string // the text with its colours kept, when it had any
@@ -52,8 +53,8 @@ func (b *logBuffer) firstSeq() int { return b.nextSeq - b.len() }
 func (b *logBuffer) at(seq int) *logEntry { return &b.entries[b.head+seq-b.firstSeq()] }
 
 // add appends an entry and returns its seq.
-func (b *logBuffer) add(text, sgr string, t time.Time, marker bool) int {
-	e := logEntry{seq: b.nextSeq, time: t, text: text, sgr: sgr, marker: marker}
+func (b *logBuffer) add(src int32, text, sgr string, t time.Time, marker bool) int {
+	e := logEntry{seq: b.nextSeq, src: src, time: t, text: text, sgr: sgr, marker: marker}
 	if !marker {
 		e.num = b.nextNum
 		b.nextNum++

@@ -3,7 +3,6 @@ package ui
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/podtui/podtui/internal/termsafe"
 	"github.com/podtui/podtui/kube"
@@ -45,29 +44,5 @@ func (p *LogPage) ingest(c kube.LogChunk) {
 	}
 	if c.Done && c.Err != nil {
 		p.addMarker("── " + prefix + "stream ended: " + termsafe.Sanitize(c.Err.Error(), termsafe.Options{}) + " ──")
-	}
-}
-
-func (p *LogPage) addMarker(text string) { p.addEntry(text, "", time.Time{}, true) }
-
-func (p *LogPage) addEntry(text, sgr string, t time.Time, marker bool) {
-	seq := p.buf.add(text, sgr, t, marker)
-	if !marker && p.search.matches(text) {
-		p.matches = append(p.matches, seq)
-	}
-	// Forget matches and positions the buffer has dropped.
-	first := p.buf.firstSeq()
-	n := 0
-	for n < len(p.matches) && p.matches[n] < first {
-		n++
-	}
-	if n > 0 {
-		p.matches = p.matches[n:]
-	}
-	if p.match >= 0 && p.match < first {
-		p.match = -1
-	}
-	if p.top < first {
-		p.top = first
 	}
 }

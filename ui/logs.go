@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -11,7 +10,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/podtui/podtui/internal/termsafe"
-	"github.com/podtui/podtui/keymap"
 	"github.com/podtui/podtui/kube"
 )
 
@@ -25,8 +23,8 @@ type LogOpen struct {
 
 // LogPage shows one container's log: followed, searchable, bounded.
 type LogPage struct {
+	logView
 	env     PageEnv
-	keys    keymap.Logs
 	pod     *corev1.Pod
 	reader  podReader
 	ticks   asks // the redraw tick, paused while the page is covered
@@ -49,52 +47,21 @@ type LogPage struct {
 	errText  string
 	lastLine time.Time // when the last line arrived
 
-	maxLines, maxBytes int
-	buf                logBuffer
-	skipped            int // lines the stream skipped because the view lagged, for the header
-	follow             bool
-	top                int // seq of the first entry shown when not following
-
-	timestamps, wrap, numbers, colors bool
-
-	search  textSearch
-	matches []int // seqs of entries matching the query, ascending
-	filter  bool  // show only matches
-	match   int   // seq of the current match, -1 for none
+	skipped int // lines the stream skipped because the view lagged, for the header
 
 	picking bool
 	pickAt  int
 
 	saveFull bool // the save prompt saves the full log from the API, not what is loaded
-	save     textPrompt
-
-	width, height int
 }
 
 // NewLogPage builds the log page of a pod.
 func NewLogPage(env PageEnv, pod *corev1.Pod, open LogOpen) *LogPage {
 	p := &LogPage{
-		env: env, keys: env.Keys.Logs, pod: pod, reader: newPodReader(env.ID), ticks: newAsks(env.ID), match: -1,
-		search:   newTextSearch(env.Keys.Logs.TextSearch, env.Keys.Prompt),
-		save:     newTextPrompt(env.Keys.Prompt, "save to: ", ""),
-		maxLines: open.MaxLines, maxBytes: open.MaxBytes,
-	}
-	// Bounds and toggles from the config file unless the caller set them.
-	if p.maxLines <= 0 {
-		p.maxLines = env.Logs.BufferLines
-	}
-	if p.maxBytes <= 0 {
-		p.maxBytes = int(env.Logs.BufferBytes)
-	}
-	if p.maxLines <= 0 {
-		p.maxLines = DefaultLogLines
-	}
-	if p.maxBytes <= 0 {
-		p.maxBytes = DefaultLogBytes
+		logView: newLogView(env, open.MaxLines, open.MaxBytes),
+		env:     env, pod: pod, reader: newPodReader(env.ID), ticks: newAsks(env.ID),
 	}
 	p.tail = int64(env.Logs.Tail) // 0: kube's default
-	p.wrap, p.timestamps = env.Logs.Wrap, env.Logs.Timestamps
-	p.buf = newLogBuffer(p.maxLines, p.maxBytes)
 	p.containers = podContainers(pod)
 	p.cur = defaultContainer(pod, p.containers)
 	for i, c := range p.containers {
@@ -158,9 +125,6 @@ func (p *LogPage) container() (logContainer, bool) {
 	}
 	return p.containers[p.cur], true
 }
-
-// Capturing reports whether keys go to the search input.
-func (p *LogPage) Capturing() bool { return p.search.typing() || p.save.open }
 
 // Update handles stream results, pod changes and keys.
 func (p *LogPage) Update(msg tea.Msg) (Page, tea.Cmd) {
@@ -269,26 +233,13 @@ func (p *LogPage) handleKey(msg tea.KeyPressMsg) (Page, tea.Cmd) {
 	if p.picking {
 		return p.pickKey(msg)
 	}
-	if ev, cmd := p.search.update(msg); ev != searchIgnored {
-		return p, tea.Batch(cmd, p.searched(ev))
+	if done, cmd := p.viewKey(msg); done {
+		return p, cmd
 	}
 	k := p.keys
 	switch {
 	case key.Matches(msg, k.Back):
 		return p, ClosePage
-	case key.Matches(msg, k.Up):
-		p.scroll(-1)
-	case key.Matches(msg, k.Down):
-		p.scroll(1)
-	case key.Matches(msg, k.PageUp):
-		p.scroll(-p.bodyRows())
-	case key.Matches(msg, k.PageDown):
-		p.scroll(p.bodyRows())
-	case key.Matches(msg, k.Top):
-		p.follow = false
-		p.top = p.seqAt(0)
-	case key.Matches(msg, k.Bottom):
-		p.follow = true
 	case key.Matches(msg, k.Previous):
 		c, ok := p.container()
 		if !ok {
@@ -305,21 +256,6 @@ func (p *LogPage) handleKey(msg tea.KeyPressMsg) (Page, tea.Cmd) {
 		if n := p.choices(); n > 1 {
 			return p, p.switchTo((p.cur + 1) % n)
 		}
-	case key.Matches(msg, k.Timestamps):
-		p.timestamps = !p.timestamps
-	case key.Matches(msg, k.Wrap):
-		p.wrap = !p.wrap
-	case key.Matches(msg, k.LineNumbers):
-		p.numbers = !p.numbers
-	case key.Matches(msg, k.Colors):
-		p.colors = !p.colors
-	case key.Matches(msg, k.Copy):
-		text := p.visibleText()
-		if text == "" {
-			return p, SetStatus("nothing to copy", false)
-		}
-		// OSC 52: works over SSH too, where no local clipboard is reachable.
-		return p, tea.Batch(tea.SetClipboard(text), SetStatus(fmt.Sprintf("copied %d visible lines", strings.Count(text, "\n")+1), false))
 	case key.Matches(msg, k.Save), key.Matches(msg, k.SaveFull):
 		p.saveFull = key.Matches(msg, k.SaveFull)
 		if _, ok := p.container(); !ok && p.saveFull {
@@ -330,12 +266,6 @@ func (p *LogPage) handleKey(msg tea.KeyPressMsg) (Page, tea.Cmd) {
 			p.save.SetPrompt("save the full log to: ")
 		}
 		return p, p.save.Open(p.defaultSavePath())
-	case key.Matches(msg, k.Filter):
-		if p.search.query == "" {
-			return p, SetStatus("search with / first; f then shows only the matching lines", false)
-		}
-		p.filter = !p.filter
-		p.follow = true
 	case key.Matches(msg, k.All):
 		p.tail, p.since = -1, 0
 		return p, p.start()

@@ -39,18 +39,18 @@ func (m logSavedMsg) status() statusMsg {
 }
 
 // line is an entry as copied or saved: what the user sees, no colours.
-func (p *LogPage) line(e *logEntry) string {
-	if p.timestamps && !e.time.IsZero() {
+func (v *logView) line(e *logEntry) string {
+	if v.timestamps && !e.time.IsZero() {
 		return e.time.UTC().Format("2006-01-02T15:04:05.000000000Z") + " " + e.text
 	}
 	return e.text
 }
 
 // visibleText is the text of the entries on screen, for OSC 52.
-func (p *LogPage) visibleText() string {
+func (v *logView) visibleText() string {
 	var out []string
-	for _, e := range p.visible(p.bodyRows()) {
-		out = append(out, p.line(e))
+	for _, e := range v.visible(v.bodyRows()) {
+		out = append(out, v.line(e))
 	}
 	return strings.Join(out, "\n")
 }
@@ -83,11 +83,11 @@ func (p *LogPage) saveKey(msg tea.KeyPressMsg) (Page, tea.Cmd) {
 
 // loadedLines copies what is loaded (or, in filter mode, what is shown):
 // the strings are shared, so this costs one slice.
-func (p *LogPage) loadedLines() []string {
-	n := p.count()
+func (v *logView) loadedLines() []string {
+	n := v.count()
 	out := make([]string, 0, n)
 	for i := range n {
-		out = append(out, p.line(p.buf.at(p.seqAt(i))))
+		out = append(out, v.line(v.buf.at(v.seqAt(i))))
 	}
 	return out
 }

@@ -67,10 +67,9 @@ func (p *LogPage) SetCovered(covered bool) tea.Cmd {
 func (p *LogPage) start() tea.Cmd {
 	p.stop()
 	t := p.starts.next()
-	p.buf, p.skipped = newLogBuffer(p.maxLines, p.maxBytes), 0
+	p.reset()
+	p.skipped = 0
 	p.state, p.errText, p.lastLine = streamConnecting, "", time.Time{}
-	p.follow, p.top = true, 0
-	p.matches, p.match = nil, -1
 	var names []string
 	if p.all() {
 		for _, c := range p.containers {

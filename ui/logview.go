@@ -2,225 +2,178 @@ package ui
 
 import (
 	"fmt"
+
 	"slices"
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/podtui/podtui/internal/termsafe"
+	"github.com/podtui/podtui/keymap"
 )
 
 // liveWindow is how recent the last line must be for the view to say that
 // lines are arriving.
 const liveWindow = 2 * time.Second
 
-// The entries shown are the whole buffer or, in filter mode, the matches.
-// view indices run 0..count()-1.
+// logView is the text part of a log page: the bounded buffer, scrolling,
+// search and filter, wrap, timestamps, numbers, colours, copy and the save
+// prompt. The one-pod page and the workload page embed it.
+type logView struct {
+	styles *Styles
+	keys   keymap.Logs
 
-func (p *LogPage) count() int {
-	if p.filter {
-		return len(p.matches)
-	}
-	return p.buf.len()
+	maxLines, maxBytes int
+	buf                logBuffer
+	follow             bool
+	top                int // seq of the first entry shown when not following
+
+	timestamps, wrap, numbers, colors bool
+
+	search  textSearch
+	matches []int // seqs of entries matching the query (and not hidden), ascending
+	filter  bool  // show only matches
+	match   int   // seq of the current match, -1 for none
+
+	// hidden leaves entries out of the view (a workload page's excluded
+	// pods); shown is then the seqs of the others, ascending.
+	hidden func(*logEntry) bool
+	shown  []int
+
+	save textPrompt
+
+	width, height int
 }
 
-func (p *LogPage) seqAt(i int) int {
-	if p.filter {
-		if i < len(p.matches) {
-			return p.matches[i]
-		}
-		return p.buf.nextSeq
+func newLogView(env PageEnv, maxLines, maxBytes int) logView {
+	// Bounds and toggles from the config file unless the caller set them.
+	if maxLines <= 0 {
+		maxLines = env.Logs.BufferLines
 	}
-	return p.buf.firstSeq() + i
+	if maxBytes <= 0 {
+		maxBytes = int(env.Logs.BufferBytes)
+	}
+	if maxLines <= 0 {
+		maxLines = DefaultLogLines
+	}
+	if maxBytes <= 0 {
+		maxBytes = DefaultLogBytes
+	}
+	return logView{
+		styles: env.Styles, keys: env.Keys.Logs, match: -1, follow: true,
+		search:   newTextSearch(env.Keys.Logs.TextSearch, env.Keys.Prompt),
+		save:     newTextPrompt(env.Keys.Prompt, "save to: ", ""),
+		maxLines: maxLines, maxBytes: maxBytes,
+		buf:  newLogBuffer(maxLines, maxBytes),
+		wrap: env.Logs.Wrap, timestamps: env.Logs.Timestamps,
+	}
+}
+
+// reset empties the view for a new start of its streams; the search, the
+// filter and the toggles stay.
+func (v *logView) reset() {
+	v.buf = newLogBuffer(v.maxLines, v.maxBytes)
+	v.follow, v.top = true, 0
+	v.matches, v.match, v.shown = nil, -1, nil
+}
+
+// The entries shown are the whole buffer or, in filter mode, the matches
+// (or, with entries hidden, the others). View indices run 0..count()-1.
+
+// list is the seqs shown when not every entry is.
+func (v *logView) list() ([]int, bool) {
+	switch {
+	case v.filter:
+		return v.matches, true
+	case v.hidden != nil:
+		return v.shown, true
+	}
+	return nil, false
+}
+
+func (v *logView) count() int {
+	if l, ok := v.list(); ok {
+		return len(l)
+	}
+	return v.buf.len()
+}
+
+func (v *logView) seqAt(i int) int {
+	if l, ok := v.list(); ok {
+		if i < len(l) {
+			return l[i]
+		}
+		return v.buf.nextSeq
+	}
+	return v.buf.firstSeq() + i
 }
 
 // indexOf is the view index of the first entry at or after seq.
-func (p *LogPage) indexOf(seq int) int {
-	if !p.filter {
-		return max(0, seq-p.buf.firstSeq())
+func (v *logView) indexOf(seq int) int {
+	l, ok := v.list()
+	if !ok {
+		return max(0, seq-v.buf.firstSeq())
 	}
-	lo, hi := 0, len(p.matches)
-	for lo < hi {
-		m := (lo + hi) / 2
-		if p.matches[m] < seq {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
-	return lo
+	i, _ := slices.BinarySearch(l, seq)
+	return i
 }
 
 // scroll moves by n entries; moving up releases follow, reaching the end
 // engages it again.
-func (p *LogPage) scroll(n int) {
-	rows := p.bodyRows()
-	last := max(0, p.count()-rows) // top index of the last page
+func (v *logView) scroll(n int) {
+	rows := v.bodyRows()
+	last := max(0, v.count()-rows) // top index of the last page
 	i := last
-	if !p.follow {
-		i = min(p.indexOf(p.top), last)
+	if !v.follow {
+		i = min(v.indexOf(v.top), last)
 	}
 	i = max(0, min(last, i+n))
 	if n > 0 && i >= last {
-		p.follow = true
+		v.follow = true
 		return
 	}
-	p.follow = false
-	p.top = p.seqAt(i)
+	v.follow = false
+	v.top = v.seqAt(i)
 }
 
 // SetSize sets the page's size.
-func (p *LogPage) SetSize(w, h int) {
-	p.width, p.height = w, h
-	p.search.prompt.SetWidth(max(10, w-4))
-	p.save.SetWidth(max(10, w-26))
+func (v *logView) SetSize(w, h int) {
+	v.width, v.height = w, h
+	v.search.prompt.SetWidth(max(10, w-4))
+	v.save.SetWidth(max(10, w-26))
 }
 
 // bodyRows is the number of rows left for log lines.
-func (p *LogPage) bodyRows() int {
-	rows := p.height - 1 // the page's own status line
-	if p.Capturing() {
+func (v *logView) bodyRows() int {
+	rows := v.height - 1 // the page's own status line
+	if v.Capturing() {
 		rows--
 	}
 	return max(1, rows)
 }
 
-// View renders the status line and the visible lines only.
-func (p *LogPage) View() string {
-	if p.width <= 0 || p.height <= 0 {
-		return ""
-	}
-	lines := []string{pad(p.statusLine(), p.width)}
-	rows := p.bodyRows()
-	if p.picking {
-		lines = append(lines, p.pickerLines(rows)...)
-	} else {
-		lines = append(lines, p.bodyLines(rows)...)
-	}
-	for len(lines) < 1+rows {
-		lines = append(lines, "")
-	}
-	if p.search.typing() {
-		lines = append(lines, pad(p.search.prompt.View(), p.width))
-	}
-	if p.save.open {
-		lines = append(lines, pad(p.save.View(), p.width))
-	}
-	return strings.Join(lines, "\n")
-}
+// Capturing reports whether keys go to the search or save prompt.
+func (v *logView) Capturing() bool { return v.search.typing() || v.save.open }
 
-func (p *LogPage) statusLine() string {
-	s := p.env.Styles
-	c, _ := p.container()
-	parts := []string{s.Header.Render(c.name) + s.Muted.Render(" ("+c.kind+", "+c.state()+")")}
-	if p.all() {
-		parts = []string{s.Header.Render("all containers") + s.Muted.Render(fmt.Sprintf(" (%d streams)", len(p.streams)))}
-	}
-	if p.previous {
-		parts = append(parts, s.Notice.Render("previous instance"))
-	}
-	switch p.state {
-	case streamConnecting:
-		parts = append(parts, s.Muted.Render("connecting…"))
-	case streamFailed:
-		parts = append(parts, s.Error.Render("no log"))
-	case streamEnded:
-		parts = append(parts, s.Muted.Render("end of log"))
-	case streamOpen:
-		if !p.lastLine.IsZero() && p.env.Now().Sub(p.lastLine) < liveWindow {
-			parts = append(parts, s.Healthy.Render("● live"))
-		} else {
-			parts = append(parts, s.Muted.Render("○ quiet"))
+// bodyLines renders the visible entries, wrapping only those; empty is
+// what it says when there is none.
+func (v *logView) bodyLines(rows int, empty string) []string {
+	if v.count() == 0 {
+		if v.filter {
+			empty = fmt.Sprintf("no line matches %q", v.search.query)
 		}
+		return []string{v.styles.Muted.Render(pad(empty, v.width))}
 	}
-	if p.follow {
-		parts = append(parts, s.Notice.Render("FOLLOW"))
-	} else {
-		parts = append(parts, s.Muted.Render("paused (G follows)"))
-	}
-	parts = append(parts, s.Muted.Render(thousands(p.buf.nextNum-1)+" lines"))
-	if p.skipped > 0 {
-		// Markers say where; this count stays after they scroll away.
-		parts = append(parts, s.Notice.Render(thousands(p.skipped)+" lines skipped"))
-	}
-	switch {
-	case p.since > 0:
-		parts = append(parts, s.Notice.Render("since "+strings.TrimSuffix(strings.TrimSuffix(p.since.String(), "0s"), "0m")))
-	case p.tail < 0:
-		parts = append(parts, s.Muted.Render("whole log"))
-	}
-	if p.buf.dropped > 0 {
-		parts = append(parts, s.Notice.Render(thousands(p.buf.dropped)+" older lines dropped"))
-	}
-	if p.search.query != "" {
-		current := -1
-		if p.match >= 0 {
-			current = p.matchIndex()
-		}
-		m := p.search.status(current, len(p.matches))
-		if p.filter {
-			m += " (filtered)"
-		}
-		parts = append(parts, s.Notice.Render(m))
-	}
-	if p.deleted {
-		parts = append(parts, s.Error.Render("pod deleted"))
-	}
-	return strings.Join(parts, s.Muted.Render(" · "))
-}
-
-func (p *LogPage) pickerLines(rows int) []string {
-	s := p.env.Styles
-	out := []string{s.Title.Render("Container")}
-	for i, c := range p.containers {
-		line := fmt.Sprintf("  %-24s %-9s %s", c.name, c.kind, c.state())
-		if c.hasPrevious() {
-			line += "  (previous log)"
-		}
-		line = pad(line, p.width)
-		if i == p.pickAt {
-			line = s.Selected.Reverse(true).Render(line)
-		}
-		out = append(out, line)
-		if len(out) >= rows {
-			return out
-		}
-	}
-	if len(p.containers) > 1 {
-		line := pad(fmt.Sprintf("  %-24s %-9s %s", "all containers", "", "interleaved, each line prefixed with its container"), p.width)
-		if p.pickAt == len(p.containers) {
-			line = s.Selected.Reverse(true).Render(line)
-		}
-		out = append(out, line)
-	}
-	return out
-}
-
-// bodyLines renders the visible entries, wrapping only those.
-func (p *LogPage) bodyLines(rows int) []string {
-	if p.state == streamFailed {
-		return []string{p.env.Styles.Error.Render(pad("cannot read the log: "+termsafe.Sanitize(p.errText, termsafe.Options{}), p.width))}
-	}
-	if p.count() == 0 {
-		msg := "no log lines yet"
-		switch {
-		case p.filter:
-			msg = fmt.Sprintf("no line matches %q", p.search.query)
-		case p.state == streamConnecting:
-			msg = "loading log…"
-		case p.state == streamEnded:
-			msg = "the log is empty"
-		}
-		return []string{p.env.Styles.Muted.Render(pad(msg, p.width))}
-	}
-	entries := p.visible(rows)
+	entries := v.visible(rows)
 	var out []string
 	for _, e := range entries {
-		out = append(out, p.renderEntry(e)...)
+		out = append(out, v.renderEntry(e)...)
 	}
 	if len(out) > rows {
-		if p.follow {
+		if v.follow {
 			out = out[len(out)-rows:] // the newest rows
 		} else {
 			out = out[:rows]
@@ -232,46 +185,46 @@ func (p *LogPage) bodyLines(rows int) []string {
 // visible returns the entries on screen: from the end backwards when
 // following, else from the top entry on, until rows are filled. Only these
 // are ever rendered or wrapped.
-func (p *LogPage) visible(rows int) []*logEntry {
-	n := p.count()
+func (v *logView) visible(rows int) []*logEntry {
+	n := v.count()
 	var out []*logEntry
 	used := 0
-	if p.follow {
+	if v.follow {
 		for i := n - 1; i >= 0 && used < rows; i-- {
-			e := p.buf.at(p.seqAt(i))
+			e := v.buf.at(v.seqAt(i))
 			out = append(out, e)
-			used += p.rowsOf(e)
+			used += v.rowsOf(e)
 		}
 		slices.Reverse(out)
 		return out
 	}
-	for i := p.indexOf(p.top); i < n && used < rows; i++ {
-		e := p.buf.at(p.seqAt(i))
+	for i := v.indexOf(v.top); i < n && used < rows; i++ {
+		e := v.buf.at(v.seqAt(i))
 		out = append(out, e)
-		used += p.rowsOf(e)
+		used += v.rowsOf(e)
 	}
 	return out
 }
 
 // rowsOf is the number of rows an entry takes.
-func (p *LogPage) rowsOf(e *logEntry) int {
-	if !p.wrap || e.marker {
+func (v *logView) rowsOf(e *logEntry) int {
+	if !v.wrap || e.marker {
 		return 1
 	}
-	return len(p.renderEntry(e))
+	return len(v.renderEntry(e))
 }
 
 // renderEntry renders one entry as one row, or several when wrapping.
-func (p *LogPage) renderEntry(e *logEntry) []string {
-	s := p.env.Styles
+func (v *logView) renderEntry(e *logEntry) []string {
+	s := v.styles
 	if e.marker {
-		return []string{s.Notice.Render(pad(e.text, p.width))}
+		return []string{s.Notice.Render(pad(e.text, v.width))}
 	}
 	prefix := ""
-	if p.numbers {
+	if v.numbers {
 		prefix += fmt.Sprintf("%6d ", e.num)
 	}
-	if p.timestamps {
+	if v.timestamps {
 		if e.time.IsZero() {
 			prefix += strings.Repeat(" ", 31)
 		} else {
@@ -279,13 +232,13 @@ func (p *LogPage) renderEntry(e *logEntry) []string {
 		}
 	}
 	pw := ansi.StringWidth(prefix)
-	textW := max(1, p.width-pw)
-	text, coloured := e.text, p.colors && e.sgr != ""
+	textW := max(1, v.width-pw)
+	text, coloured := e.text, v.colors && e.sgr != ""
 	if coloured {
 		text = e.sgr
 	}
 	var parts []string
-	if p.wrap {
+	if v.wrap {
 		parts = strings.Split(ansi.Hardwrap(text, textW, true), "\n")
 	} else {
 		parts = []string{ansi.Truncate(text, textW, "…")}
@@ -300,7 +253,7 @@ func (p *LogPage) renderEntry(e *logEntry) []string {
 			// A cut may have dropped the line's closing reset.
 			out[i] = s.Muted.Render(pre) + part + "\x1b[m"
 		} else {
-			out[i] = s.Muted.Render(pre) + p.search.highlight(part, e.seq == p.match, s.Selected.Reverse(true))
+			out[i] = s.Muted.Render(pre) + v.search.highlight(part, e.seq == v.match, s.Selected.Reverse(true))
 		}
 	}
 	return out
@@ -316,4 +269,52 @@ func thousands(n int) string {
 		s = s[:i] + "," + s[i:]
 	}
 	return s
+}
+
+// viewKey handles the keys every log page shares: scrolling, search and
+// filter, the display toggles and copy. done is false for the page's own.
+func (v *logView) viewKey(msg tea.KeyPressMsg) (done bool, cmd tea.Cmd) {
+	if ev, cmd := v.search.update(msg); ev != searchIgnored {
+		return true, tea.Batch(cmd, v.searched(ev))
+	}
+	k := v.keys
+	switch {
+	case key.Matches(msg, k.Up):
+		v.scroll(-1)
+	case key.Matches(msg, k.Down):
+		v.scroll(1)
+	case key.Matches(msg, k.PageUp):
+		v.scroll(-v.bodyRows())
+	case key.Matches(msg, k.PageDown):
+		v.scroll(v.bodyRows())
+	case key.Matches(msg, k.Top):
+		v.follow = false
+		v.top = v.seqAt(0)
+	case key.Matches(msg, k.Bottom):
+		v.follow = true
+	case key.Matches(msg, k.Timestamps):
+		v.timestamps = !v.timestamps
+	case key.Matches(msg, k.Wrap):
+		v.wrap = !v.wrap
+	case key.Matches(msg, k.LineNumbers):
+		v.numbers = !v.numbers
+	case key.Matches(msg, k.Colors):
+		v.colors = !v.colors
+	case key.Matches(msg, k.Copy):
+		text := v.visibleText()
+		if text == "" {
+			return true, SetStatus("nothing to copy", false)
+		}
+		// OSC 52: works over SSH too, where no local clipboard is reachable.
+		return true, tea.Batch(tea.SetClipboard(text), SetStatus(fmt.Sprintf("copied %d visible lines", strings.Count(text, "\n")+1), false))
+	case key.Matches(msg, k.Filter):
+		if v.search.query == "" {
+			return true, SetStatus("search with / first (re:REGEXP for a regexp, !TEXT for lines without it); f then shows only the matching lines", false)
+		}
+		v.filter = !v.filter
+		v.follow = true
+	default:
+		return false, nil
+	}
+	return true, nil
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -25,11 +26,41 @@ const (
 
 // textSearch is the search of the text pages (logs, YAML), so that they
 // behave alike: / opens the prompt, enter searches, n/N move between
-// matches, esc clears, and matching is smart-case (see index).
+// matches, esc clears, and matching is smart-case (see index). A query
+// "re:PATTERN" is a regular expression (smart-case too), and a leading "!"
+// matches the lines without it: with the log filter, an exclude.
 type textSearch struct {
 	prompt textPrompt
 	keys   keymap.TextSearch
-	query  string
+	query  string // as typed
+	needle string // what to find: the query without "!" and "re:"
+	re     *regexp.Regexp
+	invert bool
+	bad    string // why the query is not a valid regexp
+}
+
+// parseQuery sets the query and what it means.
+func (s *textSearch) parseQuery(q string) {
+	s.query, s.needle, s.re, s.invert, s.bad = q, q, nil, false, ""
+	rest, inv := strings.CutPrefix(q, "!")
+	pattern, isRe := strings.CutPrefix(rest, "re:")
+	if rest == "" || isRe && pattern == "" {
+		return
+	}
+	s.invert, s.needle = inv, rest
+	if !isRe {
+		return
+	}
+	if !hasUpper(pattern) {
+		pattern = "(?i)" + pattern
+	}
+	re, err := regexp.Compile(pattern)
+	if err != nil {
+		s.bad = strings.TrimPrefix(err.Error(), "error parsing regexp: ")
+		s.needle = "" // matches nothing until fixed
+		return
+	}
+	s.re = re
 }
 
 func newTextSearch(keys keymap.TextSearch, prompt keymap.Prompt) textSearch {
@@ -44,7 +75,7 @@ func (s *textSearch) update(msg tea.Msg) (searchEvent, tea.Cmd) {
 	if s.prompt.open {
 		res, cmd := s.prompt.Update(msg)
 		if res == promptSubmitted {
-			s.query = s.prompt.Value()
+			s.parseQuery(s.prompt.Value())
 			return searchEntered, cmd
 		}
 		return searchTyping, cmd
@@ -61,22 +92,42 @@ func (s *textSearch) update(msg tea.Msg) (searchEvent, tea.Cmd) {
 		return searchPrev, nil
 	case s.query != "" && key.Matches(k, s.prompt.keys.Cancel):
 		// esc clears the search first, as in less; the next one goes back.
-		s.query = ""
+		s.parseQuery("")
 		return searchCleared, nil
 	}
 	return searchIgnored, nil
 }
 
-// matches reports whether text holds the query.
+// matches reports whether text holds the query (or, with "!", does not).
 func (s *textSearch) matches(text string) bool {
-	return s.query != "" && index(text, s.query) >= 0
+	if s.needle == "" {
+		return false
+	}
+	i, _ := s.span(text)
+	return i >= 0 != s.invert
+}
+
+// span is the first match of the needle or regexp in text: start and end,
+// -1 when there is none.
+func (s *textSearch) span(text string) (int, int) {
+	if s.re != nil {
+		if m := s.re.FindStringIndex(text); m != nil && m[1] > m[0] {
+			return m[0], m[1]
+		}
+		return -1, -1
+	}
+	i := index(text, s.needle)
+	if i < 0 {
+		return -1, -1
+	}
+	return i, i + len(s.needle)
 }
 
 // highlight marks the query's occurrences in a row of plain text; those of
 // the current match stand out more.
 func (s *textSearch) highlight(text string, current bool, st lipgloss.Style) string {
-	if s.query == "" {
-		return text
+	if s.needle == "" || s.invert {
+		return text // a line without the query has nothing to mark
 	}
 	if current {
 		st = st.Bold(true).Underline(true)
@@ -84,20 +135,23 @@ func (s *textSearch) highlight(text string, current bool, st lipgloss.Style) str
 	var b strings.Builder
 	rest := text
 	for {
-		i := index(rest, s.query)
+		i, j := s.span(rest)
 		if i < 0 {
 			b.WriteString(rest)
 			return b.String()
 		}
 		b.WriteString(rest[:i])
-		b.WriteString(st.Render(rest[i : i+len(s.query)]))
-		rest = rest[i+len(s.query):]
+		b.WriteString(st.Render(rest[i:j]))
+		rest = rest[j:]
 	}
 }
 
 // status sums the search up: "/query: 3/10", or "/query: 10 matches"
 // before one is chosen (current < 0).
 func (s *textSearch) status(current, total int) string {
+	if s.bad != "" {
+		return fmt.Sprintf("/%s: not a regexp: %s", oneLine(s.query), s.bad)
+	}
 	if current >= 0 {
 		return fmt.Sprintf("/%s: %d/%d", oneLine(s.query), current+1, total)
 	}

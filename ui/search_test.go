@@ -72,6 +72,12 @@ func TestTextSearchIsTheSameOnEveryPage(t *testing.T) {
 		{query: "ERROR", want: []string{text[3]}, marked: []string{"ERROR"}},
 		{query: "disk full", want: []string{text[0]}, marked: []string{"disk full"}},
 		{query: "nothing", want: nil},
+		{query: "re:r: (di|re)", want: []string{text[0], text[1]}, marked: []string{"r: di", "r: re"}},
+		{query: "re:^E", want: []string{text[0], text[3]}, marked: []string{"E"}},
+		{query: "re:^e", want: []string{text[0], text[1], text[3]}},
+		{query: "!error", want: []string{text[2]}, plainly: []string{"all good"}},
+		{query: "!re:good|full", want: []string{text[1], text[3]}},
+		{query: "re:(", want: nil},
 	}
 	st := DefaultStyles(true).Selected.Reverse(true)
 	isMarked := func(view, word string) bool {

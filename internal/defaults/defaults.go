@@ -12,6 +12,9 @@ const (
 	// container must never grow podtui without limit.
 	LogBufferLines = 100_000
 	LogBufferBytes = 64 << 20
+	// TailMaxStreams caps the log streams a workload log view opens at
+	// once, like stern's --max-log-requests.
+	TailMaxStreams = 50
 	// MetricsInterval is metrics-server's default resolution: polling
 	// metrics.k8s.io faster only returns the same numbers.
 	MetricsInterval = 15 * time.Second
