@@ -8,5 +8,5 @@ import (
 
 // addExtraCommands adds the subcommands that live in their own files.
 func addExtraCommands(root *cobra.Command, g *globalFlags, stdout, stderr io.Writer) {
-	root.AddCommand(newDiagnoseCmd(g, stdout, stderr))
+	root.AddCommand(newDiagnoseCmd(g, stdout, stderr), newLogsCmd(g, stdout, stderr))
 }

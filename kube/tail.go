@@ -569,10 +569,12 @@ func (r *tailRun) startStream(c *tailContainer) {
 	case r.opts.Since > 0:
 		req.SinceTime, req.TailLines = time.Now().Add(-r.opts.Since), -1
 	}
-	key, open, events := c.key, r.open, r.streamEv
+	key, open, events, tailCtx := c.key, r.open, r.streamEv, r.ctx
 	go func() {
 		s, err := OpenLogStream(ctx, req, open)
-		if !sendEvent(ctx, events, streamEvent{key: key, gen: gen, stream: s, err: err}) || err != nil {
+		// The answer is sent even when this stream was stopped meanwhile:
+		// it is what takes the stream off the opening count.
+		if !sendEvent(tailCtx, events, streamEvent{key: key, gen: gen, stream: s, err: err}) || err != nil {
 			if s != nil {
 				s.Stop()
 			}

@@ -377,3 +377,33 @@ func TestLogSourceMatches(t *testing.T) {
 }
 
 func boolPtr(b bool) *bool { return &b }
+
+// A stream stopped while it is still opening (its pod went, or it was
+// excluded) must not hold the first lines back until tailStartWait.
+func TestTailStreamStoppedWhileOpeningDoesNotDelayTheStart(t *testing.T) {
+	f := newFakeLogs()
+	f.logs["web-a/app"] = at(0, "a1")
+	slow := func(ctx context.Context, req LogRequest) (io.ReadCloser, error) {
+		if strings.HasPrefix(req.Pod, "web-slow") {
+			<-ctx.Done() // an API server that takes its time
+			return nil, ctx.Err()
+		}
+		return f.open(ctx, req)
+	}
+	events := []PodEvent{{Pod: tailPodOf("web-a", webLabels, runningCS("app"))}}
+	for i := range 10 {
+		events = append(events, PodEvent{Pod: tailPodOf(fmt.Sprintf("web-slow-%d", i), webLabels, runningCS("app"))})
+	}
+	pods := tailEvents(append(events, PodEvent{Synced: true})...)
+	start := time.Now()
+	tail := StartTail(context.Background(), webSource, TailOptions{Follow: true, Window: 40 * time.Millisecond}, pods, slow)
+	defer tail.Stop()
+	collectTail(t, tail, 10*time.Second, func(_ []TailLine, _ []TailNote, s *TailState) bool { return s != nil && s.Open == 11 })
+	for i := range 10 {
+		pods <- PodEvent{Pod: tailPodOf(fmt.Sprintf("web-slow-%d", i), webLabels, runningCS("app")), Deleted: true}
+	}
+	collectTail(t, tail, 10*time.Second, func(l []TailLine, _ []TailNote, _ *TailState) bool { return len(l) == 1 })
+	if took := time.Since(start); took >= tailStartWait {
+		t.Fatalf("the first line came after %s: the stopped streams were still counted as opening", took.Round(time.Millisecond))
+	}
+}
