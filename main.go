@@ -175,7 +175,7 @@ func runTUI(ctx context.Context, c *kube.Client, scope kube.Scope, settings conf
 		ReadOnly:   settings.ReadOnly,
 		Logs: ui.LogSettings{
 			Tail: settings.Logs.Tail, BufferLines: settings.Logs.BufferLines, BufferBytes: bufBytes,
-			Wrap: settings.Logs.Wrap, Timestamps: settings.Logs.Timestamps,
+			Wrap: settings.Logs.Wrap, Timestamps: settings.Logs.Timestamps, MaxStreams: settings.Logs.MaxStreams,
 		},
 		Shells: settings.Exec.Shells,
 		Debug: ui.DebugSettings{

@@ -69,6 +69,8 @@ type Logs struct {
 	BufferBytes string `yaml:"bufferBytes"` // a quantity: 64Mi
 	Wrap        bool   `yaml:"wrap"`
 	Timestamps  bool   `yaml:"timestamps"`
+	// MaxStreams caps the streams a workload's log view opens at once.
+	MaxStreams int `yaml:"maxStreams"`
 }
 
 // Metrics holds the resource usage settings.
@@ -102,7 +104,7 @@ func Default() Config {
 	return Config{
 		Namespace: "context",
 		Theme:     Theme{Mode: "auto"},
-		Logs:      Logs{Tail: defaults.LogTail, BufferLines: defaults.LogBufferLines, BufferBytes: fmt.Sprintf("%dMi", defaults.LogBufferBytes>>20)},
+		Logs:      Logs{Tail: defaults.LogTail, BufferLines: defaults.LogBufferLines, BufferBytes: fmt.Sprintf("%dMi", defaults.LogBufferBytes>>20), MaxStreams: defaults.TailMaxStreams},
 		Metrics:   Metrics{Interval: Duration{defaults.MetricsInterval}},
 		Exec:      Exec{Shells: defaults.Shells()},
 		Debug:     Debug{Image: defaults.DebugImage, Images: defaults.DebugImages(), Profile: defaults.DebugProfile, NodeShellImage: defaults.DebugImage},
@@ -246,6 +248,9 @@ func (c *Config) validate() error {
 	}
 	if c.Logs.BufferLines < 1000 {
 		return fmt.Errorf("logs.bufferLines: %d is below the minimum of 1000", c.Logs.BufferLines)
+	}
+	if c.Logs.MaxStreams < 1 || c.Logs.MaxStreams > 500 {
+		return fmt.Errorf("logs.maxStreams: %d is not between 1 and 500", c.Logs.MaxStreams)
 	}
 	if _, err := c.LogBufferBytes(); err != nil {
 		return err

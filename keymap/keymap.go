@@ -109,6 +109,9 @@ type Confirm struct {
 // Logs keys act in the log view (Open works on the pod list).
 type Logs struct {
 	Open key.Binding
+	// Workload opens the logs of many pods: the pod's workload, the
+	// list's filter, a label selector (from the list), a triage group.
+	Workload key.Binding
 	Scroll
 	Previous      key.Binding
 	Containers    key.Binding
@@ -307,6 +310,7 @@ func defaultSearch() TextSearch {
 func defaultLogs() Logs {
 	return Logs{
 		Open:          key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "logs")),
+		Workload:      key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "logs of many pods")),
 		Scroll:        logScroll(),
 		Previous:      key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "previous logs")),
 		Containers:    key.NewBinding(key.WithKeys("C"), key.WithHelp("C", "pick container")),
@@ -365,6 +369,6 @@ func (k Keys) FullHelp() [][]key.Binding {
 		{p.Up, p.Down, p.PageUp, p.PageDown, p.Top, p.Bottom},
 		{p.Filter, p.ClearFilter, p.Sort, p.Reverse, p.Usage},
 		{p.Diagnose, p.Triage, p.Namespace, p.AllNS, k.Global.Help, k.Global.Quit},
-		{k.Pod.Detail, k.Logs.Open, k.Pod.Timeline, k.Pod.YAML, k.Pod.Exec, k.Pod.Debug, k.Pod.NodeShell, k.Pod.PortForward, k.Pod.Forwards, k.Pod.Delete, k.Pod.ForceDelete},
+		{k.Pod.Detail, k.Logs.Open, k.Logs.Workload, k.Pod.Timeline, k.Pod.YAML, k.Pod.Exec, k.Pod.Debug, k.Pod.NodeShell, k.Pod.PortForward, k.Pod.Forwards, k.Pod.Delete, k.Pod.ForceDelete},
 	}
 }

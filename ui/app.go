@@ -60,6 +60,7 @@ type LogSettings struct {
 	BufferBytes int64
 	Wrap        bool
 	Timestamps  bool
+	MaxStreams  int // of a workload's log view; 0: kube.DefaultMaxStreams
 }
 
 // DefaultLogSettings are used when the config file sets none.
@@ -182,6 +183,11 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, a.uncoverTop()
 	case podActionMsg:
 		return a, a.runPodAction(msg)
+	case openWorkloadLogsMsg:
+		if msg.replace && a.top() != nil {
+			a.closeTop()
+		}
+		return a, a.open(func(env PageEnv) Page { return NewWorkloadLogPage(env, msg.open) })
 	case forwardMsg:
 		return a, a.handleForward(msg)
 	case statusMsg:
@@ -326,6 +332,12 @@ func (a *App) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		if pod, ok := a.list.SelectedPod(); ok {
 			return a, a.fromList(podActionMsg{action: actLogs}, pod)
 		}
+	case key.Matches(msg, k.Logs.Workload):
+		pod, _ := a.list.SelectedPod()
+		shown := a.list.ShownPods(maxFilterPods + 1)
+		return a, a.open(func(env PageEnv) Page {
+			return NewLogSourcePage(env, pod, a.list.Filter(), shown, a.current())
+		})
 	default:
 		var cmd tea.Cmd
 		a.list, cmd = a.list.Update(msg)

@@ -3,6 +3,8 @@ package ui
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -51,6 +53,9 @@ type fakeCluster struct {
 	info *kube.Info
 	// sources are the pod feeds started, to see them stopped.
 	sources []*fakeSource
+	// tailPods and tailOpen serve TailLogs (see there).
+	tailPods chan kube.PodEvent
+	tailOpen kube.LogOpener
 }
 
 func (f *fakeCluster) CrashLogs(context.Context, *corev1.Pod) map[string]diagnose.ContainerLogs {
@@ -488,4 +493,33 @@ func runBatch(cmd tea.Cmd) []tea.Msg {
 		return out
 	}
 	return []tea.Msg{msg}
+}
+
+// TailLogs tails f.pods (or the events of f.tailPods) with f.tailOpen
+// serving the streams.
+func (f *fakeCluster) TailLogs(ctx context.Context, src kube.LogSource, opts kube.TailOptions) *kube.Tail {
+	pods := f.tailPods
+	if pods == nil {
+		ch := make(chan kube.PodEvent, len(f.pods)+1)
+		for _, p := range f.pods {
+			ch <- kube.PodEvent{Pod: p}
+		}
+		ch <- kube.PodEvent{Synced: true}
+		pods = ch
+	}
+	open := f.tailOpen
+	if open == nil {
+		open = func(context.Context, kube.LogRequest) (io.ReadCloser, error) {
+			return nil, errors.New("no logs in the fake cluster")
+		}
+	}
+	return kube.StartTail(ctx, src, opts, pods, open)
+}
+
+func (f *fakeCluster) OwnerLogSource(_ context.Context, pod *corev1.Pod) (kube.LogSource, error) {
+	ref := metav1.GetControllerOf(pod)
+	if ref == nil {
+		return kube.LogSource{}, fmt.Errorf("pod %s/%s has no owner", pod.Namespace, pod.Name)
+	}
+	return kube.SelectorLogSource(pod.Namespace, "app="+pod.Labels["app"])
 }

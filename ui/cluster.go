@@ -29,6 +29,11 @@ type Cluster interface {
 	// StreamLogs streams a container's log in batches until ctx ends or the
 	// stream is stopped.
 	StreamLogs(ctx context.Context, req kube.LogRequest) (*kube.LogStream, error)
+	// TailLogs follows the logs of a source's pods (one stream per
+	// container, under a cap, merged by timestamp) until stopped.
+	TailLogs(ctx context.Context, src kube.LogSource, opts kube.TailOptions) *kube.Tail
+	// OwnerLogSource is the pods of the workload that owns a pod.
+	OwnerLogSource(ctx context.Context, pod *corev1.Pod) (kube.LogSource, error)
 	// WatchEvents starts a live list of a namespace's pod events.
 	WatchEvents(namespace string) kube.EventSource
 	// GetPod reads one pod fresh from the API server.

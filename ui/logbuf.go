@@ -18,9 +18,10 @@ const entryOverhead = 64
 // logEntry is one line of the log view: a log line or a marker podtui adds
 // (restart, skipped lines, reconnect). Text is already sanitised.
 type logEntry struct {
-	seq    int   // position in the whole stream; consecutive in the buffer
-	num    int   // line number of a log line; 0 for markers
-	src    int32 // which stream it came from, for pages that hide some (0: none)
+	seq    int    // position in the whole stream; consecutive in the buffer
+	num    int    // line number of a log line; 0 for markers
+	src    int32  // which stream it came from, for pages that hide some (0: none)
+	pre    uint16 // bytes of text that are its source's prefix, drawn in the source's colour
 	time   time.Time
 	text   string // plain: no escape sequences at all
 	sgr    string // the text with its colours kept, when it had any

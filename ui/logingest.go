@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/podtui/podtui/internal/termsafe"
 	"github.com/podtui/podtui/kube"
@@ -22,21 +21,7 @@ func (p *LogPage) ingest(c kube.LogChunk) {
 		prefix = "[" + p.names[c.StreamID] + "] " // like stern
 	}
 	for _, l := range c.Lines {
-		text := prefix + termsafe.Sanitize(l.Text, termsafe.Options{})
-		sgr := ""
-		if strings.Contains(l.Text, "\x1b[") || strings.Contains(l.Text, "\u009b") {
-			// Keep a coloured copy for K, only of lines that have colours.
-			if s := prefix + termsafe.Sanitize(l.Text, termsafe.Options{KeepSGR: true}); s != text {
-				sgr = s
-			}
-		}
-		if l.Cut > 0 {
-			cut := fmt.Sprintf(" … [%s bytes cut]", thousands(l.Cut))
-			text += cut
-			if sgr != "" {
-				sgr += cut
-			}
-		}
+		text, sgr := lineText(l, prefix)
 		p.addEntry(text, sgr, l.Time, false)
 	}
 	if len(c.Lines) > 0 {

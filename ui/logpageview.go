@@ -9,26 +9,12 @@ import (
 
 // View renders the status line and the visible lines only.
 func (p *LogPage) View() string {
-	if p.width <= 0 || p.height <= 0 {
-		return ""
-	}
-	lines := []string{pad(p.statusLine(), p.width)}
-	rows := p.bodyRows()
-	if p.picking {
-		lines = append(lines, p.pickerLines(rows)...)
-	} else {
-		lines = append(lines, p.body(rows)...)
-	}
-	for len(lines) < 1+rows {
-		lines = append(lines, "")
-	}
-	if p.search.typing() {
-		lines = append(lines, pad(p.search.prompt.View(), p.width))
-	}
-	if p.save.open {
-		lines = append(lines, pad(p.save.View(), p.width))
-	}
-	return strings.Join(lines, "\n")
+	return p.frame(p.statusLine(), func(rows int) []string {
+		if p.picking {
+			return p.pickerLines(rows)
+		}
+		return p.body(rows)
+	})
 }
 
 func (p *LogPage) statusLine() string {
@@ -55,36 +41,7 @@ func (p *LogPage) statusLine() string {
 			parts = append(parts, s.Muted.Render("○ quiet"))
 		}
 	}
-	if p.follow {
-		parts = append(parts, s.Notice.Render("FOLLOW"))
-	} else {
-		parts = append(parts, s.Muted.Render("paused (G follows)"))
-	}
-	parts = append(parts, s.Muted.Render(thousands(p.buf.nextNum-1)+" lines"))
-	if p.skipped > 0 {
-		// Markers say where; this count stays after they scroll away.
-		parts = append(parts, s.Notice.Render(thousands(p.skipped)+" lines skipped"))
-	}
-	switch {
-	case p.since > 0:
-		parts = append(parts, s.Notice.Render("since "+strings.TrimSuffix(strings.TrimSuffix(p.since.String(), "0s"), "0m")))
-	case p.tail < 0:
-		parts = append(parts, s.Muted.Render("whole log"))
-	}
-	if p.buf.dropped > 0 {
-		parts = append(parts, s.Notice.Render(thousands(p.buf.dropped)+" older lines dropped"))
-	}
-	if p.search.query != "" {
-		current := -1
-		if p.match >= 0 {
-			current = p.matchIndex()
-		}
-		m := p.search.status(current, len(p.matches))
-		if p.filter {
-			m += " (filtered)"
-		}
-		parts = append(parts, s.Notice.Render(m))
-	}
+	parts = append(parts, p.tailParts(p.skipped, p.since, p.tail < 0)...)
 	if p.deleted {
 		parts = append(parts, s.Error.Render("pod deleted"))
 	}

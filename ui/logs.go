@@ -179,15 +179,7 @@ func (p *LogPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 	case tea.KeyPressMsg:
 		return p.handleKey(msg)
 	}
-	if p.search.typing() {
-		_, cmd := p.search.update(msg)
-		return p, cmd
-	}
-	if p.save.open {
-		_, cmd := p.save.Update(msg)
-		return p, cmd
-	}
-	return p, nil
+	return p, p.typing(msg)
 }
 
 // podChanged notes a deleted pod, or reads the pod again when it changed.

@@ -2,17 +2,19 @@ package ui
 
 import (
 	"fmt"
-
 	"slices"
 	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/podtui/podtui/internal/termsafe"
 	"github.com/podtui/podtui/keymap"
+	"github.com/podtui/podtui/kube"
 )
 
 // liveWindow is how recent the last line must be for the view to say that
@@ -42,6 +44,8 @@ type logView struct {
 	// pods); shown is then the seqs of the others, ascending.
 	hidden func(*logEntry) bool
 	shown  []int
+	// srcStyle colours an entry's prefix by its source; nil: no prefixes.
+	srcStyle func(src int32) lipgloss.Style
 
 	save textPrompt
 
@@ -249,11 +253,15 @@ func (v *logView) renderEntry(e *logEntry) []string {
 		if i > 0 {
 			pre = strings.Repeat(" ", pw)
 		}
+		src := ""
+		if i == 0 && e.pre > 0 && v.srcStyle != nil && len(part) >= int(e.pre) {
+			src, part = v.srcStyle(e.src).Render(part[:e.pre]), part[e.pre:]
+		}
 		if coloured {
 			// A cut may have dropped the line's closing reset.
-			out[i] = s.Muted.Render(pre) + part + "\x1b[m"
+			out[i] = s.Muted.Render(pre) + src + part + "\x1b[m"
 		} else {
-			out[i] = s.Muted.Render(pre) + v.search.highlight(part, e.seq == v.match, s.Selected.Reverse(true))
+			out[i] = s.Muted.Render(pre) + src + v.search.highlight(part, e.seq == v.match, s.Selected.Reverse(true))
 		}
 	}
 	return out
@@ -269,6 +277,96 @@ func thousands(n int) string {
 		s = s[:i] + "," + s[i:]
 	}
 	return s
+}
+
+// frame lays a log page out: its status line, the body (log lines or a
+// picker) filling the rows, and the open prompt.
+func (v *logView) frame(status string, body func(rows int) []string) string {
+	if v.width <= 0 || v.height <= 0 {
+		return ""
+	}
+	rows := v.bodyRows()
+	lines := append([]string{pad(status, v.width)}, body(rows)...)
+	for len(lines) < 1+rows {
+		lines = append(lines, "")
+	}
+	if v.search.typing() {
+		lines = append(lines, pad(v.search.prompt.View(), v.width))
+	}
+	if v.save.open {
+		lines = append(lines, pad(v.save.View(), v.width))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// typing hands other messages (the cursor's blink) to the open prompt.
+func (v *logView) typing(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	switch {
+	case v.search.typing():
+		_, cmd = v.search.update(msg)
+	case v.save.open:
+		_, cmd = v.save.Update(msg)
+	}
+	return cmd
+}
+
+// tailParts are the status line's parts both pages show after their own:
+// follow, counts, drops, the window and the search.
+func (v *logView) tailParts(skipped int, since time.Duration, whole bool) []string {
+	s := v.styles
+	var parts []string
+	if v.follow {
+		parts = append(parts, s.Notice.Render("FOLLOW"))
+	} else {
+		parts = append(parts, s.Muted.Render("paused (G follows)"))
+	}
+	parts = append(parts, s.Muted.Render(thousands(v.buf.nextNum-1)+" lines"))
+	if skipped > 0 {
+		// Markers say where; this count stays after they scroll away.
+		parts = append(parts, s.Notice.Render(thousands(skipped)+" lines skipped"))
+	}
+	switch {
+	case since > 0:
+		parts = append(parts, s.Notice.Render("since "+strings.TrimSuffix(strings.TrimSuffix(since.String(), "0s"), "0m")))
+	case whole:
+		parts = append(parts, s.Muted.Render("whole log"))
+	}
+	if v.buf.dropped > 0 {
+		parts = append(parts, s.Notice.Render(thousands(v.buf.dropped)+" older lines dropped"))
+	}
+	if v.search.query != "" {
+		current := -1
+		if v.match >= 0 {
+			current = v.matchIndex()
+		}
+		m := v.search.status(current, len(v.matches))
+		if v.filter {
+			m += " (filtered)"
+		}
+		parts = append(parts, s.Notice.Render(m))
+	}
+	return parts
+}
+
+// lineText sanitises a log line for the view: its plain text and, when it
+// had colours, a copy with them kept (for K); both start with prefix.
+func lineText(l kube.LogLine, prefix string) (text, sgr string) {
+	text = prefix + termsafe.Sanitize(l.Text, termsafe.Options{})
+	if strings.Contains(l.Text, "\x1b[") || strings.Contains(l.Text, "\u009b") {
+		// Keep a coloured copy for K, only of lines that have colours.
+		if s := prefix + termsafe.Sanitize(l.Text, termsafe.Options{KeepSGR: true}); s != text {
+			sgr = s
+		}
+	}
+	if l.Cut > 0 {
+		cut := fmt.Sprintf(" … [%s bytes cut]", thousands(l.Cut))
+		text += cut
+		if sgr != "" {
+			sgr += cut
+		}
+	}
+	return text, sgr
 }
 
 // viewKey handles the keys every log page shares: scrolling, search and

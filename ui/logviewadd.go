@@ -5,13 +5,15 @@ import "time"
 func (v *logView) addMarker(text string) { v.addEntry(text, "", time.Time{}, true) }
 
 func (v *logView) addEntry(text, sgr string, t time.Time, marker bool) {
-	v.addFrom(0, text, sgr, t, marker)
+	v.addFrom(0, 0, text, sgr, t, marker)
 }
 
-// addFrom adds an entry of a source (a workload page's pod and container).
-func (v *logView) addFrom(src int32, text, sgr string, t time.Time, marker bool) {
+// addFrom adds an entry of a source (a workload page's pod and container)
+// whose text starts with a prefix of pre bytes naming it.
+func (v *logView) addFrom(src int32, pre int, text, sgr string, t time.Time, marker bool) {
 	seq := v.buf.add(src, text, sgr, t, marker)
 	e := v.buf.at(seq)
+	e.pre = uint16(min(pre, len(text), 1<<16-1))
 	hidden := v.isHidden(e)
 	if !marker && !hidden && v.search.matches(text) {
 		v.matches = append(v.matches, seq)

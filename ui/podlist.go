@@ -143,6 +143,15 @@ func (m PodList) SortLabel() string {
 	return k.String()
 }
 
+// ShownPods is the first n pods the filter shows, in the list's order.
+func (m PodList) ShownPods(n int) []*kube.PodSummary {
+	out := make([]*kube.PodSummary, 0, min(n, m.index.Len()))
+	for i := range min(n, m.index.Len()) {
+		out = append(out, m.index.Shown(i).Pod)
+	}
+	return out
+}
+
 // SelectedPod is the pod under the cursor.
 func (m PodList) SelectedPod() (*kube.PodSummary, bool) {
 	r, ok := m.index.Selected()

@@ -23,6 +23,8 @@ type Styles struct {
 	Error       lipgloss.Style
 	Muted       lipgloss.Style
 	Title       lipgloss.Style
+	// Sources colour the pod prefixes of a workload's log, one per pod.
+	Sources []lipgloss.Style
 }
 
 // DefaultStyles returns the default theme for a dark or light background.
@@ -82,7 +84,28 @@ func baseStyles(dark bool) Styles {
 		Error:       lipgloss.NewStyle().Bold(true).Foreground(ld(lipgloss.Color("#c00000"), lipgloss.Color("#ff5f5f"))),
 		Muted:       lipgloss.NewStyle().Foreground(ld(lipgloss.Color("#6c6c6c"), lipgloss.Color("#8a8a8a"))),
 		Title:       lipgloss.NewStyle().Bold(true),
+		Sources:     sourceStyles(ld),
 	}
+}
+
+// sourceStyles are eight colours readable on the background, for telling
+// pods apart in a workload's log.
+func sourceStyles(ld lipgloss.LightDarkFunc) []lipgloss.Style {
+	pairs := [][2]string{
+		{"#005fd7", "#5fafff"},
+		{"#af5f00", "#ffaf5f"},
+		{"#008700", "#87d787"},
+		{"#af00af", "#ff87ff"},
+		{"#008787", "#5fd7d7"},
+		{"#875f00", "#d7d75f"},
+		{"#5f00d7", "#af87ff"},
+		{"#d70000", "#ff8787"},
+	}
+	out := make([]lipgloss.Style, len(pairs))
+	for i, c := range pairs {
+		out[i] = lipgloss.NewStyle().Foreground(ld(lipgloss.Color(c[0]), lipgloss.Color(c[1])))
+	}
+	return out
 }
 
 // ForHealth is the one place that maps pod health to a colour.

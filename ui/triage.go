@@ -222,6 +222,10 @@ func (p *TriagePage) Update(msg tea.Msg) (Page, tea.Cmd) {
 				act = actExec
 			}
 			return p, p.actOnPod(act)
+		case key.Matches(msg, p.env.Keys.Logs.Workload):
+			if g := p.selected(); g != nil {
+				return p, OpenWorkloadLogs(groupLogs(g))
+			}
 		case key.Matches(msg, k.Copy):
 			if g := p.selected(); g != nil && len(g.Next) > 0 {
 				return p, tea.Batch(tea.SetClipboard(g.Next[0]), SetStatus("copied: "+g.Next[0], false))
@@ -434,15 +438,15 @@ func (p *TriagePage) ShortHelp() []key.Binding {
 	k := p.env.Keys.Triage
 	if p.open {
 		pk := p.env.Keys.Pod
-		return []key.Binding{k.Down, k.Open, pk.Detail, p.env.Keys.Logs.Open, pk.Exec, k.Back}
+		return []key.Binding{k.Down, k.Open, pk.Detail, p.env.Keys.Logs.Open, p.env.Keys.Logs.Workload, pk.Exec, k.Back}
 	}
-	return []key.Binding{k.Down, k.Open, k.Copy, k.Refresh, k.Back}
+	return []key.Binding{k.Down, k.Open, p.env.Keys.Logs.Workload, k.Copy, k.Back}
 }
 
 // FullHelp is the page's full help.
 func (p *TriagePage) FullHelp() [][]key.Binding {
 	k := p.env.Keys.Triage
-	return [][]key.Binding{{k.Up, k.Down}, {k.Open, k.Copy}, {k.Refresh, k.Back}}
+	return [][]key.Binding{{k.Up, k.Down}, {k.Open, k.Copy}, {p.env.Keys.Logs.Workload, k.Refresh, k.Back}}
 }
 
 // View draws the groups, or the selected group's pods.
@@ -555,4 +559,13 @@ func (p *TriagePage) groupFacts(g *diagnose.Group, now time.Time) string {
 		facts = append(facts, oneLine(g.Changed))
 	}
 	return strings.Join(facts, " · ")
+}
+
+// groupLogs is the logs of a triage group's pods.
+func groupLogs(g *diagnose.Group) WorkloadLogOpen {
+	names := make([]types.NamespacedName, 0, len(g.Pods))
+	for _, r := range g.Pods {
+		names = append(names, types.NamespacedName{Namespace: r.Namespace, Name: r.Name})
+	}
+	return podsLogs(fmt.Sprintf("the %d pods of %q", len(names), g.Summary), names)
 }
