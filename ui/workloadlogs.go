@@ -42,7 +42,10 @@ type (
 	}
 	tailBatchMsg struct {
 		Ticket
-		batch  kube.TailBatch
+		batch kube.TailBatch
+		// clean is each line sanitised (text, and with colours kept),
+		// done in the Cmd so the UI goroutine only appends.
+		clean  [][2]string
 		closed bool
 	}
 )
@@ -167,7 +170,11 @@ func (p *WorkloadLogPage) SetCovered(covered bool) tea.Cmd {
 func waitTail(t Ticket, tail *kube.Tail) tea.Cmd {
 	return func() tea.Msg {
 		b, ok := <-tail.C
-		return tailBatchMsg{Ticket: t, batch: b, closed: !ok}
+		clean := make([][2]string, len(b.Lines))
+		for i, l := range b.Lines {
+			clean[i][0], clean[i][1] = lineText(l.LogLine, "")
+		}
+		return tailBatchMsg{Ticket: t, batch: b, clean: clean, closed: !ok}
 	}
 }
 
@@ -199,7 +206,7 @@ func (p *WorkloadLogPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 			p.ended = true
 			return p, nil
 		}
-		p.ingest(msg.batch)
+		p.ingest(msg.batch, msg.clean)
 		if msg.batch.Done {
 			p.ended = true
 			return p, nil
@@ -217,7 +224,7 @@ func (p *WorkloadLogPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 }
 
 // ingest adds a batch's notes and lines to the view.
-func (p *WorkloadLogPage) ingest(b kube.TailBatch) {
+func (p *WorkloadLogPage) ingest(b kube.TailBatch, clean [][2]string) {
 	if b.State != nil {
 		p.state = *b.State
 		p.pick.setLen(len(p.pickRows()))
@@ -229,10 +236,13 @@ func (p *WorkloadLogPage) ingest(b kube.TailBatch) {
 		p.dropped += b.Dropped
 		p.addMarker(fmt.Sprintf("── %s lines dropped: the view could not keep up ──", thousands(b.Dropped)))
 	}
-	for _, l := range b.Lines {
+	for i, l := range b.Lines {
 		id := p.sourceID(logSource{key: l.StreamKey, previous: l.Previous})
 		prefix := p.prefix(l.StreamKey, l.Previous)
-		text, sgr := lineText(l.LogLine, prefix)
+		text, sgr := prefix+clean[i][0], ""
+		if clean[i][1] != "" {
+			sgr = prefix + clean[i][1]
+		}
 		p.addFrom(id, len(prefix), text, sgr, l.Time, false)
 	}
 	if len(b.Lines) > 0 {
@@ -251,7 +261,7 @@ func (p *WorkloadLogPage) note(n kube.TailNote) {
 	case kube.PodJoined:
 		p.addMarker("── pod " + name + " joined ──")
 	case kube.PodGone:
-		p.addMarker("── pod " + name + " is gone; its lines stay ──")
+		p.addMarker("── pod " + name + " is gone (" + text + "); its lines stay ──")
 	case kube.ContainerRestarted:
 		p.addMarker("── " + name + " restarted (" + text + "); the log goes on with the new instance ──")
 	case kube.StreamFailed:
