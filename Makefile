@@ -1,7 +1,7 @@
 # podtui: build, run and test. `make test` is the one command that runs every test.
 GO ?= go
 
-.PHONY: build run demo controlplane test vet unit e2e lint release-check bench fuzz
+.PHONY: build run demo controlplane test vet unit e2e lint release-check bench bench-100k fuzz
 
 build:
 	$(GO) build -o podtui .
@@ -67,11 +67,16 @@ bench: controlplane
 	$(GO) test ./kube -run '^$$' -bench 'Summarize'
 	$(GO) test ./kube -run '^$$' -bench 'Snapshot' -benchtime 20x
 	$(GO) test ./ui -run '^$$' -bench 'Scale/load' -benchtime 3x
-	$(GO) test ./ui -run '^$$' -bench 'Scale/(frame|update|scroll|page|sort|filter)' -benchtime 200x
+	$(GO) test ./ui -run '^$$' -bench 'Scale/(frame|update|scroll|page|sort|reverse|filter)' -benchtime 200x
 	$(GO) test ./ui/podindex -run '^$$' -bench 'Index' -benchtime 200x
 	$(GO) test ./ui -run '^$$' -bench 'LogPipeline'
+	$(GO) test ./ui -run '^$$' -bench 'WorkloadLogs' -benchtime 1x
 	$(GO) test ./diagnose -run '^$$' -bench 'Triage'
 	$(GO) test ./ui -run '^$$' -bench 'TriageScale' -benchtime 1x
 	$(GO) test ./e2e -run '^$$' -bench 'Idle' -benchtime 1x
 	$(GO) test ./e2e -run '^$$' -bench 'Startup|Scale' -benchtime 5x -timeout 30m
+
+# 100,000 pods on the real API server (about 10 minutes, most of it making the pods).
+bench-100k: controlplane
+	PODTUI_BENCH_PODS=100000 $(GO) test ./e2e -run '^$$' -bench 'Scale$$' -benchtime 1x -timeout 90m
 	$(GO) test ./e2e -run '^$$' -bench 'FaultRecovery' -benchtime 3x -timeout 10m

@@ -164,6 +164,7 @@ func BenchmarkScale(b *testing.B) {
 	keyBench("scroll", tea.KeyPressMsg{Code: tea.KeyDown})
 	keyBench("page", tea.KeyPressMsg{Code: tea.KeyPgDown})
 	keyBench("sort", keyMsg("o"))
+	keyBench("reverse", keyMsg("O")) // the key e2e's BenchmarkScale times on screen
 
 	b.Run("filter", func(b *testing.B) {
 		// Keystrokes of a query typed into the filter, one frame each; the

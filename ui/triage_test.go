@@ -69,6 +69,13 @@ func TestTriagePage(t *testing.T) {
 	if !strings.Contains(out, "shop/api-7d9f8-a") || !strings.Contains(out, "kubectl rollout undo deployment/api -n shop") {
 		t.Fatalf("group not opened:\n%s", out)
 	}
+	// L opens the logs of the group's pods, over triage.
+	_, cmd = a.Update(keyMsg("L"))
+	a.Update(cmd())
+	if lp, ok := a.top().(*WorkloadLogPage); !ok || !strings.Contains(lp.Title(), `the 2 pods of "Image app:1 not found`) {
+		t.Fatalf("L on a group opened %T %q", a.top(), a.top().Title())
+	}
+	a.closeTop()
 
 	// A pod recovers: the group shrinks without a reload.
 	fixed := pod("shop", "api-7d9f8-b", "w2", time.Hour, ownedBy("api", "7d9f8"))

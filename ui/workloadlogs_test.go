@@ -240,3 +240,49 @@ func TestWorkloadLogPageSaysWhoTheCapLeavesOut(t *testing.T) {
 		t.Fatalf("cap not said:\n%s", view)
 	}
 }
+
+func TestLogSourcePageOffersWhatTheListHas(t *testing.T) {
+	env := PageEnv{Cluster: &fakeCluster{}, Keys: keymap.Default(), Styles: DefaultStyles(true), Now: func() time.Time { return clock }}
+	sel := kube.Summarize(webPod("web-7d9f8-aaaaa", runningStatus("app")), clock)
+	sel.Controller = "Deployment/web"
+	other := kube.Summarize(webPod("web-7d9f8-bbbbb", runningStatus("app")), clock)
+
+	p := NewLogSourcePage(env, sel, "", nil, "shop")
+	p.SetSize(100, 12)
+	view := ansi.Strip(p.View())
+	if !strings.Contains(view, "the pods of deployment/web (owner of web-7d9f8-aaaaa)") || strings.Contains(view, "filter") {
+		t.Fatalf("without a filter:\n%s", view)
+	}
+
+	p = NewLogSourcePage(env, sel, "web-7d9f8", []*kube.PodSummary{sel, other}, "shop")
+	p.SetSize(100, 12)
+	view = ansi.Strip(p.View())
+	if !strings.Contains(view, `the 2 pods of the filter "web-7d9f8"`) || !strings.Contains(view, "label selector (in namespace shop)") {
+		t.Fatalf("with a filter:\n%s", view)
+	}
+	// The filter's pods: enter opens them, replacing the chooser.
+	p.Update(keyMsg("down"))
+	_, cmd := p.Update(keyMsg("enter"))
+	msg, ok := cmd().(openWorkloadLogsMsg)
+	if !ok || !msg.replace {
+		t.Fatalf("enter gave %#v", msg)
+	}
+	src, err := msg.open.Resolve(context.Background(), env.Cluster)
+	if err != nil || len(src.Pods) != 2 || src.Namespace != "shop" {
+		t.Fatalf("source %+v, %v", src, err)
+	}
+
+	// A selector typed in; a broken one is refused with why.
+	p.Update(keyMsg("down"))
+	p.Update(keyMsg("enter"))
+	if !p.Capturing() {
+		t.Fatal("no selector prompt")
+	}
+	for _, r := range "app in (" {
+		p.Update(keyMsg(string(r)))
+	}
+	_, cmd = p.Update(keyMsg("enter"))
+	if st, ok := cmd().(statusMsg); !ok || !st.isErr || !strings.Contains(st.text, "label selector") {
+		t.Fatalf("broken selector: %#v", cmd())
+	}
+}
