@@ -138,7 +138,11 @@ func BenchmarkScale(b *testing.B) {
 	}
 	// Pod changes during the idle window are work for podtui too: count
 	// them with a watch of our own.
-	w, err := cs.CoreV1().Pods("").Watch(ctx, metav1.ListOptions{ResourceVersion: "0", AllowWatchBookmarks: false, SendInitialEvents: new(false)})
+	var w watch.Interface
+	list, err := cs.CoreV1().Pods("").List(ctx, metav1.ListOptions{Limit: 1})
+	if err == nil {
+		w, err = cs.CoreV1().Pods("").Watch(ctx, metav1.ListOptions{ResourceVersion: list.ResourceVersion})
+	}
 	var idleEvents int
 	if err == nil {
 		stop := time.After(idle)
