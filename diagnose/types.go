@@ -105,10 +105,14 @@ type Finding struct {
 
 // Input is everything the engine looks at. Nothing else is fetched.
 type Input struct {
-	Pod     *corev1.Pod
-	Events  []Event // may hold events of other objects; Diagnose keeps the pod's own
-	Related Related // may be nil: everything is then "unknown"
-	Now     time.Time
+	Pod    *corev1.Pod
+	Events []Event // may hold events of other objects; Diagnose keeps the pod's own
+	// EventsProblem says why the events could not be read (RBAC, a server
+	// error); "" when they were, or were not asked for. Causes only events
+	// show (a volume that does not mount, no node that fits) are then unseen.
+	EventsProblem string
+	Related       Related // may be nil: everything is then "unknown"
+	Now           time.Time
 	// Usage is the pod's latest metrics.k8s.io sample; nil when unknown.
 	Usage *Usage
 	// NodeRequested is, per node, the summed requests of the non-terminated
@@ -361,3 +365,10 @@ func (unknownRelated) StorageClass(string) (*storagev1.StorageClass, Presence) {
 
 func (unknownRelated) Node(string) (*corev1.Node, Presence) { return nil, Unknown }
 func (unknownRelated) Nodes() ([]*corev1.Node, bool)        { return nil, false }
+
+// EventsMissing says, for a person, that a pod's events could not be read
+// (Input.EventsProblem) and what that hides.
+func EventsMissing(problem string) string {
+	return "events could not be read (" + problem + "): causes only events show " +
+		"(a volume that does not mount, no node that fits, an image that does not pull) may be missing"
+}

@@ -101,7 +101,7 @@ func inputsFor(ctx context.Context, cs kubernetes.Interface, meta metadata.Inter
 	history := f.history(pods)
 	out := make([]diagnose.Input, 0, len(pods))
 	for _, p := range pods {
-		out = append(out, diagnose.Input{Pod: p, Events: events, Related: f.store, Now: now, History: history})
+		out = append(out, diagnose.Input{Pod: p, Events: events, EventsProblem: f.eventsProblem, Related: f.store, Now: now, History: history})
 	}
 	return out
 }
@@ -162,12 +162,25 @@ type fetcher struct {
 	meta  metadata.Interface
 	store *diagnose.Store
 	done  map[string]bool // kind/ns/name already looked up
+	// eventsProblem: why an event list failed ("" when none did).
+	eventsProblem string
+}
+
+func nsOrAll(ns string) string {
+	if ns == "" {
+		return "all namespaces"
+	}
+	return "namespace " + ns
 }
 
 func (f *fetcher) events(ns string) []diagnose.Event {
 	list, err := f.cs.CoreV1().Events(ns).List(f.ctx, metav1.ListOptions{FieldSelector: "involvedObject.kind=Pod"})
 	if err != nil {
-		return nil // events are evidence, not required
+		// Events are evidence, not required; but say they are missing.
+		if f.eventsProblem == "" {
+			f.eventsProblem = fmt.Sprintf("listing the events of %s: %s", nsOrAll(ns), Explain(err))
+		}
+		return nil
 	}
 	out := make([]diagnose.Event, 0, len(list.Items))
 	for i := range list.Items {

@@ -2,6 +2,7 @@ package kube
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -147,5 +148,23 @@ func TestDiagnoseInputsReadHistory(t *testing.T) {
 	ins, err = diagnoseInputs(context.Background(), cs, nil, "shop", false, "", nil, time.Now())
 	if err != nil || ins[0].History != nil {
 		t.Fatalf("forbidden list: history %+v, %v", ins[0].History, err)
+	}
+}
+
+func TestPodInputsSayWhyEventsAreMissing(t *testing.T) {
+	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "api", Namespace: "shop", UID: "u1"}}
+	cs := fake.NewClientset(pod)
+	cs.PrependReactor("list", "events", func(k8stesting.Action) (bool, runtime.Object, error) {
+		return true, nil, apierrors.NewForbidden(schema.GroupResource{Resource: "events"}, "", errors.New(`User "dev" cannot list resource "events" in API group "" in the namespace "shop"`))
+	})
+	c := &Client{Clientset: cs, Config: &rest.Config{Host: "https://127.0.0.1:1"}}
+	ins := c.PodInputs(context.Background(), []*corev1.Pod{pod})
+	if len(ins) != 1 || !strings.Contains(ins[0].EventsProblem, "listing the events of namespace shop: forbidden") {
+		t.Fatalf("EventsProblem = %q", ins[0].EventsProblem)
+	}
+	cs = fake.NewClientset(pod)
+	c = &Client{Clientset: cs, Config: &rest.Config{Host: "https://127.0.0.1:1"}}
+	if p := c.PodInputs(context.Background(), []*corev1.Pod{pod})[0].EventsProblem; p != "" {
+		t.Fatalf("events read, yet EventsProblem = %q", p)
 	}
 }

@@ -2,9 +2,12 @@ package kube
 
 import (
 	"context"
+	"errors"
+	"io"
 	"sync"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/watch"
@@ -26,6 +29,9 @@ type EventSource interface {
 	For(uid string) []diagnose.Event
 	// Synced reports whether the first list has arrived.
 	Synced() bool
+	// Problem says why the events cannot be listed or watched (RBAC, a
+	// failing server); "" while they can.
+	Problem() string
 	Stop()
 }
 
@@ -46,6 +52,9 @@ type EventFeed struct {
 	changed  chan struct{}
 	done     chan struct{}
 	stop     sync.Once
+
+	mu      sync.Mutex
+	problem string
 }
 
 // WatchEvents starts an informer on the core/v1 events about pods in ns. It
@@ -69,14 +78,20 @@ func WatchEvents(cs kubernetes.Interface, ns string) *EventFeed {
 	f.informer = cache.NewSharedIndexInformer(lw, &corev1.Event{}, 0, cache.Indexers{involvedUIDIndex: involvedUID})
 	_ = f.informer.SetTransform(trimEvent)
 	_, _ = f.informer.AddEventHandler(cache.ResourceEventHandlerFuncs{
-		AddFunc:    func(any) { f.notify() },
-		UpdateFunc: func(any, any) { f.notify() },
-		DeleteFunc: func(any) { f.notify() },
+		AddFunc:    func(any) { f.setProblem("") },
+		UpdateFunc: func(any, any) { f.setProblem("") },
+		DeleteFunc: func(any) { f.setProblem("") },
+	})
+	// The reflector retries for ever; the page must say why nothing comes.
+	_ = f.informer.SetWatchErrorHandler(func(_ *cache.Reflector, err error) {
+		if !errors.Is(err, io.EOF) && !apierrors.IsResourceExpired(err) && !apierrors.IsGone(err) {
+			f.setProblem(Explain(err))
+		}
 	})
 	go f.informer.Run(f.done)
 	go func() {
 		if cache.WaitForCacheSync(f.done, f.informer.HasSynced) {
-			f.notify()
+			f.setProblem("")
 		}
 	}()
 	return f
@@ -97,6 +112,22 @@ func (f *EventFeed) notify() {
 	case f.changed <- struct{}{}:
 	default:
 	}
+}
+
+// setProblem records why the feed fails ("" once it works) and tells the
+// page.
+func (f *EventFeed) setProblem(p string) {
+	f.mu.Lock()
+	f.problem = p
+	f.mu.Unlock()
+	f.notify()
+}
+
+// Problem says why the events cannot be read; "" while they can.
+func (f *EventFeed) Problem() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.problem
 }
 
 // Changed fires at most once per burst of changes.

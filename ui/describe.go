@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/podtui/podtui/diagnose"
+	"github.com/podtui/podtui/internal/termsafe"
 )
 
 // The describe rendering is pure: a pod, its events and a clock in, lines
@@ -82,7 +83,8 @@ func ownerChain(pod *corev1.Pod) string {
 }
 
 // describeEvents renders the events table: folded, newest first.
-func describeEvents(s *Styles, pod *corev1.Pod, all []diagnose.Event, warningsOnly, synced bool, now time.Time) []string {
+func describeEvents(s *Styles, pod *corev1.Pod, all []diagnose.Event, st detailState, now time.Time) []string {
+	warningsOnly, synced := st.warningsOnly, st.synced
 	events := diagnose.EventsFor(pod, all)
 	warnings := 0
 	for _, e := range events {
@@ -98,6 +100,13 @@ func describeEvents(s *Styles, pod *corev1.Pod, all []diagnose.Event, warningsOn
 		title += s.Muted.Render("  showing warnings only")
 	}
 	lines := []string{s.Title.Render(title)}
+	if st.eventsProblem != "" {
+		// RBAC, or a server that fails: say so instead of "loading" for ever.
+		lines = append(lines, s.Notice.Render("  ⚠ events cannot be read: "+termsafe.Sanitize(st.eventsProblem, termsafe.Options{})))
+		if len(events) == 0 {
+			return lines
+		}
+	}
 	switch {
 	case !synced && len(events) == 0:
 		return append(lines, s.Muted.Render("  loading events…"))

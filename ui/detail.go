@@ -18,8 +18,9 @@ import (
 // eventsMsg carries a fresh copy of the pod's events from the live feed.
 type eventsMsg struct {
 	Ticket
-	events []diagnose.Event
-	synced bool
+	events  []diagnose.Event
+	synced  bool
+	problem string // why the events cannot be read, if so
 }
 
 // detailRelatedMsg carries the objects the pod refers to, for the findings.
@@ -35,15 +36,17 @@ type DetailPage struct {
 	pod     *corev1.Pod
 	deleted bool
 
-	src      kube.EventSource
-	waits    asks // the events wait; one is armed at a time
-	loads    asks // the related objects
-	events   []diagnose.Event
-	synced   bool
-	pods     []*kube.PodSummary // the list's pods, shared: read only
-	reader   podReader
-	related  diagnose.Related // nil until loaded
-	findings []diagnose.Finding
+	src    kube.EventSource
+	waits  asks // the events wait; one is armed at a time
+	loads  asks // the related objects
+	events []diagnose.Event
+	synced bool
+	// eventsProblem: why the events cannot be read (RBAC), if so.
+	eventsProblem string
+	pods          []*kube.PodSummary // the list's pods, shared: read only
+	reader        podReader
+	related       diagnose.Related // nil until loaded
+	findings      []diagnose.Finding
 
 	warningsOnly bool
 	usage        *kube.PodUsage // latest metrics sample, nil when none
@@ -93,7 +96,7 @@ func (p *DetailPage) waitEvents(first bool) tea.Cmd {
 			default:
 			}
 		}
-		return eventsMsg{Ticket: t, events: src.For(uid), synced: src.Synced()}
+		return eventsMsg{Ticket: t, events: src.For(uid), synced: src.Synced(), problem: src.Problem()}
 	}
 }
 
@@ -118,7 +121,7 @@ func (p *DetailPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		if !p.waits.current(msg.Ticket) {
 			return p, nil
 		}
-		p.events, p.synced = msg.events, msg.synced
+		p.events, p.synced, p.eventsProblem = msg.events, msg.synced, msg.problem
 		p.rebuild()
 		return p, p.waitEvents(false)
 	case detailRelatedMsg:
@@ -250,19 +253,20 @@ func (p *DetailPage) rebuild() {
 	events := diagnose.EventsFor(p.pod, p.events)
 	p.findings = diagnose.Diagnose(diagnose.Input{Pod: p.pod, Events: events, Related: p.related, Now: p.env.Now()})
 	p.lines = wrapLines(renderDetail(p.env.Styles, p.pod, p.events, p.findings, detailState{
-		deleted: p.deleted, synced: p.synced, warningsOnly: p.warningsOnly, related: p.related,
+		deleted: p.deleted, synced: p.synced, eventsProblem: p.eventsProblem, warningsOnly: p.warningsOnly, related: p.related,
 		pods: p.pods, usage: RenderContainerUsage(p.env.Styles, p.pod, p.usage, p.env.Metrics.Problem, p.usageHist),
 	}, p.env.Now()), max(20, p.width))
 }
 
 // detailState is what the page knows beyond the pod and its events.
 type detailState struct {
-	deleted      bool
-	synced       bool
-	warningsOnly bool
-	related      diagnose.Related   // nil: not loaded (yet)
-	pods         []*kube.PodSummary // for the siblings
-	usage        string             // rendered resources and usage block
+	deleted       bool
+	synced        bool
+	eventsProblem string
+	warningsOnly  bool
+	related       diagnose.Related   // nil: not loaded (yet)
+	pods          []*kube.PodSummary // for the siblings
+	usage         string             // rendered resources and usage block
 }
 
 // renderDetail is the whole detail text, unwrapped; pure.
@@ -286,7 +290,7 @@ func renderDetail(s *Styles, pod *corev1.Pod, events []diagnose.Event, findings 
 	add("")
 	add(describeHead(s, pod, now)...)
 	add("")
-	add(describeEvents(s, pod, events, st.warningsOnly, st.synced, now)...)
+	add(describeEvents(s, pod, events, st, now)...)
 	add("")
 	if st.usage != "" {
 		add(strings.Split(st.usage, "\n")...)

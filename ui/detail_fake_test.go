@@ -156,6 +156,7 @@ func (e *fakeEvents) add(ev diagnose.Event) {
 func (e *fakeEvents) Changed() <-chan struct{} { return e.changed }
 func (e *fakeEvents) Done() <-chan struct{}    { return e.done }
 func (e *fakeEvents) Synced() bool             { return true }
+func (e *fakeEvents) Problem() string          { return "" }
 func (e *fakeEvents) For(uid string) []diagnose.Event {
 	e.mu.Lock()
 	defer e.mu.Unlock()

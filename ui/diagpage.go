@@ -227,6 +227,9 @@ func (p *DiagPage) render() ([]string, int) {
 	case !p.loaded:
 		add(s.Muted.Render("loading events, related objects and logs…"))
 	}
+	if p.input.EventsProblem != "" {
+		wrap(s.Notice.Render("⚠ "+termsafe.Sanitize(diagnose.EventsMissing(p.input.EventsProblem), termsafe.Options{})), "")
+	}
 	add("")
 	if len(p.findings) == 0 {
 		add(s.Healthy.Render("✓ nothing wrong found"))

@@ -25,6 +25,8 @@ type PodReport struct {
 	Timeline []diagnose.Moment
 	// Now is the clock the report was made against, for relative times.
 	Now time.Time
+	// EventsProblem says why the events could not be read ("" when read).
+	EventsProblem string
 }
 
 // Diagnose runs the engine over inputs.
@@ -35,6 +37,7 @@ func Diagnose(inputs []diagnose.Input) []PodReport {
 		r.Changes = diagnose.Changes(in)
 		r.Timeline = diagnose.Timeline(in)
 		r.Now = in.Now
+		r.EventsProblem = in.EventsProblem
 		out = append(out, r)
 	}
 	return out
@@ -76,6 +79,8 @@ type jsonPod struct {
 	Findings  []jsonFinding `json:"findings"`
 	Changes   *jsonChanges  `json:"changes"`
 	Timeline  []jsonMoment  `json:"timeline"`
+	// EventsProblem is set when the events could not be read.
+	EventsProblem string `json:"eventsProblem,omitempty"`
 }
 
 // jsonMoment is documented in docs/diagnose-json.md.
@@ -164,7 +169,7 @@ type jsonFinding struct {
 func WriteJSON(w io.Writer, reports []PodReport) error {
 	out := jsonReport{Pods: make([]jsonPod, 0, len(reports))}
 	for _, r := range reports {
-		p := jsonPod{Namespace: r.Namespace, Name: r.Name, Status: r.Status, Findings: make([]jsonFinding, 0, len(r.Findings)), Changes: changesJSON(r.Namespace, r.Changes), Timeline: timelineJSON(r.Timeline)}
+		p := jsonPod{Namespace: r.Namespace, Name: r.Name, Status: r.Status, Findings: make([]jsonFinding, 0, len(r.Findings)), Changes: changesJSON(r.Namespace, r.Changes), Timeline: timelineJSON(r.Timeline), EventsProblem: r.EventsProblem}
 		for _, f := range r.Findings {
 			p.Findings = append(p.Findings, jsonFinding{
 				Rule: f.Rule, Category: string(f.Category), Severity: f.Severity.String(), Container: f.Container,
@@ -216,6 +221,9 @@ func WriteText(w io.Writer, reports []PodReport, opt TextOptions) error {
 			b.WriteString("\n")
 		}
 		fmt.Fprintf(&b, "%s  %s\n", paint(ansiBold, r.Namespace+"/"+r.Name), clean(r.Status))
+		if r.EventsProblem != "" {
+			fmt.Fprintf(&b, "  %s\n", paint(ansiYellow, clean(diagnose.EventsMissing(r.EventsProblem))))
+		}
 		if opt.Timeline {
 			writeTimeline(&b, r, paint)
 		}
