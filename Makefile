@@ -66,8 +66,8 @@ bench: controlplane
 	$(GO) test ./kube -run '^$$' -bench 'PodCache' -benchtime 1x
 	$(GO) test ./kube -run '^$$' -bench 'Summarize'
 	$(GO) test ./kube -run '^$$' -bench 'Snapshot' -benchtime 20x
-	$(GO) test ./ui -run '^$$' -bench 'Scale/load' -benchtime 3x
-	$(GO) test ./ui -run '^$$' -bench 'Scale/(frame|update|scroll|page|sort|reverse|filter)' -benchtime 200x
+	$(GO) test ./ui -run '^$$' -bench '^BenchmarkScale$$/load$$' -benchtime 3x
+	$(GO) test ./ui -run '^$$' -bench '^BenchmarkScale$$/(frame|update|scroll|page|sort|reverse|filter)$$' -benchtime 200x
 	$(GO) test ./ui/podindex -run '^$$' -bench 'Index' -benchtime 200x
 	$(GO) test ./ui -run '^$$' -bench 'LogPipeline'
 	$(GO) test ./ui -run '^$$' -bench 'WorkloadLogs' -benchtime 1x
