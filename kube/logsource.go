@@ -143,25 +143,48 @@ func (c *Client) OwnerLogSource(ctx context.Context, pod *corev1.Pod) (LogSource
 		return LogSource{}, fmt.Errorf("pod %s/%s has no owner: open the logs of a label selector instead", pod.Namespace, pod.Name)
 	}
 	kind, name := ref.Kind, ref.Name
+	var err error
 	switch kind {
 	case "ReplicaSet":
-		rs, err := c.Clientset.AppsV1().ReplicaSets(pod.Namespace).Get(ctx, name, metav1.GetOptions{})
-		if err != nil {
-			return LogSource{}, explainRead(err, "replicaset", pod.Namespace, name)
-		}
-		if d := metav1.GetControllerOf(rs); d != nil && d.Kind == "Deployment" {
-			kind, name = "Deployment", d.Name
+		rs, e := c.Clientset.AppsV1().ReplicaSets(pod.Namespace).Get(ctx, name, metav1.GetOptions{})
+		if err = e; err == nil {
+			if d := metav1.GetControllerOf(rs); d != nil && d.Kind == "Deployment" {
+				kind, name = "Deployment", d.Name
+			}
 		}
 	case "Job":
-		job, err := c.Clientset.BatchV1().Jobs(pod.Namespace).Get(ctx, name, metav1.GetOptions{})
-		if err != nil {
-			return LogSource{}, explainRead(err, "job", pod.Namespace, name)
-		}
-		if cj := metav1.GetControllerOf(job); cj != nil && cj.Kind == "CronJob" {
-			kind, name = "CronJob", cj.Name
+		job, e := c.Clientset.BatchV1().Jobs(pod.Namespace).Get(ctx, name, metav1.GetOptions{})
+		if err = e; err == nil {
+			if cj := metav1.GetControllerOf(job); cj != nil && cj.Kind == "CronJob" {
+				kind, name = "CronJob", cj.Name
+			}
 		}
 	}
-	return c.workloadSource(ctx, pod.Namespace, kind, name)
+	src := LogSource{}
+	if err == nil {
+		src, err = c.workloadSource(ctx, pod.Namespace, kind, name)
+	}
+	if err != nil && (apierrors.IsNotFound(err) || apierrors.IsForbidden(err)) {
+		// The owner cannot be read (RBAC lets many read pods only): its
+		// pods are those labelled like this one, as its selector picks them.
+		if like, ok := labelledLike(pod, ref); ok {
+			return like, nil
+		}
+	}
+	return src, err
+}
+
+// labelledLike is the pods with the labels of pod, named after its owner.
+func labelledLike(pod *corev1.Pod, owner *metav1.OwnerReference) (LogSource, bool) {
+	if len(pod.Labels) == 0 {
+		return LogSource{}, false
+	}
+	sel := labels.SelectorFromSet(labels.Set(pod.Labels))
+	src := LogSource{
+		Name:      strings.ToLower(owner.Kind) + "/" + owner.Name + " (pods labelled " + sel.String() + ")",
+		Namespace: pod.Namespace, Selector: sel, Prefix: owner.Name + "-",
+	}
+	return src, true
 }
 
 // workloadSource reads a workload and turns its selector into a source.
@@ -227,13 +250,25 @@ func (c *Client) workloadSource(ctx context.Context, ns, kind, name string) (Log
 	return src, nil
 }
 
-// explainRead words a failed read of a workload.
+// explainRead words a failed read of a workload; the API's error stays
+// underneath (apierrors.IsNotFound still sees it).
 func explainRead(err error, kind, ns, name string) error {
+	var msg string
 	switch {
 	case apierrors.IsNotFound(err):
-		return fmt.Errorf("%s %q not found in namespace %q", kind, name, ns)
+		msg = fmt.Sprintf("%s %q not found in namespace %q", kind, name, ns)
 	case apierrors.IsForbidden(err):
-		return fmt.Errorf("not allowed to read %s %s/%s: %s", kind, ns, name, Explain(err))
+		msg = fmt.Sprintf("not allowed to read %s %s/%s: %s", kind, ns, name, Explain(err))
+	default:
+		msg = fmt.Sprintf("reading %s %s/%s: %s", kind, ns, name, Explain(err))
 	}
-	return fmt.Errorf("reading %s %s/%s: %s", kind, ns, name, Explain(err))
+	return &readError{msg: msg, err: err}
 }
+
+type readError struct {
+	msg string
+	err error
+}
+
+func (e *readError) Error() string { return e.msg }
+func (e *readError) Unwrap() error { return e.err }

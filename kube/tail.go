@@ -183,7 +183,7 @@ func (t *Tail) Stop() {
 func StartTail(ctx context.Context, src LogSource, opts TailOptions, pods <-chan PodEvent, open LogOpener) *Tail {
 	ctx, cancel := context.WithCancel(ctx)
 	opts = opts.withDefaults()
-	out := make(chan TailBatch, 2)
+	out := make(chan TailBatch) // unbuffered: what waits for the consumer is all in ready, under the bounds
 	t := &Tail{C: out, ctl: make(chan func(*tailRun)), cancel: cancel, done: make(chan struct{})}
 	r := &tailRun{
 		ctx: ctx, src: src, opts: opts, open: open, out: out,

@@ -14,6 +14,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/client-go/kubernetes/fake"
 )
 
 // fakeLogs serves logs by "pod/container" (and "pod/container previous"):
@@ -301,6 +302,7 @@ func TestTailExcludeLeavesOtherStreamsAlone(t *testing.T) {
 	if !state.Pods[1].Excluded || !state.Pods[0].Containers[1].Excluded || !state.Pods[0].Containers[0].Streaming {
 		t.Fatalf("state: %+v", state)
 	}
+	waitOpened(t, f, "web-a/app", 1) // the state says streaming before the stream opens
 	f.write("web-a", "app", at(10, "still here"))
 	f.write("web-b", "app", at(11, "excluded"))
 	lines, _, _, _ := collectTail(t, tail, 10*time.Second, func(l []TailLine, _ []TailNote, _ *TailState) bool { return len(l) == 1 })
@@ -314,10 +316,16 @@ func TestTailExcludeLeavesOtherStreamsAlone(t *testing.T) {
 	}
 	// Included again: it resumes, from after its last line.
 	tail.SetExcluded(StreamKey{Namespace: "shop", Pod: "web-b"}, false)
+	waitOpened(t, f, "web-b/app", 2)
+}
+
+// waitOpened waits until the stream k has been opened n times.
+func waitOpened(t *testing.T, f *fakeLogs, k string, n int) {
+	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
-	for f.opened("web-b/app") != 2 {
+	for f.opened(k) != n {
 		if time.Now().After(deadline) {
-			t.Fatalf("web-b/app opened %d times, want 2", f.opened("web-b/app"))
+			t.Fatalf("%s opened %d times, want %d", k, f.opened(k), n)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
@@ -405,5 +413,25 @@ func TestTailStreamStoppedWhileOpeningDoesNotDelayTheStart(t *testing.T) {
 	collectTail(t, tail, 10*time.Second, func(l []TailLine, _ []TailNote, _ *TailState) bool { return len(l) == 1 })
 	if took := time.Since(start); took >= tailStartWait {
 		t.Fatalf("the first line came after %s: the stopped streams were still counted as opening", took.Round(time.Millisecond))
+	}
+}
+
+func TestOwnerLogSourceFallsBackToLabels(t *testing.T) {
+	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{
+		Namespace: "shop", Name: "web-7d9f8-aaaaa", Labels: map[string]string{"app": "web", "pod-template-hash": "7d9f8"},
+		OwnerReferences: []metav1.OwnerReference{{Kind: "ReplicaSet", Name: "web-7d9f8", Controller: boolPtr(true)}},
+	}}
+	c := &Client{Clientset: fake.NewClientset(pod)} // no ReplicaSet: not found
+	src, err := c.OwnerLogSource(context.Background(), pod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if src.Name != "replicaset/web-7d9f8 (pods labelled app=web,pod-template-hash=7d9f8)" || !src.Matches(pod) || src.Prefix != "web-7d9f8-" {
+		t.Fatalf("source %+v", src)
+	}
+	other := pod.DeepCopy()
+	other.Labels = map[string]string{"app": "web", "pod-template-hash": "5c6d7"}
+	if src.Matches(other) {
+		t.Fatal("a pod of another ReplicaSet matched")
 	}
 }

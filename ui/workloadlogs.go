@@ -9,6 +9,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/podtui/podtui/internal/termsafe"
 	"github.com/podtui/podtui/kube"
@@ -311,15 +312,13 @@ func (p *WorkloadLogPage) prefix(k kube.StreamKey, previous bool) string {
 	if p.containerCount(k) > 1 {
 		name += "/" + k.Container
 	}
+	name = shorten(termsafe.Sanitize(name, termsafe.Options{}), maxPrefix)
 	if previous {
-		name += " (previous)"
+		name += " (previous)" // never cut: it says what the line is
 	}
-	name = termsafe.Sanitize(name, termsafe.Options{})
-	if len(name) > maxPrefix {
-		name = name[:maxPrefix-1] + "…"
-	}
-	p.prefixW = max(p.prefixW, len(name))
-	return name + strings.Repeat(" ", p.prefixW-len(name)) + " │ "
+	w := ansi.StringWidth(name)
+	p.prefixW = max(p.prefixW, w)
+	return name + strings.Repeat(" ", p.prefixW-w) + " │ "
 }
 
 func (p *WorkloadLogPage) containerCount(k kube.StreamKey) int {
@@ -441,4 +440,14 @@ func (p *WorkloadLogPage) FullHelp() [][]key.Binding {
 		{k.Search, k.Next, k.Prev, k.Filter, k.Copy, k.Save},
 		{k.Timestamps, k.Wrap, k.LineNumbers, k.Colors, k.Back},
 	}
+}
+
+// shorten keeps a long name's start and its end, where pods differ
+// ("checkout-7b5d9…-q8w2z/app").
+func shorten(name string, width int) string {
+	if ansi.StringWidth(name) <= width {
+		return name
+	}
+	head := width / 3
+	return ansi.Truncate(name, head, "") + "…" + ansi.TruncateLeft(name, ansi.StringWidth(name)-(width-head-1), "")
 }

@@ -286,3 +286,14 @@ func TestLogSourcePageOffersWhatTheListHas(t *testing.T) {
 		t.Fatalf("broken selector: %#v", cmd())
 	}
 }
+
+func TestShortenKeepsBothEnds(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"web-7d9f8-aaaaa", "web-7d9f8-aaaaa"},
+		{"checkout-7b5d9f8c6-q8w2z/envoy-sidecar", "checkout-7…q8w2z/envoy-sidecar"},
+	} {
+		if got := shorten(tc.in, 30); got != tc.want || ansi.StringWidth(got) > 30 {
+			t.Errorf("shorten(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
