@@ -10,6 +10,9 @@ type Global struct {
 	Quit key.Binding
 	// Interrupt quits from anywhere, also while a prompt takes the keys.
 	Interrupt key.Binding
+	// Picker opens the namespace and context picker from the list or any
+	// page (choosing closes the pages: they belong to the old scope).
+	Picker key.Binding
 }
 
 // PodList keys act on the pod list.
@@ -191,6 +194,7 @@ func Default() Keys {
 			Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "toggle help")),
 			Quit:      key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 			Interrupt: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit from anywhere")),
+			Picker:    key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "namespace/context")),
 		},
 		PodList: PodList{
 			Scroll:      listScroll(),
@@ -198,7 +202,7 @@ func Default() Keys {
 			ClearFilter: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
 			Sort:        key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "next sort column")),
 			Reverse:     key.NewBinding(key.WithKeys("O"), key.WithHelp("O", "reverse sort")),
-			Namespace:   key.NewBinding(key.WithKeys(":", "n"), key.WithHelp(":/n", "namespace")),
+			Namespace:   key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "namespace")),
 			AllNS:       key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "all namespaces")),
 			Diagnose:    key.NewBinding(key.WithKeys("D", "w"), key.WithHelp("D", "why? diagnosis")),
 			Triage:      key.NewBinding(key.WithKeys("T"), key.WithHelp("T", "triage")),
@@ -359,7 +363,7 @@ func (k *Keys) DisableWrites() {
 
 // ShortHelp is the one-line help of the pod list.
 func (k Keys) ShortHelp() []key.Binding {
-	return []key.Binding{k.PodList.Diagnose, k.Pod.Detail, k.Logs.Open, k.PodList.Triage, k.PodList.Filter, k.PodList.Namespace, k.Global.Help, k.Global.Quit}
+	return []key.Binding{k.PodList.Diagnose, k.Pod.Detail, k.Logs.Open, k.PodList.Triage, k.PodList.Filter, k.Global.Picker, k.Global.Help, k.Global.Quit}
 }
 
 // FullHelp is the full help of the pod list, in columns.
@@ -368,7 +372,7 @@ func (k Keys) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{p.Up, p.Down, p.PageUp, p.PageDown, p.Top, p.Bottom},
 		{p.Filter, p.ClearFilter, p.Sort, p.Reverse, p.Usage},
-		{p.Diagnose, p.Triage, p.Namespace, p.AllNS, k.Global.Help, k.Global.Quit},
+		{p.Diagnose, p.Triage, k.Global.Picker, p.Namespace, p.AllNS, k.Global.Help, k.Global.Quit},
 		{k.Pod.Detail, k.Logs.Open, k.Logs.Workload, k.Pod.Timeline, k.Pod.YAML, k.Pod.Exec, k.Pod.Debug, k.Pod.NodeShell, k.Pod.PortForward, k.Pod.Forwards, k.Pod.Delete, k.Pod.ForceDelete},
 	}
 }

@@ -250,13 +250,13 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		return a.handleKey(msg)
 	}
-	if a.top() != nil {
-		return a, a.updateTop(msg)
-	}
-	if a.picking {
+	if a.picking { // over the list or a page
 		var cmd tea.Cmd
 		a.picker, cmd = a.picker.Update(msg)
 		return a, cmd
+	}
+	if a.top() != nil {
+		return a, a.updateTop(msg)
 	}
 	var cmd tea.Cmd
 	a.list, cmd = a.list.Update(msg)
@@ -267,10 +267,15 @@ func (a *App) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if key.Matches(msg, a.keys.Global.Interrupt) {
 		return a, a.quit()
 	}
-	if top := a.top(); top != nil {
-		if c, ok := top.(interface{ Capturing() bool }); !(ok && c.Capturing()) && key.Matches(msg, a.keys.Global.Help) {
+	if top := a.top(); top != nil && !a.picking {
+		c, ok := top.(interface{ Capturing() bool })
+		capturing := ok && c.Capturing()
+		switch {
+		case !capturing && key.Matches(msg, a.keys.Global.Help):
 			a.help.ShowAll = !a.help.ShowAll
 			return a, nil
+		case !capturing && key.Matches(msg, a.keys.Global.Picker):
+			return a, a.openPicker()
 		}
 		return a, a.updateTop(msg)
 	}
@@ -285,7 +290,7 @@ func (a *App) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 				return a, a.picker.openContexts(a.info.Context, a.opts.Contexts)
 			}
 			a.picking, a.picker.open = false, false
-			return a, a.connect(name)
+			return a, a.connect(name) // it closes the pages once the context answers
 		}
 		var cmd tea.Cmd
 		var chosen *string
@@ -294,6 +299,10 @@ func (a *App) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			a.picking = false
 			if a.picker.contexts {
 				return a, a.connect(*chosen)
+			}
+			// Pages follow pods of the old scope, which the new list lacks.
+			for a.top() != nil {
+				a.closeTop()
 			}
 			return a, a.switchNamespace(*chosen)
 		}
@@ -311,9 +320,8 @@ func (a *App) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		a.help.ShowAll = !a.help.ShowAll
 	case key.Matches(msg, p.ClearFilter) && a.help.ShowAll:
 		a.help.ShowAll = false
-	case key.Matches(msg, p.Namespace):
-		a.picking = true
-		return a, tea.Batch(a.picker.openPicker(a.current()), loadNamespaces(a.cluster))
+	case key.Matches(msg, p.Namespace, k.Global.Picker):
+		return a, a.openPicker()
 	case key.Matches(msg, p.AllNS):
 		return a, a.switchNamespace("")
 	case key.Matches(msg, p.Diagnose):
@@ -344,6 +352,12 @@ func (a *App) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return a, cmd
 	}
 	return a, nil
+}
+
+// openPicker opens the namespace picker (where `ctx` lists the contexts).
+func (a *App) openPicker() tea.Cmd {
+	a.picking = true
+	return tea.Batch(a.picker.openPicker(a.current()), loadNamespaces(a.cluster))
 }
 
 func (a *App) quit() tea.Cmd {
@@ -503,12 +517,12 @@ func (a *App) render() string {
 	body := a.height - 3
 	top := a.top()
 	switch {
+	case a.picking:
+		b.WriteString(a.picker.View(body))
 	case top != nil && a.help.ShowAll:
 		b.WriteString(fitLines(a.styles.Title.Render("Keys: "+top.Title())+"\n\n"+a.help.FullHelpView(top.FullHelp()), body, a.width))
 	case top != nil:
 		b.WriteString(fitLines(top.View(), body, a.width))
-	case a.picking:
-		b.WriteString(a.picker.View(body))
 	case a.help.ShowAll:
 		b.WriteString(fitLines(a.renderFullHelp(), body, a.width))
 	default:

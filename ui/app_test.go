@@ -523,3 +523,28 @@ func (f *fakeCluster) OwnerLogSource(_ context.Context, pod *corev1.Pod) (kube.L
 	}
 	return kube.SelectorLogSource(pod.Namespace, "app="+pod.Labels["app"])
 }
+
+// TestPickerFromAPage: ":" opens the namespace/context picker over any
+// page; esc goes back to the page, a namespace chosen closes the pages
+// (they follow pods of the old scope).
+func TestPickerFromAPage(t *testing.T) {
+	c := &fakeCluster{pods: fixturePods()}
+	a := harnessApp(t, c, kube.Scope{Namespace: "shop"}, 120, 12)
+	a.open(func(env PageEnv) Page { return NewYAMLPage(env, fixturePods()[0]) })
+	press(a, ":")
+	a.Update(loadNamespaces(c)())
+	if out := screen(a); !strings.Contains(out, "shop (current)") {
+		t.Fatalf("picker not over the page:\n%s", out)
+	}
+	press(a, "esc")
+	if _, ok := a.top().(*YAMLPage); !ok || a.picking {
+		t.Fatalf("esc left the page: top %T, picking %v", a.top(), a.picking)
+	}
+	press(a, ":")
+	a.Update(loadNamespaces(c)())
+	press(a, "d", "b", "enter")
+	load(t, a)
+	if a.top() != nil || c.started[len(c.started)-1].Namespace != "db" {
+		t.Fatalf("top %T, feed %v", a.top(), c.started)
+	}
+}
