@@ -14,6 +14,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes/fake"
 )
 
@@ -433,5 +434,29 @@ func TestOwnerLogSourceFallsBackToLabels(t *testing.T) {
 	other.Labels = map[string]string{"app": "web", "pod-template-hash": "5c6d7"}
 	if src.Matches(other) {
 		t.Fatal("a pod of another ReplicaSet matched")
+	}
+}
+
+func TestTailWatchesOnlyTheNamespacesOfAFixedSet(t *testing.T) {
+	pod := func(ns, name string) *corev1.Pod {
+		p := tailPodOf(name, nil, runningCS("app"))
+		p.Namespace = ns
+		return p
+	}
+	cs := fake.NewClientset(pod("a", "x"), pod("b", "y"), pod("c", "z"))
+	c := &Client{Clientset: cs}
+	src := PodsLogSource("2 pods", []types.NamespacedName{{Namespace: "a", Name: "x"}, {Namespace: "b", Name: "y"}})
+	tail := c.TailLogs(context.Background(), src, TailOptions{Follow: true, Window: 40 * time.Millisecond})
+	defer tail.Stop()
+	_, _, state, _ := collectTail(t, tail, 10*time.Second, func(_ []TailLine, _ []TailNote, s *TailState) bool {
+		return s != nil && s.Synced && len(s.Pods) == 2
+	})
+	if state.Pods[0].Name != "x" || state.Pods[1].Name != "y" {
+		t.Fatalf("pods %+v", state.Pods)
+	}
+	for _, a := range cs.Actions() {
+		if a.GetResource().Resource == "pods" && (a.GetVerb() == "list" || a.GetVerb() == "watch") && a.GetNamespace() != "a" && a.GetNamespace() != "b" {
+			t.Errorf("%s pods in namespace %q: a fixed set in two namespaces watches those two", a.GetVerb(), a.GetNamespace())
+		}
 	}
 }
