@@ -249,6 +249,7 @@ type tailRun struct {
 	dropped int
 	// stateDirty: pods or streams changed since the last batch.
 	stateDirty bool
+	capText    string // the last cap note, so it is said once per change
 }
 
 // tailPod is a pod of the tail and its containers.
@@ -538,9 +539,12 @@ func (r *tailRun) schedule() {
 			more = fmt.Sprintf(" and %d more", len(left)-5)
 		}
 		text := fmt.Sprintf("%d streams open, the cap: %d containers left out (%s%s)", r.live, len(left), strings.Join(names, ", "), more)
-		if n := len(r.notes); n == 0 || r.notes[n-1].Text != text {
+		if text != r.capText { // said once per change, not on every pod event
+			r.capText = text
 			r.note(StreamsCapped, StreamKey{}, text)
 		}
+	} else {
+		r.capText = ""
 	}
 }
 

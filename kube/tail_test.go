@@ -279,6 +279,15 @@ func TestTailCapsStreamsAndSaysWho(t *testing.T) {
 	if len(state.Left) != 1 || state.Left[0].Pod != "web-c" || !state.Pods[2].Containers[0].Capped {
 		t.Fatalf("state: %+v", state)
 	}
+	// Pod changes that leave the cap as it is are not said again.
+	pods <- PodEvent{Pod: tailPodOf("web-b", webLabels, runningCS("app"))}
+	pods <- PodEvent{Pod: tailPodOf("web-c", webLabels, runningCS("app"))}
+	_, again, _, _ := collectTail(t, tail, 10*time.Second, func(_ []TailLine, _ []TailNote, s *TailState) bool { return s != nil })
+	for _, n := range again {
+		if n.Kind == StreamsCapped {
+			t.Fatalf("the cap said again: %+v", n)
+		}
+	}
 	// A pod leaves: the one left out gets its slot.
 	pods <- PodEvent{Pod: tailPodOf("web-a", webLabels, runningCS("app")), Deleted: true}
 	lines, _, _, _ := collectTail(t, tail, 10*time.Second, func(l []TailLine, _ []TailNote, _ *TailState) bool { return len(l) == 1 })

@@ -114,7 +114,9 @@ func NewWorkloadLogPage(env PageEnv, open WorkloadLogOpen) *WorkloadLogPage {
 func (p *WorkloadLogPage) Init() tea.Cmd {
 	t, cl, resolve := p.resolves.next(), p.env.Cluster, p.open.Resolve
 	return tea.Batch(func() tea.Msg {
-		src, err := resolve(context.Background(), cl)
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		src, err := resolve(ctx, cl)
 		return tailResolvedMsg{Ticket: t, src: src, err: err}
 	}, p.tick())
 }
