@@ -567,5 +567,10 @@ func groupLogs(g *diagnose.Group) WorkloadLogOpen {
 	for _, r := range g.Pods {
 		names = append(names, types.NamespacedName{Namespace: r.Namespace, Name: r.Name})
 	}
-	return podsLogs(fmt.Sprintf("the %d pods of %q", len(names), g.Summary), names)
+	// Named by the group's owner and cause, short enough for the header.
+	name := fmt.Sprintf("the %d pods of %s (%s)", len(names), g.Key.Owner, g.Rule)
+	if g.Key.Owner.Name == "" {
+		name = fmt.Sprintf("the %d pods with %s", len(names), g.Rule)
+	}
+	return podsLogs(name, names)
 }

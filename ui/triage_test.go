@@ -72,7 +72,7 @@ func TestTriagePage(t *testing.T) {
 	// L opens the logs of the group's pods, over triage.
 	_, cmd = a.Update(keyMsg("L"))
 	a.Update(cmd())
-	if lp, ok := a.top().(*WorkloadLogPage); !ok || !strings.Contains(lp.Title(), `the 2 pods of "Image app:1 not found`) {
+	if lp, ok := a.top().(*WorkloadLogPage); !ok || !strings.Contains(lp.Title(), "the 2 pods of deployment/api (image/not-found)") {
 		t.Fatalf("L on a group opened %T %q", a.top(), a.top().Title())
 	}
 	a.closeTop()
