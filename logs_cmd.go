@@ -29,6 +29,7 @@ type logsFlags struct {
 	noFollow   bool
 	maxStreams int
 	container  string
+	timestamps bool
 }
 
 func newLogsCmd(g *globalFlags, stdout, stderr io.Writer) *cobra.Command {
@@ -87,6 +88,7 @@ container's log could not be read.`,
 				return err
 			}
 			p := newLogPrinter(stdout, stderr, f.output, src, filter)
+			p.timestamps = f.timestamps
 			p.color = f.output == logsText && colorOK(stdout)
 			tail := client.TailLogs(ctx, src, kube.TailOptions{
 				TailLines: f.tail, Since: f.since, Previous: f.previous, Follow: !f.noFollow, MaxStreams: f.maxStreams,
@@ -103,6 +105,7 @@ container's log could not be read.`,
 	fl.BoolVar(&f.noFollow, "no-follow", false, "print the logs there are and exit")
 	fl.IntVar(&f.maxStreams, "max-streams", kube.DefaultMaxStreams, "log streams open at once at most (one per container)")
 	fl.StringVarP(&f.container, "container", "c", "", "only containers whose name matches this regular expression (e.g. '^app$')")
+	fl.BoolVar(&f.timestamps, "timestamps", false, "text and raw: start each line with its timestamp (RFC3339, UTC), as kubectl logs --timestamps")
 	return cmd
 }
 

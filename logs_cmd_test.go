@@ -328,3 +328,16 @@ func TestLogsCmdNoPodsAndListErrors(t *testing.T) {
 		t.Fatalf("list refused, follow: %v", err)
 	}
 }
+
+func TestLogsCmdTimestamps(t *testing.T) {
+	var o bytes.Buffer
+	p := newLogPrinter(&o, io.Discard, logsRaw, apiSource, containerFilter{})
+	p.timestamps = true
+	if err := p.print(sampleBatch()); err != nil {
+		t.Fatal(err)
+	}
+	first := strings.SplitN(o.String(), "\n", 2)[0]
+	if want := logsT0.UTC().Format(time.RFC3339Nano) + " panic: nil map"; first != want {
+		t.Fatalf("got %q, want %q", first, want)
+	}
+}

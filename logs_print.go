@@ -38,6 +38,8 @@ type logPrinter struct {
 	enc       *json.Encoder
 	// failed counts the streams that could not be read.
 	failed int
+	// timestamps starts text and raw lines with the line's time.
+	timestamps bool
 }
 
 func newLogPrinter(out, errOut io.Writer, format string, src kube.LogSource, container containerFilter) *logPrinter {
@@ -86,6 +88,9 @@ func (p *logPrinter) line(l kube.TailLine) {
 		return
 	}
 	var b strings.Builder
+	if p.timestamps && !l.Time.IsZero() {
+		b.WriteString(l.Time.UTC().Format(time.RFC3339Nano) + " ")
+	}
 	if p.format == logsText {
 		prefix := p.podName(l.Namespace, l.Pod) + " " + l.Container
 		if p.color {
