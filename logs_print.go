@@ -28,11 +28,8 @@ type logPrinter struct {
 	errOut io.Writer
 	format string
 	color  bool // colour the pod names (text format)
-	// namespace is the source's: "" (every namespace) prints NAMESPACE/POD.
-	namespace string
-	// prefix is dropped from pod names in text format ("api-" of
-	// deployment/api).
-	prefix    string
+	// src names the pods (kube.LogSource.ShortName).
+	src       kube.LogSource
 	container containerFilter
 	now       func() time.Time // the time of notes in JSON
 	enc       *json.Encoder
@@ -45,7 +42,7 @@ type logPrinter struct {
 func newLogPrinter(out, errOut io.Writer, format string, src kube.LogSource, container containerFilter) *logPrinter {
 	p := &logPrinter{
 		out: bufio.NewWriter(out), errOut: errOut, format: format,
-		namespace: src.Namespace, prefix: src.Prefix, container: container, now: time.Now,
+		src: src, container: container, now: time.Now,
 	}
 	p.enc = json.NewEncoder(p.out)
 	p.enc.SetEscapeHTML(false) // "<html>" in a log stays readable
@@ -171,15 +168,7 @@ func (p *logPrinter) json(v any) {
 
 // podName is the pod as text shows it: without the workload's prefix, with
 // its namespace when the source spans namespaces.
-func (p *logPrinter) podName(ns, pod string) string {
-	if short, ok := strings.CutPrefix(pod, p.prefix); ok && p.prefix != "" && short != "" {
-		pod = short
-	}
-	if p.namespace == "" && ns != "" {
-		return ns + "/" + pod
-	}
-	return pod
-}
+func (p *logPrinter) podName(ns, pod string) string { return p.src.ShortName(ns, pod) }
 
 // podColors are the terminal's own colours (its theme picks the shades),
 // red left out: it reads as an error.

@@ -63,6 +63,19 @@ func cronJobNamed(job, cronJob string) bool {
 	return ok && minuteSuffix.MatchString(rest)
 }
 
+// ShortName is how a view names a pod of the source: without the
+// workload's Prefix ("7d9c5-x2k4p" of deployment/api), with its namespace
+// in front when the source spans namespaces.
+func (s LogSource) ShortName(namespace, pod string) string {
+	if short, ok := strings.CutPrefix(pod, s.Prefix); ok && s.Prefix != "" && short != "" {
+		pod = short
+	}
+	if s.Namespace == "" && namespace != "" {
+		return namespace + "/" + pod
+	}
+	return pod
+}
+
 // listSelector is the label selector the server filters by.
 func (s LogSource) listSelector() string {
 	if s.Selector == nil || s.Selector.Empty() {

@@ -24,11 +24,10 @@ type LogOpen struct {
 // LogPage shows one container's log: followed, searchable, bounded.
 type LogPage struct {
 	logView
-	env     PageEnv
-	pod     *corev1.Pod
-	reader  podReader
-	ticks   asks // the redraw tick, paused while the page is covered
-	covered bool
+	env    PageEnv
+	pod    *corev1.Pod
+	reader podReader
+	logTick
 
 	containers []logContainer
 	cur        int // index into containers; len(containers) means all of them
@@ -59,7 +58,7 @@ type LogPage struct {
 func NewLogPage(env PageEnv, pod *corev1.Pod, open LogOpen) *LogPage {
 	p := &LogPage{
 		logView: newLogView(env, open.MaxLines, open.MaxBytes),
-		env:     env, pod: pod, reader: newPodReader(env.ID), ticks: newAsks(env.ID),
+		env:     env, pod: pod, reader: newPodReader(env.ID), logTick: newLogTick(env.ID),
 	}
 	p.tail = int64(env.Logs.Tail) // 0: kube's default
 	p.containers = podContainers(pod)
@@ -163,10 +162,7 @@ func (p *LogPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		}
 		return p, nil
 	case logTickMsg:
-		if !p.ticks.current(msg.Ticket) || p.covered {
-			return p, nil
-		}
-		return p, p.tick()
+		return p, p.ticked(msg)
 	case PodsChangedMsg:
 		return p, p.podChanged(msg)
 	case podReadMsg:

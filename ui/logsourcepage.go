@@ -43,10 +43,14 @@ func ownerLogs(pod *kube.PodSummary) WorkloadLogOpen {
 	}
 }
 
+// knownLogs opens a source that needs no reading.
+func knownLogs(src kube.LogSource) WorkloadLogOpen {
+	return WorkloadLogOpen{Name: src.Name, Resolve: func(context.Context, Cluster) (kube.LogSource, error) { return src, nil }}
+}
+
 // podsLogs is a fixed set of pods.
 func podsLogs(name string, pods []types.NamespacedName) WorkloadLogOpen {
-	src := kube.PodsLogSource(name, pods)
-	return WorkloadLogOpen{Name: name, Resolve: func(context.Context, Cluster) (kube.LogSource, error) { return src, nil }}
+	return knownLogs(kube.PodsLogSource(name, pods))
 }
 
 // logChoice is one way to pick the pods of a workload log view.
@@ -118,7 +122,7 @@ func (p *LogSourcePage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		if err != nil {
 			return p, SetStatus(err.Error(), true)
 		}
-		return p, p.choose(WorkloadLogOpen{Name: src.Name, Resolve: func(context.Context, Cluster) (kube.LogSource, error) { return src, nil }})
+		return p, p.choose(knownLogs(src))
 	}
 	k, ok := msg.(tea.KeyPressMsg)
 	if !ok {

@@ -47,21 +47,6 @@ func (p *LogPage) Init() tea.Cmd {
 	return tea.Batch(p.start(), p.tick())
 }
 
-func (p *LogPage) tick() tea.Cmd {
-	t := p.ticks.next()
-	return tea.Tick(time.Second, func(time.Time) tea.Msg { return logTickMsg{t} })
-}
-
-// SetCovered pauses the redraw tick while another page covers this one and
-// starts it again when it is shown; the streams keep filling the buffer.
-func (p *LogPage) SetCovered(covered bool) tea.Cmd {
-	p.covered = covered
-	if covered {
-		return nil
-	}
-	return p.tick()
-}
-
 // start (re)starts the stream for the current container and mode, on a
 // fresh buffer.
 func (p *LogPage) start() tea.Cmd {

@@ -57,16 +57,23 @@ type logSource struct {
 	previous bool
 }
 
+// srcInfo is a source as the page draws it: its name in line prefixes,
+// made once (the state, which says whether the pod has several
+// containers, comes with a source's first lines).
+type srcInfo struct {
+	logSource
+	name string
+}
+
 // WorkloadLogPage interleaves the logs of every container of many pods, by
 // timestamp, each line prefixed with its pod (and container) in the pod's
 // colour; pods that come join, pods that go are marked and their lines stay.
 type WorkloadLogPage struct {
 	logView
-	env     PageEnv
-	open    WorkloadLogOpen
-	src     kube.LogSource
-	ticks   asks
-	covered bool
+	env  PageEnv
+	open WorkloadLogOpen
+	src  kube.LogSource
+	logTick
 
 	resolves, starts asks
 	tail             *kube.Tail
@@ -77,12 +84,11 @@ type WorkloadLogPage struct {
 	errText          string
 	lastLine         time.Time
 	dropped          int // lines the tail dropped because the view lagged
-	capNote          string
 
 	tailLines int64
 	since     time.Duration
 
-	srcs      []logSource // src id i+1 is srcs[i]
+	srcs      []srcInfo // src id i+1 is srcs[i]
 	srcIDs    map[logSource]int32
 	podColour map[kube.StreamKey]int
 	prefixW   int
@@ -98,7 +104,7 @@ type WorkloadLogPage struct {
 func NewWorkloadLogPage(env PageEnv, open WorkloadLogOpen) *WorkloadLogPage {
 	p := &WorkloadLogPage{
 		logView: newLogView(env, 0, 0),
-		env:     env, open: open, ticks: newAsks(env.ID),
+		env:     env, open: open, logTick: newLogTick(env.ID),
 		resolves: newAsks(env.ID), starts: newAsks(env.ID),
 		tailLines: workloadTail,
 		srcIDs:    map[logSource]int32{}, podColour: map[kube.StreamKey]int{},
@@ -121,18 +127,13 @@ func (p *WorkloadLogPage) Init() tea.Cmd {
 	}, p.tick())
 }
 
-func (p *WorkloadLogPage) tick() tea.Cmd {
-	t := p.ticks.next()
-	return tea.Tick(time.Second, func(time.Time) tea.Msg { return logTickMsg{t} })
-}
-
 // start (re)starts the tail on an empty view; the search, filter and
 // toggles stay.
 func (p *WorkloadLogPage) start() tea.Cmd {
 	p.stop()
 	p.reset()
 	p.setHidden(p.hiddenFunc())
-	p.started, p.ended, p.errText, p.dropped, p.capNote = false, false, "", 0, ""
+	p.started, p.ended, p.errText, p.dropped = false, false, "", 0
 	t := p.starts.next()
 	opts := kube.TailOptions{Follow: true, Previous: true, TailLines: p.tailLines, Since: p.since, MaxStreams: p.env.Logs.MaxStreams}
 	for k, ex := range p.excluded {
@@ -159,16 +160,6 @@ func (p *WorkloadLogPage) stop() {
 
 // Close stops the tail.
 func (p *WorkloadLogPage) Close() { p.stop() }
-
-// SetCovered pauses the redraw tick while covered; the tail keeps filling
-// the buffer.
-func (p *WorkloadLogPage) SetCovered(covered bool) tea.Cmd {
-	p.covered = covered
-	if covered {
-		return nil
-	}
-	return p.tick()
-}
 
 func waitTail(t Ticket, tail *kube.Tail) tea.Cmd {
 	return func() tea.Msg {
@@ -216,10 +207,7 @@ func (p *WorkloadLogPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		}
 		return p, waitTail(msg.Ticket, p.tail)
 	case logTickMsg:
-		if !p.ticks.current(msg.Ticket) || p.covered {
-			return p, nil
-		}
-		return p, p.tick()
+		return p, p.ticked(msg)
 	case tea.KeyPressMsg:
 		return p.handleKey(msg)
 	}
@@ -230,7 +218,7 @@ func (p *WorkloadLogPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 func (p *WorkloadLogPage) ingest(b kube.TailBatch, clean [][2]string) {
 	if b.State != nil {
 		p.state = *b.State
-		p.pick.setLen(len(p.pickRows()))
+		p.pick.setLen(p.pickCount())
 	}
 	for _, n := range b.Notes {
 		p.note(n)
@@ -241,7 +229,7 @@ func (p *WorkloadLogPage) ingest(b kube.TailBatch, clean [][2]string) {
 	}
 	for i, l := range b.Lines {
 		id := p.sourceID(logSource{key: l.StreamKey, previous: l.Previous})
-		prefix := p.prefix(l.StreamKey, l.Previous)
+		prefix := p.prefix(id)
 		text, sgr := prefix+clean[i][0], ""
 		if clean[i][1] != "" {
 			sgr = prefix + clean[i][1]
@@ -270,7 +258,6 @@ func (p *WorkloadLogPage) note(n kube.TailNote) {
 	case kube.StreamFailed:
 		p.addMarker("── " + name + ": " + text + " ──")
 	case kube.StreamsCapped:
-		p.capNote = text
 		p.addMarker("── " + text + " ──")
 	}
 }
@@ -280,7 +267,7 @@ func (p *WorkloadLogPage) sourceID(s logSource) int32 {
 	if id, ok := p.srcIDs[s]; ok {
 		return id
 	}
-	p.srcs = append(p.srcs, s)
+	p.srcs = append(p.srcs, srcInfo{logSource: s, name: p.sourceName(s)})
 	id := int32(len(p.srcs))
 	p.srcIDs[s] = id
 	pod := kube.StreamKey{Namespace: s.key.Namespace, Pod: s.key.Pod}
@@ -300,24 +287,25 @@ func (p *WorkloadLogPage) sourceStyle(id int32) lipgloss.Style {
 	return pal[p.podColour[kube.StreamKey{Namespace: k.Namespace, Pod: k.Pod}]%len(pal)]
 }
 
-// prefix names a line's pod (without the workload's common prefix) and,
-// when the pod has several, its container; previous instances say so.
-// Prefixes are padded to the widest so far, so the text lines up.
-func (p *WorkloadLogPage) prefix(k kube.StreamKey, previous bool) string {
-	name := strings.TrimPrefix(k.Pod, p.src.Prefix)
-	if name == "" {
-		name = k.Pod
-	}
-	if p.src.Namespace == "" {
-		name = k.Namespace + "/" + name
-	}
+// sourceName names a source's pod (without the workload's common prefix)
+// and, when the pod has several, its container; previous instances say so.
+func (p *WorkloadLogPage) sourceName(s logSource) string {
+	k := s.key
+	name := p.src.ShortName(k.Namespace, k.Pod)
 	if p.containerCount(k) > 1 {
 		name += "/" + k.Container
 	}
 	name = shorten(termsafe.Sanitize(name, termsafe.Options{}), maxPrefix)
-	if previous {
+	if s.previous {
 		name += " (previous)" // never cut: it says what the line is
 	}
+	return name
+}
+
+// prefix is a line's source name padded to the widest so far, so that the
+// text lines up.
+func (p *WorkloadLogPage) prefix(id int32) string {
+	name := p.srcs[id-1].name
 	w := ansi.StringWidth(name)
 	p.prefixW = max(p.prefixW, w)
 	return name + strings.Repeat(" ", p.prefixW-w) + " │ "
@@ -387,7 +375,7 @@ func (p *WorkloadLogPage) handleKey(msg tea.KeyPressMsg) (Page, tea.Cmd) {
 		return p, SetStatus("previous instances' lines shown", false)
 	case key.Matches(msg, k.Containers):
 		p.picking = true
-		p.pick.setLen(len(p.pickRows()))
+		p.pick.setLen(p.pickCount())
 	case key.Matches(msg, k.Save):
 		p.save.SetPrompt("save loaded lines to: ")
 		return p, p.save.Open(p.defaultSavePath())

@@ -91,7 +91,7 @@ func runWorkloadBench(b *testing.B, pods, containers, rate int, d time.Duration)
 	}
 	src, _ := kube.SelectorLogSource("shop", "app=web")
 	src.Name, src.Prefix = "deployment/web", "web-"
-	p := NewWorkloadLogPage(env, WorkloadLogOpen{Name: src.Name, Resolve: func(context.Context, Cluster) (kube.LogSource, error) { return src, nil }})
+	p := NewWorkloadLogPage(env, knownLogs(src))
 	p.SetSize(160, 48)
 	defer p.Close()
 	p.Update(tailResolvedMsg{Ticket: p.resolves.next(), src: src})

@@ -151,7 +151,7 @@ func newWorkloadPage(t *testing.T, logs *tailLogs, pods chan kube.PodEvent, w, h
 		t.Fatal(err)
 	}
 	src.Name, src.Prefix = "deployment/web", "web-"
-	p := NewWorkloadLogPage(env, WorkloadLogOpen{Name: "deployment/web", Resolve: func(context.Context, Cluster) (kube.LogSource, error) { return src, nil }})
+	p := NewWorkloadLogPage(env, knownLogs(src))
 	p.SetSize(w, h)
 	t.Cleanup(p.Close)
 	u := newPump(t, p)
@@ -229,7 +229,7 @@ func TestWorkloadLogPageSaysWhoTheCapLeavesOut(t *testing.T) {
 		Now: func() time.Time { return clock }, Logs: LogSettings{MaxStreams: 2},
 	}
 	src, _ := kube.SelectorLogSource("shop", "app=web")
-	p := NewWorkloadLogPage(env, WorkloadLogOpen{Name: "-l app=web", Resolve: func(context.Context, Cluster) (kube.LogSource, error) { return src, nil }})
+	p := NewWorkloadLogPage(env, knownLogs(src))
 	p.SetSize(120, 10)
 	t.Cleanup(p.Close)
 	u := newPump(t, p)

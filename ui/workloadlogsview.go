@@ -81,6 +81,15 @@ type pickRow struct {
 	state string
 }
 
+// pickCount is the number of picker rows: a pod and its containers each.
+func (p *WorkloadLogPage) pickCount() int {
+	n := len(p.state.Pods)
+	for _, pod := range p.state.Pods {
+		n += len(pod.Containers)
+	}
+	return n
+}
+
 func (p *WorkloadLogPage) pickRows() []pickRow {
 	var rows []pickRow
 	for _, pod := range p.state.Pods {
