@@ -3,10 +3,12 @@ package e2e
 import (
 	"io"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 	"go.uber.org/goleak"
 
 	"github.com/podtui/podtui/internal/harness"
@@ -37,34 +39,33 @@ func TestInProcessFaultsLeaveNoGoroutines(t *testing.T) {
 		t.Fatal(err)
 	}
 	app := ui.New(c, ui.Options{Scope: kube.Scope{Namespace: ns}, Keys: keymap.Default(), Dark: true, FixedTheme: true})
-	p, done := runInProcess(t, app, 140, 40)
-	key := func(k tea.KeyPressMsg) {
-		p.Send(k)
-		time.Sleep(300 * time.Millisecond)
-	}
-	time.Sleep(2 * time.Second) // the list loads
-	key(tea.KeyPressMsg{Code: tea.KeyEnter})
-	key(tea.KeyPressMsg{Code: tea.KeyEscape})
-	key(tea.KeyPressMsg{Code: 'l', Text: "l"})
+	p, shot, done := runWatched(t, app, 140, 40)
+	const wait = 30 * time.Second
+	shot.waitFor(t, "steady", wait) // the list loads
+	p.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	shot.waitFor(t, "Conditions", wait)
+	p.Send(tea.KeyPressMsg{Code: tea.KeyEscape})
+	shot.waitGone(t, "Conditions", wait)
+	p.Send(tea.KeyPressMsg{Code: 'l', Text: "l"})
+	shot.waitFor(t, "FOLLOW", wait)
 
 	if err := cluster.StopAPIServer(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(3 * time.Second)
+	time.Sleep(3 * time.Second) // down long enough for the watches to fail
 	if err := cluster.StartAPIServer(ctx(t)); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(3 * time.Second) // reconnected
-	key(tea.KeyPressMsg{Code: tea.KeyEscape})
-	key(tea.KeyPressMsg{Code: 'q', Text: "q"})
-	var final tea.Model
+	p.Send(tea.KeyPressMsg{Code: tea.KeyEscape})
+	shot.waitGone(t, "FOLLOW", wait)
+	// After the restart the list is live again.
+	shot.waitFor(t, "steady", wait)
+	shot.waitGone(t, "STALE", wait)
+	p.Send(tea.KeyPressMsg{Code: 'q', Text: "q"})
 	select {
-	case final = <-done:
+	case <-done:
 	case <-time.After(20 * time.Second):
 		t.Fatal("the program did not quit")
-	}
-	if v := final.(*ui.App).View(); !strings.Contains(v.Content, "steady") || strings.Contains(v.Content, "STALE") {
-		t.Errorf("after the restart the list should be live again:\n%s", v.Content)
 	}
 
 	// The API server restarted by the harness (its process waiter).
@@ -104,4 +105,69 @@ func verifyNoLeaks(t *testing.T, before goleak.Option, more ...goleak.Option) {
 		time.Sleep(500 * time.Millisecond)
 	}
 	goleak.VerifyNone(t, opts...)
+}
+
+// screenModel wraps an app so that a test can read its screen while the
+// program runs: the view is taken on the program's goroutine after each
+// Update and handed over under a lock, so the test waits for what it wants
+// to see instead of sleeping a guessed time.
+type screenModel struct {
+	tea.Model
+	shot *screenShot
+}
+
+type screenShot struct {
+	mu     sync.Mutex
+	screen string
+}
+
+func (m screenModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	next, cmd := m.Model.Update(msg)
+	m.Model = next
+	screen := ansi.Strip(next.View().Content)
+	m.shot.mu.Lock()
+	m.shot.screen = screen
+	m.shot.mu.Unlock()
+	return m, cmd
+}
+
+func (s *screenShot) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.screen
+}
+
+// waitFor waits until the screen shows want, failing t with the last
+// screen after timeout.
+func (s *screenShot) waitFor(t *testing.T, want string, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !strings.Contains(s.String(), want) {
+		if time.Now().After(deadline) {
+			t.Fatalf("after %s the screen lacks %q:\n%s", timeout, want, s.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// runWatched is runInProcess with the screen readable while it runs; the
+// final app arrives on done.
+func runWatched(t *testing.T, app *ui.App, w, h int) (p *tea.Program, shot *screenShot, done <-chan *ui.App) {
+	shot = &screenShot{}
+	p, models := runInProcess(t, screenModel{Model: app, shot: shot}, w, h)
+	apps := make(chan *ui.App, 1)
+	go func() { apps <- (<-models).(screenModel).Model.(*ui.App) }()
+	return p, shot, apps
+}
+
+// waitGone waits until the screen no longer shows gone.
+func (s *screenShot) waitGone(t *testing.T, gone string, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for strings.Contains(s.String(), gone) {
+		if time.Now().After(deadline) {
+			t.Fatalf("after %s the screen still shows %q:\n%s", timeout, gone, s.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
