@@ -90,10 +90,15 @@ func (c *ctx) volume(name string) *corev1.Volume {
 	return nil
 }
 
+// firstPVC is the first claim the pod mounts; a generic ephemeral volume's
+// claim by the name its controller gives it.
 func (c *ctx) firstPVC() string {
 	for _, v := range c.pod.Spec.Volumes {
-		if v.PersistentVolumeClaim != nil {
+		switch {
+		case v.PersistentVolumeClaim != nil:
 			return v.PersistentVolumeClaim.ClaimName
+		case v.Ephemeral != nil:
+			return c.pod.Name + "-" + v.Name
 		}
 	}
 	return ""

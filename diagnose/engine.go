@@ -91,7 +91,8 @@ var checks = []func(*ctx){
 	checkVolumes,
 	checkSandbox,
 	checkContainers,
-	checkRollout, // last: it looks at what the others found
+	checkCreating, // after the checks that read the kubelet's events
+	checkRollout,  // last: it looks at what the others found
 }
 
 type ctx struct {

@@ -199,6 +199,10 @@ var expect = map[string]string{
 	"admission-node-affinity-arch":          "admission/node-affinity",
 	"evicted-ephemeral-pod-limit":           "evicted/ephemeral-storage-limit",
 	"rollout-image-changed":                 "crash/exit-error",
+	"create-stuck-events-expired":           "create/stuck",
+	"create-stuck-pulling":                  "create/stuck",
+	"create-stuck-sandbox":                  "create/stuck",
+	"creating-young":                        "",
 }
 
 func TestFixtures(t *testing.T) {

@@ -19,6 +19,11 @@ const (
 	notReadyAfter = time.Minute
 	// initStuckAfter: an init container still running this long.
 	initStuckAfter = 5 * time.Minute
+	// createStuckAfter: a pod on a node that has started no container
+	// this long (volumes, sandbox and image pulls are all done by then on
+	// a healthy node, and the kubelet's volume wait alone gives up after
+	// about 2 minutes).
+	createStuckAfter = 5 * time.Minute
 	// restartLoopWindow: a container restarted again within this is caught
 	// between crashes of a crash loop (the kubelet's backoff resets after
 	// 10 minutes of running).
@@ -46,6 +51,8 @@ func NextChange(pod *corev1.Pod, now time.Time) time.Time {
 	}
 	if pod.Spec.NodeName == "" {
 		at(pod.CreationTimestamp.Time, unscheduledAfter)
+	} else if !anyStarted(pod) {
+		at(creatingSince(pod), createStuckAfter)
 	}
 	for _, list := range [][]corev1.ContainerStatus{pod.Status.InitContainerStatuses, pod.Status.ContainerStatuses} {
 		for i := range list {
@@ -61,4 +68,16 @@ func NextChange(pod *corev1.Pod, now time.Time) time.Time {
 		}
 	}
 	return next
+}
+
+// anyStarted reports whether a container of the pod runs or has run.
+func anyStarted(pod *corev1.Pod) bool {
+	for _, list := range [][]corev1.ContainerStatus{pod.Status.InitContainerStatuses, pod.Status.ContainerStatuses} {
+		for i := range list {
+			if s := &list[i]; s.State.Running != nil || s.State.Terminated != nil || s.LastTerminationState.Terminated != nil {
+				return true
+			}
+		}
+	}
+	return false
 }

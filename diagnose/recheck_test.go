@@ -84,6 +84,20 @@ func TestNextChange(t *testing.T) {
 		}, now.Add(20 * time.Second)},
 		{"pending for 20s", corev1.Pod{ObjectMeta: metav1.ObjectMeta{CreationTimestamp: at(-20 * time.Second)}}, now.Add(40 * time.Second)},
 		{"pending for 2m: no wait left", corev1.Pod{ObjectMeta: metav1.ObjectMeta{CreationTimestamp: at(-2 * time.Minute)}}, time.Time{}},
+		{"on a node for 2m, nothing started", corev1.Pod{
+			ObjectMeta: metav1.ObjectMeta{CreationTimestamp: at(-2 * time.Minute)},
+			Spec:       corev1.PodSpec{NodeName: "n1"},
+			Status: corev1.PodStatus{
+				Conditions: []corev1.PodCondition{{Type: corev1.PodScheduled, Status: corev1.ConditionTrue, LastTransitionTime: at(-90 * time.Second)}},
+				ContainerStatuses: []corev1.ContainerStatus{{
+					Name: "app", State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "ContainerCreating"}},
+				}},
+			},
+		}, now.Add(210 * time.Second)},
+		{"on a node for 6m, nothing started: no wait left", corev1.Pod{
+			ObjectMeta: metav1.ObjectMeta{CreationTimestamp: at(-6 * time.Minute)},
+			Spec:       corev1.PodSpec{NodeName: "n1"},
+		}, time.Time{}},
 		{"started 30s ago", corev1.Pod{
 			ObjectMeta: metav1.ObjectMeta{CreationTimestamp: at(-time.Minute)},
 			Spec:       corev1.PodSpec{NodeName: "n1"},

@@ -497,6 +497,17 @@ var rules = []Rule{
 		Action:      ActionEvents,
 	},
 	{
+		ID: "create/stuck", Category: CatContainerCreate, Severity: SeverityWarning,
+		Trigger:     "on a node for 5 minutes with no container started (ContainerCreating, PodInitializing, Init:0/N) and no event that explains it",
+		Explanation: "Before any container starts, the kubelet mounts the pod's volumes, makes its sandbox and network, and pulls the images; none of these waits changes the pod's status. The kubelet reports their failures only as events (FailedMount, FailedCreatePodSandBox, Failed), and the API server drops events after an hour, so a pod stuck this long often has none left: look at its volumes, its node and the kubelet there.",
+		Commands: []string{
+			cmdEvents, cmdDescribePod, "kubectl describe pvc <pvc> -n <namespace>",
+			"kubectl get events -n <namespace> --field-selector involvedObject.kind=PersistentVolumeClaim,involvedObject.name=<pvc>",
+			cmdDescribeNode, "kubectl debug node/<node> -it --image=busybox -- chroot /host sh -c 'journalctl -u kubelet --since -1h | grep <pod>'",
+		},
+		Action: ActionEvents,
+	},
+	{
 		ID: "start/failed", Category: CatContainerStart, Severity: SeverityError,
 		Trigger:     "RunContainerError, StartError or ContainerCannotRun with another message",
 		Explanation: "The runtime created the container but the OCI runtime could not start its process.",
