@@ -30,6 +30,10 @@ func (c *ctx) runtimeError(v cview, reason, msg string, t *corev1.ContainerState
 			break
 		}
 	}
+	if mf, ok := ParseMountFailure(msg); ok && v.spec != nil {
+		c.mountFailure(v, mf, reason, ev)
+		return
+	}
 	cause, exe := ClassifyRuntime(msg)
 	who := commandTable(v.spec, exe)
 	extra := vars{}

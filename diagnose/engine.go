@@ -89,6 +89,7 @@ var checks = []func(*ctx){
 	checkScheduling,
 	checkServiceAccount,
 	checkVolumes,
+	checkSubPaths,
 	checkSandbox,
 	checkContainers,
 	checkCreating, // after the checks that read the kubelet's events

@@ -194,7 +194,7 @@ var expect = map[string]string{
 	"schedule-node-affinity-required":       "schedule/node-selector",
 	"preempted-by-name":                     "preempted/scheduler",
 	"node-lost-statefulset":                 "node/lost",
-	"start-error-exit-128":                  "start/failed",
+	"start-error-exit-128":                  "start/mount-type",
 	"schedule-legacy-insufficient-memory":   "schedule/insufficient-resources",
 	"admission-node-affinity-arch":          "admission/node-affinity",
 	"evicted-ephemeral-pod-limit":           "evicted/ephemeral-storage-limit",
@@ -203,6 +203,9 @@ var expect = map[string]string{
 	"create-stuck-pulling":                  "create/stuck",
 	"create-stuck-sandbox":                  "create/stuck",
 	"creating-young":                        "",
+	"config-subpath-missing-start":          "config/subpath-missing",
+	"config-subpath-missing-crash":          "config/subpath-missing",
+	"start-mount-type-docker":               "start/mount-type",
 }
 
 func TestFixtures(t *testing.T) {

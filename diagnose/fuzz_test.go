@@ -98,7 +98,9 @@ func FuzzContainerMessages(f *testing.F) {
 	f.Add("RunContainerError", `exec: "gunicorn": executable file not found in $PATH: unknown`)
 	f.Add("CrashLoopBackOff", "back-off 5m0s restarting failed container=app pod=p_ns(u)")
 	f.Add("PostStartHookError", `Exec lifecycle hook ([sh -c x]) for Container "app" in Pod "p_ns(u)" failed - error: command 'sh -c x' exited with 1: , message: "a\nb\n"`)
+	f.Add("StartError", `failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: error mounting "/var/lib/kubelet/pods/u/volume-subpaths/conf/app/0" to rootfs at "/etc/app.conf": mount /var/lib/kubelet/pods/u/volume-subpaths/conf/app/0:/etc/app.conf (via /proc/self/fd/6), flags: 0x5001: not a directory: unknown`)
 	f.Fuzz(func(t *testing.T, reason, msg string) {
+		_, _ = ParseMountFailure(msg)
 		_, _ = ParseHook(msg)
 		_, _ = ParseBackoff(msg)
 		_, _ = ParseConfigError(msg)
@@ -106,14 +108,20 @@ func FuzzContainerMessages(f *testing.F) {
 		_ = ClassifyPull(msg)
 		pod := &corev1.Pod{
 			ObjectMeta: metav1.ObjectMeta{Name: "p", Namespace: "ns"},
-			Spec:       corev1.PodSpec{NodeName: "n1", Containers: []corev1.Container{{Name: "app", Image: "x"}}},
+			Spec: corev1.PodSpec{
+				NodeName:   "n1",
+				Containers: []corev1.Container{{Name: "app", Image: "x", VolumeMounts: []corev1.VolumeMount{{Name: "conf", MountPath: "/etc/app.conf", SubPath: "app.conf"}}}},
+				Volumes:    []corev1.Volume{{Name: "conf", VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{LocalObjectReference: corev1.LocalObjectReference{Name: "conf"}}}}},
+			},
 			Status: corev1.PodStatus{Phase: corev1.PodRunning, ContainerStatuses: []corev1.ContainerStatus{{
 				Name: "app", RestartCount: 3,
 				State:                corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: reason, Message: msg}},
 				LastTerminationState: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: 1, Message: msg}},
 			}}},
 		}
-		for _, f := range Diagnose(Input{Pod: pod, Now: testNow}) {
+		store := NewStore()
+		store.AddConfigMap(&corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "conf", Namespace: "ns"}, Data: map[string]string{"other.conf": ""}})
+		for _, f := range Diagnose(Input{Pod: pod, Now: testNow, Related: store}) {
 			if utf8.ValidString(msg) && !utf8.ValidString(f.Summary) {
 				t.Fatalf("summary broke UTF-8: %q", f.Summary)
 			}

@@ -682,3 +682,53 @@ func ClassifyRuntime(msg string) (RuntimeCause, string) {
 	}
 	return RuntimeOther, exe
 }
+
+// MountFailure is what an OCI runtime's "error mounting … not a directory"
+// says: which volume (and, for a subPath, which container and volumeMount)
+// it was mounting, and where in the container.
+type MountFailure struct {
+	Volume    string // the pod volume's name, "" when the source does not say
+	Container string // for a subPath mount: the container
+	Index     int    // for a subPath mount: the index in its volumeMounts, else -1
+	Target    string // the path in the container, "" when not found
+}
+
+var (
+	// /var/lib/kubelet/pods/<uid>/volume-subpaths/<volume>/<container>/<index>
+	subPathSource = regexp.MustCompile(`volume-subpaths/([^/"\\` + "`" + `\s]+)/([^/"\\` + "`" + `\s]+)/(\d+)`)
+	// /var/lib/kubelet/pods/<uid>/volumes/kubernetes.io~configmap/<volume>
+	volumeDirSource = regexp.MustCompile(`/volumes/[^/"\\` + "`" + `\s]+~[^/"\\` + "`" + `\s]+/([^/"\\` + "`" + `\s]+)`)
+	mountTargets    = []*regexp.Regexp{
+		regexp.MustCompile(`to rootfs at \\*"([^"\\]+)`),                  // runc 1.1+
+		regexp.MustCompile(`/merged(/[^"\\]+)\\*" caused`),                // runc before 1.1 (docker)
+		regexp.MustCompile("mount `[^`]*` to `([^`]+)`"),                  // crun
+		regexp.MustCompile(`mount [^\s:]+:(/[^\s]+) \(via /proc/self/fd`), // runc, the mount line
+	}
+)
+
+// ParseMountFailure reads an OCI runtime's failure to mount a volume into
+// a container over a path of the other type ("not a directory", or docker's
+// "Are you trying to mount a directory onto a file (or vice-versa)?").
+func ParseMountFailure(msg string) (MountFailure, bool) {
+	l := strings.ToLower(msg)
+	if !strings.Contains(l, "not a directory") && !strings.Contains(l, "mount a directory onto a file") {
+		return MountFailure{}, false
+	}
+	m := MountFailure{Index: -1}
+	if s := subPathSource.FindStringSubmatch(msg); s != nil {
+		m.Volume, m.Container = s[1], s[2]
+		m.Index, _ = strconv.Atoi(s[3])
+	} else if s := volumeDirSource.FindStringSubmatch(msg); s != nil {
+		m.Volume = s[1]
+	}
+	for _, re := range mountTargets {
+		if s := re.FindStringSubmatch(msg); s != nil {
+			m.Target = s[1]
+			if !strings.HasPrefix(m.Target, "/") {
+				m.Target = "/" + m.Target
+			}
+			break
+		}
+	}
+	return m, m.Volume != "" || m.Target != ""
+}

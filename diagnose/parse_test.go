@@ -200,6 +200,39 @@ func TestClassifyRuntime(t *testing.T) {
 	}
 }
 
+func TestParseMountFailure(t *testing.T) {
+	tests := []struct {
+		name string
+		msg  string
+		want MountFailure
+		ok   bool
+	}{
+		{
+			"runc 1.1+, a subPath", `failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: error mounting "/var/lib/kubelet/pods/0b5c/volume-subpaths/conf/nginx/1" to rootfs at "/etc/nginx/nginx.conf": mount /var/lib/kubelet/pods/0b5c/volume-subpaths/conf/nginx/1:/etc/nginx/nginx.conf (via /proc/self/fd/6), flags: 0x5001: not a directory: unknown`,
+			MountFailure{Volume: "conf", Container: "nginx", Index: 1, Target: "/etc/nginx/nginx.conf"},
+			true,
+		},
+		{
+			"docker, a whole volume", `OCI runtime create failed: container_linux.go:348: starting container process caused "process_linux.go:402: container init caused \"rootfs_linux.go:58: mounting \\\"/var/lib/kubelet/pods/5c8d/volumes/kubernetes.io~configmap/nginx-config\\\" to rootfs \\\"/var/lib/docker/overlay2/9a9b/merged\\\" at \\\"/var/lib/docker/overlay2/9a9b/merged/etc/nginx/nginx.conf\\\" caused \\\"not a directory\\\"\"": unknown: Are you trying to mount a directory onto a file (or vice-versa)? Check if the specified host path exists and is the expected type`,
+			MountFailure{Volume: "nginx-config", Index: -1, Target: "/etc/nginx/nginx.conf"},
+			true,
+		},
+		{
+			"crun (CRI-O)", "container create failed: mount `/var/lib/kubelet/pods/77aa/volume-subpaths/settings/app/0` to `app/settings.json`: Not a directory",
+			MountFailure{Volume: "settings", Container: "app", Index: 0, Target: "/app/settings.json"},
+			true,
+		},
+		{"another runtime error", `exec: "gunicorn": executable file not found in $PATH: unknown`, MountFailure{}, false},
+		{"not a directory without a mount", `exec: "/app/run": stat /app/run: not a directory: unknown`, MountFailure{}, false},
+	}
+	for _, tt := range tests {
+		got, ok := ParseMountFailure(tt.msg)
+		if ok != tt.ok || ok && got != tt.want {
+			t.Errorf("%s: got %+v %v, want %+v %v", tt.name, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
 func TestParseHookAndBackoff(t *testing.T) {
 	h, ok := ParseHook(`Exec lifecycle hook ([/bin/sh -c /app/register.sh]) for Container "app" in Pod "api_shop(uid)" failed - error: command '/bin/sh -c /app/register.sh' exited with 126: , message: "/bin/sh: /app/register.sh: Permission denied\n"`)
 	if !ok || h.Handler != "Exec" || h.Output != "/bin/sh: /app/register.sh: Permission denied" || !strings.Contains(h.Error, "exited with 126") {

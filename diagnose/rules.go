@@ -251,6 +251,13 @@ var rules = []Rule{
 		Action:      ActionEvents,
 	},
 	{
+		ID: "config/subpath-missing", Category: CatConfigMissing, Severity: SeverityError,
+		Trigger:     "a volumeMount's subPath names no file of its ConfigMap, Secret or projected volume (the object's keys, or its items' paths, are known)",
+		Explanation: "The kubelet does not refuse a subPath that is not in the volume: it makes an empty directory there and mounts that. Where the image has a file at the mountPath the runtime cannot mount the directory over it (\"not a directory\") and the container never starts; elsewhere the program finds an empty directory where it expects its file (\"Is a directory\", or config not found). Fix the key name in subPath, or the key in the object, or list it under items.",
+		Commands:    []string{"kubectl get configmap <configmap> -n <namespace> -o yaml", "kubectl get secret <secret> -n <namespace> -o jsonpath='{.data}'", "kubectl get pod <pod> -n <namespace> -o jsonpath='{.spec.containers[?(@.name==\"<container>\")].volumeMounts}'"},
+		Action:      ActionEvents,
+	},
+	{
 		ID: "config/serviceaccount-missing", Category: CatConfigMissing, Severity: SeverityError,
 		Trigger:     "the pod's ServiceAccount does not exist (lookup, or `serviceaccounts \"X\" not found` in an event)",
 		Explanation: "The ServiceAccount named in spec.serviceAccountName is gone, so its token cannot be projected into the pod and new pods of the workload are refused.",
@@ -506,6 +513,13 @@ var rules = []Rule{
 			cmdDescribeNode, "kubectl debug node/<node> -it --image=busybox -- chroot /host sh -c 'journalctl -u kubelet --since -1h | grep <pod>'",
 		},
 		Action: ActionEvents,
+	},
+	{
+		ID: "start/mount-type", Category: CatContainerStart, Severity: SeverityError,
+		Trigger:     "RunContainerError, StartError or CreateContainerError: the OCI runtime's \"error mounting … not a directory\" (\"Are you trying to mount a directory onto a file (or vice-versa)?\")",
+		Explanation: "A volume is mounted where the image has the other kind of path: a directory over a file, or a single file (a subPath) over a directory. The usual causes: a whole ConfigMap or Secret volume mounted at the path of a file, where a subPath was meant; a subPath naming a key the object lacks (the kubelet then mounts an empty directory); or a hostPath of the wrong type.",
+		Commands:    []string{"kubectl get pod <pod> -n <namespace> -o jsonpath='{.spec.containers[?(@.name==\"<container>\")].volumeMounts}'", "kubectl get pod <pod> -n <namespace> -o jsonpath='{.spec.volumes[?(@.name==\"<volume>\")]}'", cmdDescribePod},
+		Action:      ActionEvents,
 	},
 	{
 		ID: "start/failed", Category: CatContainerStart, Severity: SeverityError,
