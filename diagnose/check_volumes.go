@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"fmt"
+	"path"
 	"regexp"
 	"slices"
 	"strings"
@@ -160,6 +161,9 @@ func checkVolumes(c *ctx) {
 		case MountPVC:
 			c.add("volume/mount-failed", "", fmt.Sprintf("persistentvolumeclaim %q is missing or being deleted%s", m.Object, c.suggest(KindPVC, m.Object)), "", ev, vars{"pvc": m.Object})
 			covered[m.Volume] = true
+		case MountHostPathType:
+			c.hostPathType(m, ev)
+			covered[m.Volume] = true
 		case MountTimeout:
 			timeouts = append(timeouts, e)
 		default:
@@ -308,4 +312,25 @@ func checkSandbox(c *ctx) {
 	default:
 		c.add("sandbox/failed", "", "Pod sandbox cannot be created: "+rpcDesc(stripCombined(e.Message)), "", ev, nil)
 	}
+}
+
+// hostPathType reports a hostPath whose path on the node is missing or of
+// another type than the volume's hostPath.type asks for.
+func (c *ctx) hostPathType(m Mount, ev []string) {
+	node := nodeOr(c.pod.Spec.NodeName)
+	if v := c.volume(m.Volume); v != nil && v.HostPath != nil && v.HostPath.Type != nil && *v.HostPath.Type != "" {
+		ev = append(ev, fmt.Sprintf("volume %s: hostPath %s, type %s", m.Volume, v.HostPath.Path, *v.HostPath.Type))
+	}
+	s := fmt.Sprintf("hostPath %s does not exist on node %s", m.Object, node)
+	if m.Want != "" {
+		s = fmt.Sprintf("hostPath %s on node %s is not a %s", m.Object, node, m.Want)
+	}
+	detail := ""
+	switch path.Base(m.Object) {
+	case "docker.sock":
+		detail = "Nodes have run containerd or CRI-O instead of Docker since Kubernetes 1.24 removed dockershim, so most have no Docker socket. Build images without it (BuildKit, Kaniko, Buildah), or mount the runtime's own socket (/run/containerd/containerd.sock) if the tool supports it."
+	case "containerd.sock", "crio.sock":
+		detail = "The node runs another container runtime than the one whose socket this mounts."
+	}
+	c.add("volume/hostpath-type", "", s, detail, ev, vars{"volume": m.Volume, "path": m.Object})
 }

@@ -206,6 +206,7 @@ var expect = map[string]string{
 	"config-subpath-missing-start":          "config/subpath-missing",
 	"config-subpath-missing-crash":          "config/subpath-missing",
 	"start-mount-type-docker":               "start/mount-type",
+	"volume-hostpath-docker-sock":           "volume/hostpath-type",
 }
 
 func TestFixtures(t *testing.T) {

@@ -284,6 +284,7 @@ const (
 	MountMultiAttach      MountKind = "multi-attach"
 	MountAttach           MountKind = "attach"
 	MountPVC              MountKind = "pvc"
+	MountHostPathType     MountKind = "hostpath-type"
 	MountOther            MountKind = "other"
 )
 
@@ -291,7 +292,8 @@ const (
 type Mount struct {
 	Kind       MountKind
 	Volume     string   // the volume named in "for volume \"x\""
-	Object     string   // secret/configmap/driver/key named by the message
+	Object     string   // secret/configmap/driver/key/host path named by the message
+	Want       string   // hostPath type check: what the path should be ("socket file")
 	Unmounted  []string // "unmounted volumes=[...]"
 	Unattached []string
 	UsedBy     []string // Multi-Attach: pods holding the volume
@@ -308,6 +310,11 @@ var (
 	mDriver     = regexp.MustCompile(`driver name (\S+) not found in the list of registered CSI drivers`)
 	mUsedBy     = regexp.MustCompile(`already used by pod\(s\) (.*?)(?: and \d+ pod\(s\) in different namespaces)?$`)
 	mPVC        = regexp.MustCompile(`persistentvolumeclaim "([^"]*)" (?:not found|is being deleted)`)
+	// pkg/volume/hostpath: "hostPath type check failed: /var/run/docker.sock
+	// is not a socket file", and the Windows/newer "…, it's a directory" and
+	// "hostPath /x doesn't exist".
+	mHostPathType = regexp.MustCompile(`hostPath type check failed[:,] (\S+) is not a (socket file|directory|file|character device|block device)`)
+	mHostPathGone = regexp.MustCompile(`hostPath (\S+) doesn't exist`)
 )
 
 // ParseMount classifies FailedMount, FailedAttachVolume and FailedMapVolume messages.
@@ -335,6 +342,11 @@ func ParseMount(msg string) Mount {
 		m.Kind = MountConfigMapKey
 	case hasMatch(mPVC, msg, &m.Object):
 		m.Kind = MountPVC
+	case mHostPathType.MatchString(msg):
+		sm := mHostPathType.FindStringSubmatch(msg)
+		m.Kind, m.Object, m.Want = MountHostPathType, sm[1], sm[2]
+	case hasMatch(mHostPathGone, msg, &m.Object):
+		m.Kind = MountHostPathType
 	case strings.HasPrefix(msg, "Multi-Attach error"), strings.HasPrefix(msg, "Waiting for detach"):
 		m.Kind = MountMultiAttach
 		if s := mUsedBy.FindStringSubmatch(msg); s != nil {

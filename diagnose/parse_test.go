@@ -138,6 +138,10 @@ func TestParseMount(t *testing.T) {
 		{`AttachVolume.Attach failed for volume "pvc-4" : rpc error: code = Internal desc = Could not attach volume "vol-0abc" to node "i-0def"`, MountAttach, ""},
 		{"Unable to attach or mount volumes: unmounted volumes=[data], unattached volumes=[data kube-api-access-x]: timed out waiting for the condition", MountTimeout, ""},
 		{"Unable to attach or mount volumes: unmounted volumes=[data], unattached volumes=[], failed to process volumes=[]: context deadline exceeded", MountTimeout, ""},
+		{`MountVolume.SetUp failed for volume "docker-sock" : hostPath type check failed: /var/run/docker.sock is not a socket file`, MountHostPathType, "/var/run/docker.sock"},
+		{`MountVolume.SetUp failed for volume "dev-fuse" : hostPath type check failed: /dev/fuse is not a character device`, MountHostPathType, "/dev/fuse"},
+		{`MountVolume.SetUp failed for volume "data" : hostPath type check failed: /mnt/data is not a directory`, MountHostPathType, "/mnt/data"},
+		{`MountVolume.SetUp failed for volume "logs" : hostPath C:\var\log doesn't exist`, MountHostPathType, `C:\var\log`},
 	}
 	for _, tt := range tests {
 		m := ParseMount(tt.msg)

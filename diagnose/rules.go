@@ -323,6 +323,13 @@ var rules = []Rule{
 		Action:      ActionEvents,
 	},
 	{
+		ID: "volume/hostpath-type", Category: CatVolumeMount, Severity: SeverityError,
+		Trigger:     "FailedMount \"hostPath type check failed: … is not a …\" or \"hostPath … doesn't exist\"",
+		Explanation: "A hostPath volume with a type (Socket, File, Directory, CharDevice, BlockDevice) is mounted only when the path on the node exists and is of that type; the kubelet retries until it is. The path is missing on this node, or it is something else: software the pod expects (a runtime socket, a device driver) is not installed there, or it runs only on some nodes, which a nodeSelector should then pick.",
+		Commands:    []string{"kubectl debug node/<node> -it --image=busybox -- ls -l /host<path>", "kubectl get pod <pod> -n <namespace> -o jsonpath='{.spec.volumes[?(@.name==\"<volume>\")]}'", cmdDescribeNode},
+		Action:      ActionEvents,
+	},
+	{
 		ID: "volume/mount-failed", Category: CatVolumeMount, Severity: SeverityError,
 		Trigger:     "FailedMount or FailedMapVolume with another message",
 		Explanation: "A volume could not be mounted, so the containers cannot be created.",
