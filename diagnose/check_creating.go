@@ -36,7 +36,7 @@ func checkCreating(c *ctx) {
 	ev := []string{fmt.Sprintf("no container started since the pod was scheduled %s ago (kubectl STATUS: %s)", c.ago(since), status)}
 	var summary, detail string
 	extra := vars{}
-	ready := condition(p, podReadyToStart)
+	ready := c.podCondition(podReadyToStart)
 	switch {
 	case ready != nil && ready.Status == corev1.ConditionTrue:
 		ev = append(ev, fmt.Sprintf("condition %s=True %s ago: the sandbox and its network are up", podReadyToStart, c.ago(ready.LastTransitionTime.Time)))

@@ -9,7 +9,15 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 )
 
+// checkScheduling explains why a pod has no node, and what the cluster
+// autoscaler is doing about it.
 func checkScheduling(c *ctx) {
+	from := len(c.out)
+	schedulingCause(c)
+	c.autoscalerSays(from)
+}
+
+func schedulingCause(c *ctx) {
 	p := c.pod
 	if p.Spec.NodeName != "" || c.terminal() || p.DeletionTimestamp != nil {
 		return
@@ -36,7 +44,7 @@ func checkScheduling(c *ctx) {
 	// (events expire after an hour; the condition does not).
 	var msg string
 	var ev []string
-	if evs := c.eventsWith("", "FailedScheduling"); len(evs) > 0 {
+	if evs := c.schedulerEvents(); len(evs) > 0 {
 		msg = evs[0].Message
 		ev = append(ev, c.evidence(evs[0]))
 	} else if cond != nil && cond.Status == corev1.ConditionFalse && cond.Message != "" {
@@ -504,4 +512,94 @@ func tolerationText(t corev1.Toleration) string {
 		s += ":" + string(t.Effect)
 	}
 	return s
+}
+
+// schedulerEvents are the pod's FailedScheduling events of the scheduler,
+// newest first. Karpenter reports under the same reason; its events are
+// the autoscaler's word (autoscalerSays), not the scheduler's, unless
+// there are no others.
+func (c *ctx) schedulerEvents() []Event {
+	all := c.eventsWith("", "FailedScheduling")
+	var out []Event
+	for _, e := range all {
+		if e.Source != karpenter {
+			out = append(out, e)
+		}
+	}
+	if len(out) == 0 {
+		return all
+	}
+	return out
+}
+
+const karpenter = "karpenter"
+
+// autoscalerSays adds to the scheduling findings from index from on what
+// the node autoscaler (cluster-autoscaler or Karpenter) last said of the
+// pod: that it is adding a node (the wait will end), or why it will not
+// (it will not end by itself).
+func (c *ctx) autoscalerSays(from int) {
+	var sched []int
+	for i := from; i < len(c.out); i++ {
+		if c.out[i].Category == CatUnschedulable && c.out[i].Rule != "schedule/gated" {
+			sched = append(sched, i)
+		}
+	}
+	var newest *Event
+	for _, e := range c.eventsWith("", "TriggeredScaleUp", "NotTriggerScaleUp", "FailedScaleUp", "Nominated", "FailedScheduling") {
+		if e.Reason == "FailedScheduling" && e.Source != karpenter || newest != nil && !e.LastTime.After(newest.LastTime) {
+			continue
+		}
+		newest = &e
+	}
+	if len(sched) == 0 || newest == nil {
+		return
+	}
+	var say, next string
+	// A node on its way makes the wait a warning. The autoscaler says again
+	// when the node did not help (NotTriggerScaleUp, FailedScaleUp), so the
+	// newest word stands without a clock of its own.
+	coming := false
+	adding := func(who, what string) {
+		say = fmt.Sprintf("%s is adding a node for it (%s, %s ago): the pod should schedule once that node is Ready, usually within a few minutes.", who, what, c.ago(newest.LastTime))
+		coming = true
+	}
+	switch newest.Reason {
+	case "TriggeredScaleUp":
+		adding("cluster-autoscaler", strings.TrimPrefix(newest.Message, "pod triggered scale-up: "))
+	case "Nominated":
+		adding("Karpenter", strings.TrimPrefix(newest.Message, "Pod should schedule on: "))
+		next = "kubectl get nodeclaims -o wide"
+	case "FailedScheduling": // Karpenter's
+		say = "Karpenter cannot launch a node for it: " + firstLine(newest.Message) + "."
+		next = "kubectl get nodepools -o yaml"
+	case "FailedScaleUp":
+		say = "cluster-autoscaler tried to add a node for it and failed (" + newest.Message + "): it will not schedule until the cloud provides one."
+	default:
+		say = "cluster-autoscaler will not add a node for it"
+		_, reasons, ok := strings.Cut(newest.Message, ": ")
+		switch {
+		case strings.Contains(newest.Message, "it wouldn't fit if a new node is added"):
+			say += ": no node group's nodes would fit it either (a request larger than any node type, or a selector, affinity or taint no group matches)."
+		case ok && reasons != "":
+			say += " (" + reasons + ")."
+			if strings.Contains(reasons, "max node group size reached") {
+				say += " The node groups that would fit it are at their maximum size: raise their max, or free room."
+			}
+		default:
+			say += "."
+		}
+	}
+	if next == "" {
+		next = "kubectl get configmap cluster-autoscaler-status -n kube-system -o yaml"
+	}
+	for _, i := range sched {
+		f := &c.out[i]
+		f.Explanation = say + " " + f.Explanation
+		f.Evidence = append(f.Evidence, c.evidence(*newest))
+		f.Next = append(f.Next, next)
+		if coming {
+			f.Severity = SeverityWarning
+		}
+	}
 }

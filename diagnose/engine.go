@@ -371,12 +371,7 @@ func (c *ctx) evidence(e Event) string {
 }
 
 func (c *ctx) podCondition(t corev1.PodConditionType) *corev1.PodCondition {
-	for i := range c.pod.Status.Conditions {
-		if c.pod.Status.Conditions[i].Type == t {
-			return &c.pod.Status.Conditions[i]
-		}
-	}
-	return nil
+	return condition(c.pod, t)
 }
 
 func (c *ctx) terminal() bool {

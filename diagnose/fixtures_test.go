@@ -207,6 +207,9 @@ var expect = map[string]string{
 	"config-subpath-missing-crash":          "config/subpath-missing",
 	"start-mount-type-docker":               "start/mount-type",
 	"volume-hostpath-docker-sock":           "volume/hostpath-type",
+	"schedule-autoscaler-max-size":          "schedule/insufficient-resources",
+	"schedule-autoscaler-scaling-up":        "schedule/insufficient-resources",
+	"schedule-karpenter-no-instance":        "schedule/insufficient-resources",
 }
 
 func TestFixtures(t *testing.T) {
