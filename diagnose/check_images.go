@@ -76,6 +76,12 @@ func (c *ctx) imagePull(v cview, w *corev1.ContainerStateWaiting) {
 		case PullPlatform:
 			id = "image/platform"
 			summary = fmt.Sprintf("Image %s has no variant for node %s's OS/architecture", image, node)
+		case PullThrottled:
+			id = "image/kubelet-throttled"
+			summary = fmt.Sprintf("The kubelet on node %s is throttling its own image pulls (pull QPS exceeded)", node)
+		case PullCutOff:
+			id = "image/pull-cut-off"
+			summary = fmt.Sprintf("The pull of %s was cut off before it finished", image)
 		case PullDiskPressure:
 			id = "image/pull-failed"
 			summary = fmt.Sprintf("Node %s has no disk space left to unpack image %s", node, image)

@@ -210,6 +210,8 @@ var expect = map[string]string{
 	"schedule-autoscaler-max-size":          "schedule/insufficient-resources",
 	"schedule-autoscaler-scaling-up":        "schedule/insufficient-resources",
 	"schedule-karpenter-no-instance":        "schedule/insufficient-resources",
+	"image-pull-cut-off":                    "image/pull-cut-off",
+	"image-kubelet-throttled":               "image/kubelet-throttled",
 }
 
 func TestFixtures(t *testing.T) {

@@ -392,6 +392,8 @@ const (
 	PullRateLimit    PullCause = "rate-limit"
 	PullPlatform     PullCause = "platform"
 	PullDiskPressure PullCause = "no-space"
+	PullThrottled    PullCause = "kubelet-throttled" // the kubelet's own registryPullQPS
+	PullCutOff       PullCause = "cut-off"           // canceled or out of time with no network error
 	PullUnknown      PullCause = "unknown"
 )
 
@@ -406,7 +408,11 @@ func ClassifyPull(msg string) PullCause {
 		}
 		return false
 	}
+	network := has("no such host", "i/o timeout", "connection refused", "network is unreachable", "dial tcp",
+		"timeout exceeded while awaiting headers", "temporary failure in name resolution", "connection reset by peer", "eof")
 	switch {
+	case has("pull qps exceeded"):
+		return PullThrottled
 	case has("toomanyrequests", "429 too many requests", "rate limit"):
 		return PullRateLimit
 	case has("x509:", "tls:", "certificate signed by unknown authority", "server gave http response to https client", "certificate has expired", "certificate is not valid"):
@@ -421,8 +427,11 @@ func ClassifyPull(msg string) PullCause {
 		return PullAuth
 	case has("manifest unknown", ": not found", "manifest for ", "not found: manifest", "name unknown", "reading manifest"):
 		return PullNotFound
-	case has("no such host", "i/o timeout", "connection refused", "network is unreachable", "dial tcp", "context deadline exceeded",
-		"timeout exceeded while awaiting headers", "temporary failure in name resolution", "connection reset by peer", "eof"):
+	case !network && has("context canceled", "context deadline exceeded", "code = deadlineexceeded", "no progress in"):
+		// The runtime's deadline, or the kubelet giving up on a pull
+		// that was still going: a big image or a slow registry.
+		return PullCutOff
+	case network || has("context deadline exceeded"):
 		return PullNetwork
 	}
 	return PullUnknown

@@ -171,6 +171,11 @@ func TestClassifyPull(t *testing.T) {
 		`no match for platform in manifest: not found`:                                                    PullPlatform,
 		`failed to extract layer: write /var/lib/containerd/x: no space left on device`:                   PullDiskPressure,
 		`something else entirely`: PullUnknown,
+		`pull QPS exceeded`:       PullThrottled,
+		`rpc error: code = Canceled desc = failed to pull and unpack image "registry.example.com/ml/trainer:2.1": failed to copy: httpReadSeeker: failed open: failed to do request: context canceled`: PullCutOff,
+		`rpc error: code = DeadlineExceeded desc = context deadline exceeded`:                                                                         PullCutOff,
+		`failed to do request: Head "https://registry.example.com/v2/app/manifests/1": dial tcp 10.0.0.9:443: i/o timeout: context deadline exceeded`: PullNetwork,
+		`read tcp 10.0.0.5:41234->10.0.0.9:443: read: connection reset by peer: context canceled`:                                                     PullNetwork,
 	}
 	for msg, want := range tests {
 		if got := ClassifyPull(msg); got != want {

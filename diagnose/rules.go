@@ -418,6 +418,20 @@ var rules = []Rule{
 		Action:      ActionEvents,
 	},
 	{
+		ID: "image/kubelet-throttled", Category: CatImagePull, Severity: SeverityWarning,
+		Trigger:     "ErrImagePull \"pull QPS exceeded\"",
+		Explanation: "Not the registry: the kubelet limits how many pulls it starts (registryPullQPS, 5 per second with a burst of 10 by default), and more pods than that began pulling on this node at once, as after a node restart or a mass reschedule. It retries by itself with back-off; if it lasts, raise registryPullQPS/registryBurst in the kubelet configuration or pre-pull the images.",
+		Commands:    []string{"kubectl get pods -A -o wide --field-selector spec.nodeName=<node>", cmdDescribeNode},
+		Action:      ActionEvents,
+	},
+	{
+		ID: "image/pull-cut-off", Category: CatImagePull, Severity: SeverityError,
+		Trigger:     "ErrImagePull \"context canceled\" or \"context deadline exceeded\" with no network error",
+		Explanation: "The pull was still running when it was stopped: the kubelet's runtime request deadline (runtimeRequestTimeout, 2 minutes by default) or the runtime's no-progress timeout (containerd's image_pull_progress_timeout) ran out. The image is large or the registry or mirror is slow from this node; each retry may start over. Make the image smaller, use a registry closer to the nodes, pre-pull it, or raise the timeout.",
+		Commands:    []string{"kubectl debug node/<node> -it --image=busybox -- chroot /host crictl pull <image>", cmdManifest, cmdEvents},
+		Action:      ActionEvents,
+	},
+	{
 		ID: "image/platform", Category: CatImagePull, Severity: SeverityError,
 		Trigger:     "ErrImagePull with \"no match for platform in manifest\"",
 		Explanation: "The image has no variant for the node's OS/architecture (e.g. an amd64-only image on an arm64 node). Build a multi-arch image, or schedule on matching nodes with a kubernetes.io/arch nodeSelector.",
