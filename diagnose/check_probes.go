@@ -2,10 +2,12 @@ package diagnose
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
 )
 
 func probeDesc(p *corev1.Probe) string {
@@ -34,7 +36,7 @@ func probeDesc(p *corev1.Probe) string {
 
 // probeDetail says what the probe checks and, from the failure message,
 // what its failing most likely means.
-func probeDetail(kind string, p *corev1.Probe, failure string) []string {
+func probeDetail(kind string, p *corev1.Probe, failure string, ctr *corev1.Container) []string {
 	var detail []string
 	if d := probeDesc(p); d != "" {
 		detail = append(detail, "The "+kind+" probe is "+d+".")
@@ -42,7 +44,47 @@ func probeDetail(kind string, p *corev1.Probe, failure string) []string {
 	if h := probeFailureHint(failure); h != "" {
 		detail = append(detail, h)
 	}
+	if strings.Contains(strings.ToLower(failure), "connection refused") {
+		if h := probePortHint(p, ctr); h != "" {
+			detail = append(detail, h)
+		}
+	}
 	return detail
+}
+
+// probePortHint says when a probe's numeric port is none of the ports the
+// container declares: the probe or the app is set to the wrong port.
+func probePortHint(p *corev1.Probe, ctr *corev1.Container) string {
+	if p == nil || ctr == nil || len(ctr.Ports) == 0 {
+		return ""
+	}
+	var port intstr.IntOrString
+	switch {
+	case p.HTTPGet != nil:
+		port = p.HTTPGet.Port
+	case p.TCPSocket != nil:
+		port = p.TCPSocket.Port
+	case p.GRPC != nil:
+		port = intstr.FromInt32(p.GRPC.Port)
+	default:
+		return ""
+	}
+	if port.Type != intstr.Int {
+		return ""
+	}
+	var declared []string
+	for _, cp := range ctr.Ports {
+		if cp.ContainerPort == port.IntVal {
+			return ""
+		}
+		declared = append(declared, strconv.Itoa(int(cp.ContainerPort)))
+	}
+	word := "port"
+	if len(declared) > 1 {
+		word = "ports"
+	}
+	return fmt.Sprintf("The probe checks port %d, but container %s declares only %s %s: one of the two is likely wrong.",
+		port.IntVal, ctr.Name, word, strings.Join(declared, ", "))
 }
 
 func orDefault(v, def int32) int32 {
@@ -118,13 +160,7 @@ func (c *ctx) probeKills(v cview) bool {
 		if kind == "Startup" {
 			probe, id, cat = v.spec.StartupProbe, "probe/startup-failing", "startup"
 		}
-		var detail []string
-		if d := probeDesc(probe); d != "" {
-			detail = append(detail, fmt.Sprintf("The %s probe is %s.", cat, d))
-		}
-		if h := probeFailureHint(detailMsg); h != "" {
-			detail = append(detail, h)
-		}
+		detail := probeDetail(cat, probe, detailMsg, v.spec)
 		if kind == "Liveness" && v.spec.StartupProbe == nil {
 			detail = append(detail, "There is no startupProbe, so a slow start counts against the liveness probe.")
 		}
@@ -220,7 +256,7 @@ func (c *ctx) probeWarnings(v cview) {
 	// so its failures are the cause whatever the others say.
 	if s.Started != nil && !*s.Started && v.spec.StartupProbe != nil {
 		if st := recent(c.probeEvents(name, "Startup")); len(st) > 0 {
-			detail := probeDetail("startup", v.spec.StartupProbe, st[0].Message)
+			detail := probeDetail("startup", v.spec.StartupProbe, st[0].Message, v.spec)
 			detail = append(detail, "Until it passes, liveness and readiness probes do not run and the container gets no traffic; when it has failed failureThreshold times in a row the kubelet restarts the container.")
 			ev := []string{c.evidence(st[0]), fmt.Sprintf("%s: started=false, running since %s", statusPath(v), c.ago(started))}
 			c.add("probe/startup-failing", name, "Not started: startup probe failing: "+probeMessage(st[0].Message), strings.Join(detail, " "), ev, probeVars(v.spec.StartupProbe))
@@ -228,7 +264,7 @@ func (c *ctx) probeWarnings(v cview) {
 		}
 	}
 	if live := recent(c.probeEvents(name, "Liveness")); len(live) > 0 {
-		detail := probeDetail("liveness", v.spec.LivenessProbe, live[0].Message)
+		detail := probeDetail("liveness", v.spec.LivenessProbe, live[0].Message, v.spec)
 		c.add("probe/liveness-failing", name, "Liveness probe failing: "+probeMessage(live[0].Message), strings.Join(detail, " "), []string{c.evidence(live[0])}, probeVars(v.spec.LivenessProbe))
 	}
 	if s.Ready || v.init || c.pod.DeletionTimestamp != nil {
@@ -236,7 +272,7 @@ func (c *ctx) probeWarnings(v cview) {
 	}
 	extra := probeVars(v.spec.ReadinessProbe)
 	if ready := recent(c.probeEvents(name, "Readiness")); len(ready) > 0 {
-		detail := probeDetail("readiness", v.spec.ReadinessProbe, ready[0].Message)
+		detail := probeDetail("readiness", v.spec.ReadinessProbe, ready[0].Message, v.spec)
 		c.add("probe/readiness-failing", name, "Running but not ready (no Service traffic): "+probeMessage(ready[0].Message), strings.Join(detail, " "), []string{c.evidence(ready[0])}, extra)
 		return
 	}

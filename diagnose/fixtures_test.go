@@ -212,6 +212,7 @@ var expect = map[string]string{
 	"schedule-karpenter-no-instance":        "schedule/insufficient-resources",
 	"image-pull-cut-off":                    "image/pull-cut-off",
 	"image-kubelet-throttled":               "image/kubelet-throttled",
+	"probe-port-mismatch":                   "probe/readiness-failing",
 }
 
 func TestFixtures(t *testing.T) {
