@@ -96,6 +96,36 @@ var logSignatures = []LogSignature{
 		Commands: []string{"kubectl get node <node> -L kubernetes.io/arch", "docker manifest inspect <image>"},
 	},
 	{
+		Name: "interpreter-missing", Example: "cannot execute /docker-entrypoint.sh: it or its #! interpreter is missing",
+		Detects:  "`exec /path: no such file or directory` as the runtime writes it, `exec user process caused: no such file or directory`, `bad interpreter`, `env: 'bash\\r': No such file or directory`",
+		Explain:  "The kernel could not run the program although the runtime found it: its #! interpreter is not in the image (#!/bin/bash on an Alpine or distroless image), the script has Windows line endings (it looks for \"sh\\r\"), or a binary needs a dynamic loader the image lacks (glibc on musl).",
+		Commands: []string{"kubectl debug <pod> -n <namespace> -it --copy-to=<pod>-debug --container=<container> -- head -1 <path>"},
+	},
+	{
+		Name: "js-heap-oom", Example: "Node.js: JavaScript heap out of memory",
+		Detects:  "`FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory`",
+		Explain:  "Node stopped at its heap limit, which is smaller than the container's memory limit unless --max-old-space-size (NODE_OPTIONS) raises it. Raise the heap and the memory limit together, or find what grows.",
+		Commands: []string{"kubectl get pod <pod> -n <namespace> -o jsonpath='{.spec.containers[?(@.name==\"<container>\")].resources.limits.memory} {.spec.containers[?(@.name==\"<container>\")].env[?(@.name==\"NODE_OPTIONS\")].value}'"},
+	},
+	{
+		Name: "is-a-directory", Example: "a directory where a file was expected: /config/config.yml",
+		Detects:  "`read /path: is a directory`, `IsADirectoryError: [Errno 21] Is a directory: '/path'`, `EISDIR: illegal operation on a directory`, `/path (Is a directory)`",
+		Explain:  "The program opens as a file a path that is a directory. In a pod that is nearly always a volume: a whole ConfigMap or Secret mounted at the file's path (a subPath was meant), or a subPath naming a key the object lacks, for which the kubelet mounts an empty directory.",
+		Commands: []string{"kubectl get pod <pod> -n <namespace> -o jsonpath='{.spec.containers[?(@.name==\"<container>\")].volumeMounts}'"},
+	},
+	{
+		Name: "db-auth", Example: "database login refused for user app",
+		Detects:  "PostgreSQL `password authentication failed for user \"x\"`, MySQL `Access denied for user 'x'@'host'`, MongoDB `Authentication failed`, Redis `WRONGPASS`/`NOAUTH`",
+		Explain:  "The database refuses the credentials the program sends: the Secret's password is not the database's, the user does not exist there, or the value carries a trailing newline (a Secret made from `echo` without -n).",
+		Commands: []string{"kubectl get pod <pod> -n <namespace> -o jsonpath='{.spec.containers[?(@.name==\"<container>\")].env} {.spec.containers[?(@.name==\"<container>\")].envFrom}'"},
+	},
+	{
+		Name: "bad-flag", Example: "unknown command-line flag --listen",
+		Detects:  "Go's `flag provided but not defined: -x`, cobra's `unknown flag: --x`, argparse's `unrecognized arguments: --x`, the JVM's `Unrecognized option: -x`",
+		Explain:  "The container's args pass a flag the program does not know: args written for another version of the image, or args meant for the image's ENTRYPOINT handed to another program by a `command` that replaced it.",
+		Commands: []string{"kubectl get pod <pod> -n <namespace> -o jsonpath='{.spec.containers[?(@.name==\"<container>\")].command} {.spec.containers[?(@.name==\"<container>\")].args}'", "docker image inspect <image> --format '{{.Config.Entrypoint}} {{.Config.Cmd}}'"},
+	},
+	{
 		Name: "address-in-use", Example: "address already in use :8080",
 		Detects:  "`bind: address already in use`, `EADDRINUSE`, `BindException: Address already in use`",
 		Explain:  "Another process in the pod's network namespace (another container of the pod, or the node with hostNetwork) already listens on that port.",
@@ -479,6 +509,11 @@ var (
 		regexp.MustCompile(`on host "([^"]+)"[^?]*? on port (\d+)`),
 		regexp.MustCompile(`Error 111 connecting to ([^\s:]+):(\d+)`),
 	}
+	interpRe     = regexp.MustCompile(`^exec (/\S+): no such file or directory$|exec user process caused:? "?no such file or directory|(/\S+): bad interpreter|^env: '?([^\s':]+)\\r'?: No such file or directory|^env: can't execute '([^']+)': No such file or directory`)
+	jsHeapRe     = regexp.MustCompile(`JavaScript heap out of memory`)
+	isDirRe      = regexp.MustCompile(`(?:^|[\s"'=])(?:read|open) (/\S+): is a directory|\[Errno 21\] Is a directory: '([^']+)'|EISDIR: illegal operation on a directory|(/\S+) \(Is a directory\)`)
+	dbAuthRe     = regexp.MustCompile(`password authentication failed for user "([^"]+)"|Access denied for user '([^']+)'@|(?:MongoServerError|MongoError|MongoSecurityException)?:? ?Authentication failed\.?$|WRONGPASS|NOAUTH Authentication required`)
+	badFlagRe    = regexp.MustCompile(`flag provided but not defined: (-\S+)|unknown (?:shorthand )?flag:? '?(-[^\s']+)|unrecognized arguments: (\S+)|Unrecognized option: (\S+)`)
 	configPathRe = regexp.MustCompile(`(?i)(\.(ya?ml|json|toml|ini|conf|cfg|properties|env|xml)$|/conf(ig)?[/.]|config)`)
 )
 
@@ -487,6 +522,8 @@ var plainWords = []string{
 	"exec format", "no such host", "enotfound", "eai_again", "translate host", "unknownhost", "name or service", "name resolution",
 	"refused", "migrat", "flyway", "dirty database", "env", "required key", "address already in use", "eaddrinuse",
 	"no such file", "enoent", "filenotfound", "permission denied", "eacces",
+	"bad interpreter", "heap out of memory", "directory", "eisdir", "authentication failed", "access denied for user", "wrongpass", "noauth",
+	"flag", "unrecognized",
 }
 
 // plainCause matches the one-line signatures on line i (and, for a
@@ -500,6 +537,37 @@ func plainCause(lines []string, i int) (sig, cause string, facts map[string]stri
 	}
 	if m := execFormatRe.FindStringSubmatch(l); m != nil {
 		return "exec-format", "exec format error (binary for another CPU architecture)", map[string]string{"path": m[1]}, rankFatal, true
+	}
+	if m := interpRe.FindStringSubmatch(l); m != nil {
+		p := firstOf(m[1:]...)
+		cause := "cannot execute the program: it or its #! interpreter is missing"
+		if strings.HasPrefix(l, "env: ") && strings.Contains(l, `\r`) {
+			cause = "script has Windows line endings: no interpreter " + p + `\r`
+		} else if p != "" {
+			cause = "cannot execute " + p + ": it or its #! interpreter is missing"
+		}
+		return "interpreter-missing", cause, map[string]string{"path": p}, rankFatal, true
+	}
+	if jsHeapRe.MatchString(l) {
+		return "js-heap-oom", "Node.js: JavaScript heap out of memory", nil, rankFatal, true
+	}
+	if m := isDirRe.FindStringSubmatch(l); m != nil {
+		p := firstOf(m[1:]...)
+		cause := "a directory where a file was expected"
+		if p != "" {
+			cause += ": " + p
+		}
+		return "is-a-directory", cause, map[string]string{"path": p, "dir": path.Dir(p)}, rankFatal, true
+	}
+	if m := badFlagRe.FindStringSubmatch(l); m != nil {
+		return "bad-flag", "unknown command-line flag " + firstOf(m[1:]...), nil, rankFatal, true
+	}
+	if m := dbAuthRe.FindStringSubmatch(l); m != nil {
+		cause := "database login refused"
+		if u := firstOf(m[1:]...); u != "" {
+			cause += " for user " + u
+		}
+		return "db-auth", cause, nil, rankError, true
 	}
 	for _, re := range envRes {
 		if m := re.FindStringSubmatch(l); m != nil {

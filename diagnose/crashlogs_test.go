@@ -24,6 +24,48 @@ var crashLogCases = []struct {
 	facts map[string]string
 }{
 	{
+		name: "entrypoint whose interpreter is missing", text: "exec /usr/local/bin/docker-entrypoint.sh: no such file or directory\n", sig: "interpreter-missing",
+		cause: "cannot execute /usr/local/bin/docker-entrypoint.sh: it or its #! interpreter is missing", facts: map[string]string{"path": "/usr/local/bin/docker-entrypoint.sh"},
+	},
+	{
+		name: "runc of docker era, missing interpreter", text: "standard_init_linux.go:228: exec user process caused: no such file or directory\n", sig: "interpreter-missing",
+		cause: "cannot execute the program: it or its #! interpreter is missing",
+	},
+	{
+		name: "script with Windows line endings", text: "env: 'bash\\r': No such file or directory\n", sig: "interpreter-missing",
+		cause: `script has Windows line endings: no interpreter bash\r`,
+	},
+	{
+		name: "node heap out of memory", sig: "js-heap-oom", cause: "Node.js: JavaScript heap out of memory",
+		text:  "<--- Last few GCs --->\n[1:0x5f0b3c0]   123456 ms: Mark-sweep 2046.9 (2083.6) -> 2045.2 (2083.8) MB, 1500.2 / 0.0 ms  (average mu = 0.123, current mu = 0.010) allocation failure; scavenge might not succeed\n\n<--- JS stacktrace --->\n\nFATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory\n 1: 0xb09c10 node::Abort() [node]\n",
+		quote: []string{"FATAL ERROR: Reached heap limit"},
+	},
+	{
+		name: "python reads a config that is a directory", sig: "is-a-directory", cause: "a directory where a file was expected: /config/config.yml",
+		text:  "Traceback (most recent call last):\n  File \"/usr/local/go2rtc/create_config.py\", line 18, in <module>\n    with open(config_file) as f:\nIsADirectoryError: [Errno 21] Is a directory: '/config/config.yml'\n",
+		quote: []string{`File "/usr/local/go2rtc/create_config.py", line 18`, "IsADirectoryError"}, facts: map[string]string{"path": "/config/config.yml"},
+	},
+	{
+		name: "go reads a config that is a directory", text: "2026/05/01 11:57:12 failed to load config: read /etc/app/config.yaml: is a directory\n", sig: "is-a-directory",
+		cause: "a directory where a file was expected: /etc/app/config.yaml",
+	},
+	{
+		name: "postgres password refused", sig: "db-auth", cause: "database login refused for user app",
+		text: "Traceback (most recent call last):\n  File \"/app/main.py\", line 9, in <module>\n    conn = psycopg2.connect(DSN)\npsycopg2.OperationalError: connection to server at \"db\" (10.0.0.5), port 5432 failed: FATAL:  password authentication failed for user \"app\"\n",
+	},
+	{
+		name: "mysql access denied", text: "ERROR 1045 (28000): Access denied for user 'root'@'10.244.0.12' (using password: YES)\n", sig: "db-auth",
+		cause: "database login refused for user root",
+	},
+	{
+		name: "go flag not defined", text: "flag provided but not defined: -listen\nUsage of /app/server:\n  -addr string\n    \tlisten address (default \":8080\")\n", sig: "bad-flag",
+		cause: "unknown command-line flag -listen",
+	},
+	{
+		name: "cobra unknown flag", text: "Error: unknown flag: --metrics-bind-addr\nUsage:\n  manager [flags]\n", sig: "bad-flag",
+		cause: "unknown command-line flag --metrics-bind-addr",
+	},
+	{
 		name: "go nil dereference", file: "go-panic-nil.txt", sig: "go-panic",
 		cause: "Go panic: nil pointer dereference in portworx.(*portworx).InspectVolume",
 		quote: []string{"panic: runtime error: invalid memory address or nil pointer dereference", "goroutine 29 [running]:", "(*portworx).InspectVolume(", "portworx.go:100"},
