@@ -125,6 +125,8 @@ func (c *ctx) configError(v cview, w *corev1.ContainerStateWaiting) {
 			"invalid":     "the image's USER is not a valid UID",
 		}[ref.NonRoot]
 		c.add("config/run-as-non-root", name, "runAsNonRoot is set but "+what, "", ev, nil)
+	case ok && ref.SubPath != "":
+		c.subPathFailed(v, ref, ev)
 	default:
 		c.add("config/other", name, "Container config cannot be built: "+firstLine(msg), "", ev, nil)
 	}
@@ -139,4 +141,39 @@ func statusPath(v cview) string {
 		return "ephemeralContainerStatuses[" + v.name() + "]"
 	}
 	return "containerStatuses[" + v.name() + "]"
+}
+
+// subPathFailed reports a volumeMount whose subPath the kubelet could not
+// set up. The kubelet keeps the reason to its own log, so this says what
+// the mount is and what usually causes it.
+func (c *ctx) subPathFailed(v cview, ref ConfigRef, ev []string) {
+	name := v.name()
+	var m *corev1.VolumeMount
+	for i := range v.spec.VolumeMounts {
+		if vm := &v.spec.VolumeMounts[i]; vm.Name == ref.Mount {
+			m = vm
+			ev = append(ev, fmt.Sprintf("%s.volumeMounts[%d]: volume %s, subPath %s, mountPath %s, readOnly %t", specPath(v), i, vm.Name, firstOf(vm.SubPath, vm.SubPathExpr), vm.MountPath, vm.ReadOnly))
+			break
+		}
+	}
+	sub := ""
+	if m != nil {
+		sub = firstOf(m.SubPath, m.SubPathExpr)
+	}
+	var detail []string
+	if ref.SubPath == "create" {
+		detail = append(detail, fmt.Sprintf("The subPath %s does not exist in volume %s and the kubelet could not create it: the volume is read-only (a read-only PersistentVolume, ReadOnlyMany) or an NFS export that squashes root.", quoteOr(sub, "directory"), ref.Mount))
+	} else {
+		detail = append(detail, fmt.Sprintf("The kubelet could not bind %s of volume %s: the subPath is a symlink that leads outside the volume, or the volume's mount went stale (NFS \"stale file handle\", a CSI volume remounted under the pod).", quoteOr(sub, "the subPath"), ref.Mount))
+	}
+	extra := vars{"volume": ref.Mount}
+	if vol := c.volume(ref.Mount); vol != nil {
+		if kind, obj := volumeSource(*vol); kind != "" {
+			detail = append(detail, fmt.Sprintf("Volume %s comes from %s %s.", ref.Mount, strings.ToLower(kind), obj))
+			if kind == KindPVC {
+				extra["pvc"] = obj
+			}
+		}
+	}
+	c.add("config/subpath-failed", name, fmt.Sprintf("The kubelet cannot set up subPath %s of volume %s", quoteOr(sub, "(unknown)"), ref.Mount), strings.Join(detail, " "), ev, extra)
 }

@@ -213,6 +213,8 @@ var expect = map[string]string{
 	"image-pull-cut-off":                    "image/pull-cut-off",
 	"image-kubelet-throttled":               "image/kubelet-throttled",
 	"probe-port-mismatch":                   "probe/readiness-failing",
+	"config-subpath-failed-create":          "config/subpath-failed",
+	"config-subpath-failed-prepare":         "config/subpath-failed",
 }
 
 func TestFixtures(t *testing.T) {

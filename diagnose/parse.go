@@ -621,11 +621,16 @@ type ConfigRef struct {
 	Key  string // set when a key is missing
 	// NonRoot is set for the runAsNonRoot checks.
 	NonRoot string // "root", "non-numeric", "invalid"
+	// SubPath is set when the kubelet could not set up a volumeMount's
+	// subPath: "create" (the directory) or "prepare"; Mount names it.
+	SubPath, Mount string
 }
 
 var (
 	cfgNotFound = regexp.MustCompile(`(secret|configmap)s? "([^"]*)" not found`)
-	cfgKey      = regexp.MustCompile(`[Cc]ouldn't find key (\S+) in (Secret|ConfigMap) ([^/\s]+)/(\S+)`)
+	// pkg/kubelet/kubelet_pods.go makeMounts; the cause stays in the kubelet's log.
+	cfgSubPath = regexp.MustCompile(`failed to (create|prepare) subPath (?:directory )?for volumeMount "([^"]*)" of container`)
+	cfgKey     = regexp.MustCompile(`[Cc]ouldn't find key (\S+) in (Secret|ConfigMap) ([^/\s]+)/(\S+)`)
 )
 
 // ParseConfigError reads CreateContainerConfigError messages from
@@ -644,6 +649,9 @@ func ParseConfigError(msg string) (ConfigRef, bool) {
 			kind = KindConfigMap
 		}
 		return ConfigRef{Kind: kind, Name: m[2]}, true
+	}
+	if m := cfgSubPath.FindStringSubmatch(msg); m != nil {
+		return ConfigRef{SubPath: m[1], Mount: m[2]}, true
 	}
 	switch {
 	case strings.Contains(msg, "runAsNonRoot and image will run as root"):

@@ -275,6 +275,12 @@ func TestParseConfigError(t *testing.T) {
 			t.Errorf("%q: got %#v", msg, got)
 		}
 	}
+	if r, ok := ParseConfigError(`failed to create subPath directory for volumeMount "media" of container "web"`); !ok || r.SubPath != "create" || r.Mount != "media" {
+		t.Errorf("subPath create: %+v %v", r, ok)
+	}
+	if r, ok := ParseConfigError(`failed to prepare subPath for volumeMount "data" of container "app"`); !ok || r.SubPath != "prepare" || r.Mount != "data" {
+		t.Errorf("subPath prepare: %+v %v", r, ok)
+	}
 }
 
 func TestClosest(t *testing.T) {

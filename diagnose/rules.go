@@ -258,6 +258,17 @@ var rules = []Rule{
 		Action:      ActionEvents,
 	},
 	{
+		ID: "config/subpath-failed", Category: CatContainerCreate, Severity: SeverityError,
+		Trigger:     "CreateContainerConfigError \"failed to create subPath directory for volumeMount …\" or \"failed to prepare subPath for volumeMount …\"",
+		Explanation: "The kubelet keeps the reason out of the pod's status, so as not to expose the node's filesystem; it is in the kubelet's log on the node. It retries with every sync, and the container starts once the subPath can be set up.",
+		Commands: []string{
+			"kubectl debug node/<node> -it --image=busybox -- chroot /host sh -c 'journalctl -u kubelet --since -1h | grep -i subpath'",
+			"kubectl describe pvc <pvc> -n <namespace>",
+			"kubectl get pod <pod> -n <namespace> -o jsonpath='{.spec.containers[?(@.name==\"<container>\")].volumeMounts}'",
+		},
+		Action: ActionEvents,
+	},
+	{
 		ID: "config/serviceaccount-missing", Category: CatConfigMissing, Severity: SeverityError,
 		Trigger:     "the pod's ServiceAccount does not exist (lookup, or `serviceaccounts \"X\" not found` in an event)",
 		Explanation: "The ServiceAccount named in spec.serviceAccountName is gone, so its token cannot be projected into the pod and new pods of the workload are refused.",
