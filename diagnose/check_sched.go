@@ -251,6 +251,17 @@ func (c *ctx) schedTaints(rs []FitReason, n, total int, ev []string) {
 	if len(tols) > 0 {
 		detail = "The pod tolerates: " + strings.Join(tols, ", ") + "."
 	}
+	// What each taint means: one Kubernetes sets from a node's state is
+	// fixed on the node, not by tolerating it.
+	said := map[string]bool{}
+	for _, s := range order {
+		key, _, _ := strings.Cut(s, "=")
+		key, _, _ = strings.Cut(key, ":")
+		if m := taintMeaning(key); m != "" && !said[key] {
+			said[key] = true
+			detail += " " + m
+		}
+	}
 	extra := vars{}
 	for _, s := range order {
 		if ns := byTaint[s]; len(ns) > 0 {
@@ -602,4 +613,31 @@ func (c *ctx) autoscalerSays(from int) {
 			f.Severity = SeverityWarning
 		}
 	}
+}
+
+// taintMeaning says what a well-known taint means and what to do about it;
+// "" for the taints people set themselves (dedicated=gpu), for which the
+// rule's advice holds.
+func taintMeaning(key string) string {
+	switch key {
+	case "node-role.kubernetes.io/control-plane", "node-role.kubernetes.io/master":
+		return key + " keeps ordinary pods off control-plane nodes, as it should: the pod needs worker nodes that fit it."
+	case "node.kubernetes.io/unschedulable":
+		return key + " marks cordoned nodes (kubectl cordon, or a drain in progress): uncordon them when the work is done."
+	case "node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable":
+		return key + " is set by Kubernetes on nodes that are not Ready or not reporting: fix the node (kubelet, network), do not tolerate it."
+	case "node.kubernetes.io/disk-pressure":
+		return key + " is set by Kubernetes while a node is low on disk (the kubelet's eviction threshold): free disk on it (images, logs, emptyDir), do not tolerate it."
+	case "node.kubernetes.io/memory-pressure":
+		return key + " is set by Kubernetes while a node is low on memory: the node is overcommitted; do not tolerate it."
+	case "node.kubernetes.io/pid-pressure":
+		return key + " is set by Kubernetes while a node is low on process IDs: something on it forks without end."
+	case "node.kubernetes.io/network-unavailable":
+		return key + " is set while a node's pod network is not configured: the network plugin (CNI) has not set up that node."
+	case "node.cloudprovider.kubernetes.io/uninitialized":
+		return key + " stays until the cloud controller manager initializes the node: check that it runs and can reach the cloud."
+	case "node.kubernetes.io/out-of-service":
+		return key + " marks nodes an operator declared out of service (non-graceful shutdown)."
+	}
+	return ""
 }

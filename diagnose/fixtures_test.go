@@ -215,6 +215,7 @@ var expect = map[string]string{
 	"probe-port-mismatch":                   "probe/readiness-failing",
 	"config-subpath-failed-create":          "config/subpath-failed",
 	"config-subpath-failed-prepare":         "config/subpath-failed",
+	"schedule-taint-disk-pressure":          "schedule/taints",
 }
 
 func TestFixtures(t *testing.T) {

@@ -146,7 +146,7 @@ var rules = []Rule{
 	{
 		ID: "schedule/taints", Category: CatUnschedulable, Severity: SeverityError,
 		Trigger:     "FailedScheduling with \"node(s) had untolerated taint(s)\" (older: \"had taint {...}, that the pod didn't tolerate\")",
-		Explanation: "Nodes with a NoSchedule or NoExecute taint only take pods that tolerate it. Add a matching toleration, or run the pod on nodes without the taint.",
+		Explanation: "Nodes with a NoSchedule or NoExecute taint only take pods that tolerate it. For a taint you or your platform set (dedicated=gpu), add a matching toleration or run the pod on other nodes; a taint Kubernetes sets from a node's state (not-ready, disk-pressure, unschedulable) is fixed on the node.",
 		Commands:    []string{"kubectl get nodes -o custom-columns=NAME:.metadata.name,TAINTS:.spec.taints", "kubectl get pod <pod> -n <namespace> -o jsonpath='{.spec.tolerations}'"},
 		Action:      ActionEvents,
 	},
