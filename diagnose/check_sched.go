@@ -371,6 +371,15 @@ func (c *ctx) schedVolume(r FitReason, total int, ev []string) {
 			first = name
 		}
 	}
+	l := strings.ToLower(r.Reason)
+	switch {
+	case strings.Contains(l, "volume node affinity conflict"):
+		detail = append(detail, "A bound PersistentVolume can only be used from the zone or nodes in its nodeAffinity (a zonal disk, a local volume), and no node there fits the pod: that zone's nodes are gone, full or cordoned (a node group scaled to zero, a replaced node for a local volume), or the pod's own affinity points elsewhere. A StatefulSet pod keeps its claim, so it follows the volume.")
+	case strings.Contains(l, "exceed max volume count"), strings.Contains(l, "max volume count"):
+		detail = append(detail, "The nodes already have as many volumes attached as their type allows (a per-instance limit of the cloud's disks, reported by the CSI driver): spread the pods, or use nodes that take more volumes.")
+	case strings.Contains(l, "didn't find available persistent volumes to bind"):
+		detail = append(detail, "No PersistentVolume matches the claim (size, access mode, storage class, node affinity) and none is provisioned for it: a static or local volume setup with no free volume left.")
+	}
 	summary := "Volume constraints rule out every node: " + r.Reason
 	if total > 0 && r.Count > 0 && r.Count < total {
 		summary = fmt.Sprintf("%d of %d nodes ruled out by volumes: %s", r.Count, total, r.Reason)

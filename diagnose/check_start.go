@@ -53,6 +53,8 @@ func (c *ctx) runtimeError(v cview, reason, msg string, t *corev1.ContainerState
 		c.add("create/no-command", name, fmt.Sprintf("No command to run: image %s has no ENTRYPOINT/CMD and the pod sets no command", v.spec.Image), "", ev, extra)
 	case RuntimeNameReserved:
 		c.add("create/name-reserved", name, "The runtime is still creating an earlier attempt of this container", "", ev, extra)
+	case RuntimeDeadline:
+		c.add("create/timeout", name, fmt.Sprintf("%s: the runtime did not finish in time (context deadline exceeded) on node %s", reason, nodeOr(c.pod.Spec.NodeName)), "", ev, extra)
 	default:
 		id := "start/failed"
 		if reason == "CreateContainerError" {

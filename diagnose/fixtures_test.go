@@ -216,6 +216,8 @@ var expect = map[string]string{
 	"config-subpath-failed-create":          "config/subpath-failed",
 	"config-subpath-failed-prepare":         "config/subpath-failed",
 	"schedule-taint-disk-pressure":          "schedule/taints",
+	"schedule-volume-node-affinity":         "schedule/volume",
+	"create-timeout":                        "create/timeout",
 }
 
 func TestFixtures(t *testing.T) {

@@ -676,6 +676,7 @@ const (
 	RuntimeExecFormat   RuntimeCause = "exec-format"
 	RuntimeNameReserved RuntimeCause = "name-reserved"
 	RuntimeMount        RuntimeCause = "mount"
+	RuntimeDeadline     RuntimeCause = "deadline"
 	RuntimeOther        RuntimeCause = "other"
 )
 
@@ -698,6 +699,8 @@ func ClassifyRuntime(msg string) (RuntimeCause, string) {
 		return RuntimeExecFormat, exe
 	case strings.Contains(l, "failed to reserve container name"), strings.Contains(l, "is reserved for"):
 		return RuntimeNameReserved, ""
+	case strings.Contains(l, "context deadline exceeded") && exe == "":
+		return RuntimeDeadline, ""
 	case strings.Contains(l, "error mounting"), strings.Contains(l, "not a directory"), strings.Contains(l, "mount "):
 		if exe == "" {
 			return RuntimeMount, ""

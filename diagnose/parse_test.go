@@ -200,6 +200,7 @@ func TestClassifyRuntime(t *testing.T) {
 		{`exec /usr/local/bin/app: exec format error`, RuntimeExecFormat, "/usr/local/bin/app"},
 		{`failed to reserve container name "app_api-0_shop_1234_0": name "app_api-0_shop_1234_0" is reserved for "abc"`, RuntimeNameReserved, ""},
 		{`container create failed: executable file not found in $PATH`, RuntimeNotFound, ""},
+		{`context deadline exceeded`, RuntimeDeadline, ""},
 	}
 	for _, tt := range tests {
 		c, exe := ClassifyRuntime(tt.msg)

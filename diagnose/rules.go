@@ -529,6 +529,13 @@ var rules = []Rule{
 		Action:      ActionEvents,
 	},
 	{
+		ID: "create/timeout", Category: CatContainerCreate, Severity: SeverityWarning,
+		Trigger:     "CreateContainerError, RunContainerError or StartError \"context deadline exceeded\"",
+		Explanation: "The kubelet gave up waiting for the container runtime (runtimeRequestTimeout, 2 minutes by default) while it created or started the container: the node's disk is slow or saturated (unpacking layers, overlay mounts), or the runtime is overloaded. The runtime usually finishes in the background, so the next try often meets \"name is reserved\" and then succeeds; if it keeps happening, look at the node's disk and the runtime.",
+		Commands:    []string{cmdDescribeNode, "kubectl debug node/<node> -it --image=busybox -- chroot /host sh -c 'journalctl -u containerd --since -30min | tail -50'"},
+		Action:      ActionEvents,
+	},
+	{
 		ID: "create/failed", Category: CatContainerCreate, Severity: SeverityError,
 		Trigger:     "CreateContainerError with another message",
 		Explanation: "The runtime could not create the container from its spec (mounts, devices, security options).",
