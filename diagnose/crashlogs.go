@@ -6,6 +6,7 @@ import (
 	"path"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -139,6 +140,18 @@ var logSignatures = []LogSignature{
 			"kubectl get pod <pod> -n <namespace> -o jsonpath='{.spec.securityContext} {.spec.containers[?(@.name==\"<container>\")].securityContext}'",
 			"kubectl debug <pod> -n <namespace> -it --copy-to=<pod>-debug --container=<container> -- ls -ld <path>",
 		},
+	},
+	{
+		Name: "read-only-fs", Example: "read-only file system: /var/cache/nginx/client_temp",
+		Detects:  "`mkdir /path: read-only file system`, nginx's `mkdir() \"/path\" failed (30: Read-only file system)`, `EROFS: read-only file system, open '/path'`, `[Errno 30] Read-only file system: '/path'`",
+		Explain:  "The program writes where the container's filesystem is read-only: readOnlyRootFilesystem is set (often by a security policy), or the path is on a read-only volume. Mount an emptyDir at that path (or point the program's temp and cache directories at one).",
+		Commands: []string{"kubectl get pod <pod> -n <namespace> -o jsonpath='{.spec.containers[?(@.name==\"<container>\")].securityContext.readOnlyRootFilesystem} {.spec.containers[?(@.name==\"<container>\")].volumeMounts}'"},
+	},
+	{
+		Name: "privileged-port", Example: "cannot listen on port 80 without root",
+		Detects:  "`listen tcp :80: bind: permission denied`, Node's `listen EACCES: permission denied 0.0.0.0:80`, nginx's `bind() to 0.0.0.0:80 failed (13: Permission denied)`",
+		Explain:  "Ports below 1024 need root or the NET_BIND_SERVICE capability, and the container runs as another user (runAsNonRoot, runAsUser, or the image's USER). Listen on a port of 1024 or more and point the Service's targetPort at it, or add NET_BIND_SERVICE to the container's capabilities.",
+		Commands: []string{"kubectl get pod <pod> -n <namespace> -o jsonpath='{.spec.securityContext} {.spec.containers[?(@.name==\"<container>\")].securityContext}'"},
 	},
 	{
 		Name: "missing-env", Example: "missing environment variable DATABASE_URL",
@@ -494,12 +507,12 @@ func nodeModule(lines []string, i int) (CrashCause, bool) {
 var (
 	execFormatRe  = regexp.MustCompile(`(?:exec (\S+): )?exec format error`)
 	addrInUseRe   = regexp.MustCompile(`(?i)(?:listen (?:tcp\d?|udp\d?) ([^\s:]*:\d+|\[[^\]]*\]:\d+): bind: address already in use|EADDRINUSE(?:: address already in use)? (\S+)|address already in use)`)
-	permRe        = regexp.MustCompile(`(?:^|[\s"'=])(?:open|mkdir|stat|remove|rename|chmod|chown|create|write|read|lstat|mkdirat|openat) (/\S*): permission denied|EACCES: permission denied, \w+ '([^']+)'|\[Errno 13\] Permission denied: '([^']+)'|(/[^\s:']+): Permission denied|'(/[^']+)': Permission denied`)
+	permRe        = regexp.MustCompile(`(?:^|[\s"'=])(?:open|mkdir|stat|remove|rename|chmod|chown|create|write|read|lstat|mkdirat|openat) (/\S*): permission denied|EACCES: permission denied, \w+ '([^']+)'|\[Errno 13\] Permission denied: '([^']+)'|(/[^\s:']+): Permission denied|'(/[^']+)': Permission denied|\w+\(\) "(/[^"]+)" failed \(13: Permission denied\)`)
 	envRes        = []*regexp.Regexp{regexp.MustCompile(`required key ([A-Z][A-Z0-9_]+) missing value`), regexp.MustCompile(`(?i)env(?:ironment)?[ _]?var(?:iable)?s? ["'` + "`" + `]?([A-Z][A-Z0-9_]{2,})["'` + "`" + `]? (?:is )?(?:not set|not defined|missing|required|undefined|empty)`), regexp.MustCompile(`(?i)missing (?:required )?env(?:ironment)?[ _]?var(?:iable)?s?:? ["'` + "`" + `]?([A-Z][A-Z0-9_]{2,})`), regexp.MustCompile(`\b([A-Z][A-Z0-9_]{2,})["'` + "`" + `]? (?:environment variable|env var) (?:is )?(?:not set|required|missing|must be set)`)}
 	fileRe        = regexp.MustCompile(`(?:^|[\s"'=])(?:open|stat|read|lstat) (/\S+): no such file or directory|\[Errno 2\] No such file or directory: '([^']+)'|ENOENT: no such file or directory, \w+ '([^']+)'|FileNotFoundException: (\S+) \(No such file or directory\)`)
 	migrationRe   = regexp.MustCompile(`(?i)\bmigrations? (?:\S+ )?failed\b|Dirty database version \d+|FlywayException|ActiveRecord::PendingMigrationError|Migrations are pending`)
 	dirtyRe       = regexp.MustCompile(`Dirty database version \d+`)
-	dnsRe         = regexp.MustCompile(`lookup ([^\s:]+)(?: on [^\s]+)?: no such host|getaddrinfo (?:ENOTFOUND|EAI_AGAIN) ([^\s,]+)|could not translate host name "([^"]+)" to address|UnknownHostException: ([^\s:]+)|Name or service not known|Temporary failure in name resolution`)
+	dnsRe         = regexp.MustCompile(`lookup ([^\s:]+)(?: on [^\s]+)?: no such host|host not found in upstream "([^":]+)|getaddrinfo (?:ENOTFOUND|EAI_AGAIN) ([^\s,]+)|could not translate host name "([^"]+)" to address|UnknownHostException: ([^\s:]+)|Name or service not known|Temporary failure in name resolution`)
 	connRefusedRe = regexp.MustCompile(`(?i)connection refused|ECONNREFUSED|Connection to \S+ refused`)
 	hostPortRes   = []*regexp.Regexp{
 		regexp.MustCompile(`dial (?:tcp|udp)\d? ([^\s:]+|\[[^\]]+\]):(\d+)`),
@@ -509,6 +522,8 @@ var (
 		regexp.MustCompile(`on host "([^"]+)"[^?]*? on port (\d+)`),
 		regexp.MustCompile(`Error 111 connecting to ([^\s:]+):(\d+)`),
 	}
+	roFSRe       = regexp.MustCompile(`(?i)(?:mkdir|open|create|write|rename|remove|chmod|touch|mkdirat|openat)(?:\(\))? "?(/[^\s":]+)"?(?:: read-only file system| failed \(30: Read-only file system\))|EROFS: read-only file system, \w+ '([^']+)'|\[Errno 30\] Read-only file system: '([^']+)'|(/[^\s:']+): Read-only file system`)
+	privPortRe   = regexp.MustCompile(`listen tcp\d? [^\s]*:(\d+): bind: permission denied|listen EACCES: permission denied \S*:(\d+)|bind\(\) to \S*:(\d+) failed \(13: Permission denied\)`)
 	interpRe     = regexp.MustCompile(`^exec (/\S+): no such file or directory$|exec user process caused:? "?no such file or directory|(/\S+): bad interpreter|^env: '?([^\s':]+)\\r'?: No such file or directory|^env: can't execute '([^']+)': No such file or directory`)
 	jsHeapRe     = regexp.MustCompile(`JavaScript heap out of memory`)
 	isDirRe      = regexp.MustCompile(`(?:^|[\s"'=])(?:read|open) (/\S+): is a directory|\[Errno 21\] Is a directory: '([^']+)'|EISDIR: illegal operation on a directory|(/\S+) \(Is a directory\)`)
@@ -523,7 +538,7 @@ var plainWords = []string{
 	"refused", "migrat", "flyway", "dirty database", "env", "required key", "address already in use", "eaddrinuse",
 	"no such file", "enoent", "filenotfound", "permission denied", "eacces",
 	"bad interpreter", "heap out of memory", "directory", "eisdir", "authentication failed", "access denied for user", "wrongpass", "noauth",
-	"flag", "unrecognized",
+	"flag", "unrecognized", "read-only file system", "erofs", "upstream",
 }
 
 // plainCause matches the one-line signatures on line i (and, for a
@@ -537,6 +552,17 @@ func plainCause(lines []string, i int) (sig, cause string, facts map[string]stri
 	}
 	if m := execFormatRe.FindStringSubmatch(l); m != nil {
 		return "exec-format", "exec format error (binary for another CPU architecture)", map[string]string{"path": m[1]}, rankFatal, true
+	}
+	if m := privPortRe.FindStringSubmatch(l); m != nil {
+		if port := firstOf(m[1:]...); port != "" && len(port) <= 4 {
+			if n, _ := strconv.Atoi(port); n > 0 && n < 1024 {
+				return "privileged-port", "cannot listen on port " + port + " without root", map[string]string{"port": port}, rankFatal, true
+			}
+		}
+	}
+	if m := roFSRe.FindStringSubmatch(l); m != nil {
+		p := firstOf(m[1:]...)
+		return "read-only-fs", "read-only file system: " + p, map[string]string{"path": p, "dir": path.Dir(p)}, rankFatal, true
 	}
 	if m := interpRe.FindStringSubmatch(l); m != nil {
 		p := firstOf(m[1:]...)

@@ -66,6 +66,38 @@ var crashLogCases = []struct {
 		cause: "unknown command-line flag --metrics-bind-addr",
 	},
 	{
+		name: "nginx under readOnlyRootFilesystem", text: "2026/05/01 11:57:12 [emerg] 1#1: mkdir() \"/var/cache/nginx/client_temp\" failed (30: Read-only file system)\nnginx: [emerg] mkdir() \"/var/cache/nginx/client_temp\" failed (30: Read-only file system)\n", sig: "read-only-fs",
+		cause: "read-only file system: /var/cache/nginx/client_temp", facts: map[string]string{"dir": "/var/cache/nginx"},
+	},
+	{
+		name: "go writes to a read-only root", text: "level=fatal msg=\"cannot create cache\" err=\"mkdir /app/cache: read-only file system\"\n", sig: "read-only-fs",
+		cause: "read-only file system: /app/cache",
+	},
+	{
+		name: "python writes to a read-only root", text: "Traceback (most recent call last):\n  File \"/app/main.py\", line 4, in <module>\n    os.makedirs(\"/app/.cache\")\nOSError: [Errno 30] Read-only file system: '/app/.cache'\n", sig: "read-only-fs",
+		cause: "read-only file system: /app/.cache",
+	},
+	{
+		name: "nginx non-root on port 80", text: "nginx: [emerg] bind() to 0.0.0.0:80 failed (13: Permission denied)\n", sig: "privileged-port",
+		cause: "cannot listen on port 80 without root", facts: map[string]string{"port": "80"},
+	},
+	{
+		name: "node non-root on port 80", text: "Error: listen EACCES: permission denied 0.0.0.0:80\n    at Server.setupListenHandle [as _listen2] (node:net:1855:21)\n", sig: "privileged-port",
+		cause: "cannot listen on port 80 without root",
+	},
+	{
+		name: "go non-root on port 443", text: "2026/05/01 11:57:12 listen tcp :443: bind: permission denied\n", sig: "privileged-port",
+		cause: "cannot listen on port 443 without root",
+	},
+	{
+		name: "nginx upstream that does not resolve", text: "2026/05/01 11:57:12 [emerg] 1#1: host not found in upstream \"backend:8080\" in /etc/nginx/conf.d/default.conf:5\nnginx: [emerg] host not found in upstream \"backend:8080\" in /etc/nginx/conf.d/default.conf:5\n", sig: "dns-failure",
+		cause: "DNS lookup failed for backend", facts: map[string]string{"service": "backend"},
+	},
+	{
+		name: "nginx cannot create its temp dir", text: "nginx: [emerg] mkdir() \"/var/cache/nginx/client_temp\" failed (13: Permission denied)\n", sig: "permission-denied",
+		cause: "permission denied: /var/cache/nginx/client_temp",
+	},
+	{
 		name: "go nil dereference", file: "go-panic-nil.txt", sig: "go-panic",
 		cause: "Go panic: nil pointer dereference in portworx.(*portworx).InspectVolume",
 		quote: []string{"panic: runtime error: invalid memory address or nil pointer dereference", "goroutine 29 [running]:", "(*portworx).InspectVolume(", "portworx.go:100"},
