@@ -299,6 +299,8 @@ func checkSandbox(c *ctx) {
 		plugin = m[1]
 	}
 	switch {
+	case strings.Contains(l, "failed to get sandbox image") || strings.Contains(l, "pause") && strings.Contains(l, "failed to pull"):
+		c.pauseImage(e, ev)
 	case strings.Contains(l, "cni plugin not initialized") || strings.Contains(l, "networkpluginnotready") || strings.Contains(l, "network is not ready"):
 		c.add("sandbox/network-not-ready", "", fmt.Sprintf("Node %s has no working pod network (CNI not ready)", nodeOr(c.pod.Spec.NodeName)), "", ev, cni)
 	case strings.Contains(l, "no ip addresses available") || strings.Contains(l, "failed to allocate for range") || strings.Contains(l, "ipam") && strings.Contains(l, "exhaust"):
@@ -333,4 +335,25 @@ func (c *ctx) hostPathType(m Mount, ev []string) {
 		detail = "The node runs another container runtime than the one whose socket this mounts."
 	}
 	c.add("volume/hostpath-type", "", s, detail, ev, vars{"volume": m.Volume, "path": m.Object})
+}
+
+var sandboxImageRe = regexp.MustCompile(`sandbox image "([^"]+)"|image "([^"]*pause[^"]*)"`)
+
+// pauseImage reports a node that cannot pull the sandbox (pause) image,
+// which stops every new pod there, not only this one.
+func (c *ctx) pauseImage(e Event, ev []string) {
+	image := "the pause image"
+	if m := sandboxImageRe.FindStringSubmatch(e.Message); m != nil {
+		image = firstOf(m[1:]...)
+	}
+	why := map[PullCause]string{
+		PullNetwork: "the registry cannot be reached", PullAuth: "the registry refuses it", PullNotFound: "it does not exist",
+		PullTLS: "its certificate is not trusted", PullRateLimit: "the registry rate-limits it", PullCutOff: "the pull was cut off",
+	}[ClassifyPull(e.Message)]
+	s := fmt.Sprintf("Node %s cannot pull the sandbox image %s", nodeOr(c.pod.Spec.NodeName), image)
+	if why != "" {
+		s += ": " + why
+	}
+	reg := registryOf(image)
+	c.add("sandbox/pause-image", "", s, "", ev, vars{"image": image, "registry": reg, "host": withPort(reg)})
 }

@@ -218,6 +218,8 @@ var expect = map[string]string{
 	"schedule-taint-disk-pressure":          "schedule/taints",
 	"schedule-volume-node-affinity":         "schedule/volume",
 	"create-timeout":                        "create/timeout",
+	"probe-readiness-gate-elb":              "probe/readiness-gate",
+	"sandbox-pause-image":                   "sandbox/pause-image",
 }
 
 func TestFixtures(t *testing.T) {
