@@ -220,6 +220,7 @@ var expect = map[string]string{
 	"create-timeout":                        "create/timeout",
 	"probe-readiness-gate-elb":              "probe/readiness-gate",
 	"sandbox-pause-image":                   "sandbox/pause-image",
+	"image-typo-official":                   "image/unauthorized",
 }
 
 func TestFixtures(t *testing.T) {
