@@ -221,6 +221,7 @@ var expect = map[string]string{
 	"probe-readiness-gate-elb":              "probe/readiness-gate",
 	"sandbox-pause-image":                   "sandbox/pause-image",
 	"image-typo-official":                   "image/unauthorized",
+	"probe-exec-not-in-image":               "probe/liveness-killing",
 }
 
 func TestFixtures(t *testing.T) {
