@@ -92,6 +92,9 @@ func (c *ctx) imagePull(v cview, w *corev1.ContainerStateWaiting) {
 		default:
 			id = "image/pull-failed"
 			summary = fmt.Sprintf("Image %s cannot be pulled", image)
+			if strings.HasPrefix(msg, "Back-off pulling image") && !strings.Contains(msg, "\": ") {
+				detail = append(detail, "The pod's status says only that the kubelet backs off; the pull's own error was in the kubelet's Failed events, which expire after an hour. Pulling the image on the node shows it again.")
+			}
 		}
 	}
 	if v.init {

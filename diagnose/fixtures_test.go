@@ -222,6 +222,7 @@ var expect = map[string]string{
 	"sandbox-pause-image":                   "sandbox/pause-image",
 	"image-typo-official":                   "image/unauthorized",
 	"probe-exec-not-in-image":               "probe/liveness-killing",
+	"image-backoff-only":                    "image/pull-failed",
 }
 
 func TestFixtures(t *testing.T) {

@@ -481,7 +481,7 @@ var rules = []Rule{
 		ID: "image/pull-failed", Category: CatImagePull, Severity: SeverityError,
 		Trigger:     "ErrImagePull/ImagePullBackOff with another message",
 		Explanation: "The image could not be pulled. After each failure the kubelet waits longer before retrying (ImagePullBackOff, up to 5 minutes).",
-		Commands:    []string{cmdDescribePod, cmdManifest, cmdDescribeNode},
+		Commands:    []string{cmdDescribePod, cmdManifest, "kubectl debug node/<node> -it --image=busybox -- chroot /host crictl pull <image>", cmdDescribeNode},
 		Action:      ActionEvents,
 	},
 	{
