@@ -17,15 +17,17 @@ func (c *ctx) notStarted() bool {
 	if p.Spec.NodeName == "" || c.terminal() {
 		return false
 	}
-	all := append(append([]corev1.ContainerStatus{}, p.Status.InitContainerStatuses...), p.Status.ContainerStatuses...)
 	// A container that ran before (lastState) is blocked again while its
 	// new sandbox is set up after a node reboot: only the current state counts.
-	for _, s := range all {
-		if s.State.Running != nil || s.State.Terminated != nil || s.State.Waiting == nil && s.LastTerminationState.Terminated != nil {
-			return false
-		}
-		if w := s.State.Waiting; w != nil && w.Reason != "" && w.Reason != "ContainerCreating" && w.Reason != "PodInitializing" {
-			return false
+	for _, list := range [][]corev1.ContainerStatus{p.Status.InitContainerStatuses, p.Status.ContainerStatuses} {
+		for i := range list {
+			s := &list[i]
+			if s.State.Running != nil || s.State.Terminated != nil || s.State.Waiting == nil && s.LastTerminationState.Terminated != nil {
+				return false
+			}
+			if w := s.State.Waiting; w != nil && w.Reason != "" && w.Reason != "ContainerCreating" && w.Reason != "PodInitializing" {
+				return false
+			}
 		}
 	}
 	return true
