@@ -310,6 +310,9 @@ var (
 	mDriver     = regexp.MustCompile(`driver name (\S+) not found in the list of registered CSI drivers`)
 	mUsedBy     = regexp.MustCompile(`already used by pod\(s\) (.*?)(?: and \d+ pod\(s\) in different namespaces)?$`)
 	mPVC        = regexp.MustCompile(`persistentvolumeclaim "([^"]*)" (?:not found|is being deleted)`)
+	// An NFS mount's own words, not a volume merely named "nfs-…" (which
+	// the generic "Unable to attach or mount volumes" lists too).
+	mNFS = regexp.MustCompile(`-t nfs|mount\.nfs|kubernetes\.io~nfs|\bnfs4?: |nfs server|\(e\.g\. nfs`)
 	// pkg/volume/hostpath: "hostPath type check failed: /var/run/docker.sock
 	// is not a socket file", and the Windows/newer "…, it's a directory" and
 	// "hostPath /x doesn't exist".
@@ -358,7 +361,7 @@ func ParseMount(msg string) Mount {
 		}
 	case hasMatch(mDriver, msg, &m.Object):
 		m.Kind = MountCSIDriver
-	case strings.Contains(low, "nfs"):
+	case mNFS.MatchString(low):
 		m.Kind = MountNFS
 	case strings.HasPrefix(msg, "AttachVolume.Attach failed"):
 		m.Kind = MountAttach

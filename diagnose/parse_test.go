@@ -137,6 +137,7 @@ func TestParseMount(t *testing.T) {
 		{`MountVolume.MountDevice failed for volume "pvc-3" : rpc error: code = DeadlineExceeded desc = context deadline exceeded`, MountCSI, ""},
 		{`AttachVolume.Attach failed for volume "pvc-4" : rpc error: code = Internal desc = Could not attach volume "vol-0abc" to node "i-0def"`, MountAttach, ""},
 		{"Unable to attach or mount volumes: unmounted volumes=[data], unattached volumes=[data kube-api-access-x]: timed out waiting for the condition", MountTimeout, ""},
+		{"Unable to attach or mount volumes: unmounted volumes=[nfs-client-root], unattached volumes=[nfs-client-root kube-api-access-7x9lq]: timed out waiting for the condition", MountTimeout, ""},
 		{"Unable to attach or mount volumes: unmounted volumes=[data], unattached volumes=[], failed to process volumes=[]: context deadline exceeded", MountTimeout, ""},
 		{`MountVolume.SetUp failed for volume "docker-sock" : hostPath type check failed: /var/run/docker.sock is not a socket file`, MountHostPathType, "/var/run/docker.sock"},
 		{`MountVolume.SetUp failed for volume "dev-fuse" : hostPath type check failed: /dev/fuse is not a character device`, MountHostPathType, "/dev/fuse"},
