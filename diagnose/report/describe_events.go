@@ -293,34 +293,24 @@ func eventOf(cols []eventColumn, cells []string) (pendingEvent, bool) {
 		e.ev.Object.FieldPath = m[1]
 		e.ev.Message = e.ev.Message[len(m[0]):]
 	}
-	if columnIndex(cols, "firstseen") < 0 {
-		e.first = e.last
-		if m := ageCell.FindStringSubmatch(strings.Join(strings.Fields(cellOf(cols, cells, "age")), " ")); m != nil && m[3] != "" {
-			e.first, _ = parseWhen(m[3])
-		}
-	}
 	return e, ok
 }
 
-func cellOf(cols []eventColumn, cells []string, name string) string {
-	if i := columnIndex(cols, name); i >= 0 {
-		return cells[i]
-	}
-	return ""
-}
-
-// readAge reads "25m" or "2m (x95 over 22m)": the last time, and the count.
+// readAge reads "25m", or "2m (x95 over 22m)": seen last 2m ago, first 22m
+// ago, 95 times.
 func (e *pendingEvent) readAge(v string) bool {
 	m := ageCell.FindStringSubmatch(strings.Join(strings.Fields(v), " "))
 	if m == nil {
 		return false
 	}
-	last, ok := parseWhen(m[1])
-	e.last = last
+	var ok bool
+	e.last, ok = parseWhen(m[1])
+	e.first = e.last
 	if m[2] != "" {
 		n, err := strconv.ParseInt(m[2], 10, 32)
-		e.ev.Count = int32(max(n, 1))
-		ok = ok && err == nil
+		first, good := parseWhen(m[3])
+		e.first, e.ev.Count = first, int32(max(n, 1))
+		ok = ok && good && err == nil
 	}
 	return ok
 }

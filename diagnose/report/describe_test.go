@@ -591,6 +591,133 @@ func TestDescribeContainerFields(t *testing.T) {
 	})
 }
 
+// podFields is kubectl describe output with the fields the files above
+// lack: pod resources, readiness gates, and the volume types podtui reads.
+const podFields = `Name:                 job-runner-x7k2p
+Namespace:            ops
+Priority:             2000000000
+Priority Class Name:  system-cluster-critical
+Runtime Class Name:   gvisor
+Service Account:      runner
+Node:                 <none>
+Labels:               <none>
+Annotations:          ci.example.com/notes:
+                        first line
+                        second line
+                      owner: team-ops
+Status:               Pending
+IP:                   
+IPs:                  <none>
+Controlled By:        Job/job-runner
+NominatedNodeName:    worker-9
+Resources:
+  Limits:
+    memory:  2Gi
+  Requests:
+    cpu:  1
+Containers:
+  runner:
+    Image:        busybox:1.36
+    Port:         <none>
+    Host Port:    <none>
+    Environment:  <none>
+    Mounts:
+      /cache from cache (rw)
+      /host/log from host-log (ro)
+      /mnt/share from share (rw)
+      /mnt/secrets from secrets-store (ro)
+      /etc/podinfo from podinfo (ro)
+      /scratch from scratch (rw)
+      /etc/tls from tls (ro)
+      /etc/bundle from bundle (ro)
+Readiness Gates:
+  Type                Status
+  example.com/ready   <none> 
+Conditions:
+  Type           Status
+  PodScheduled   False 
+Volumes:
+  cache:
+    Type:          HostPath (bare host directory volume)
+    Path:          /var/cache/runner
+    HostPathType:  DirectoryOrCreate
+  host-log:
+    Type:          HostPath (bare host directory volume)
+    Path:          /var/log
+    HostPathType:  
+  share:
+    Type:      NFS (an NFS mount that lasts the lifetime of a pod)
+    Server:    nfs.example.com
+    Path:      /exports/share
+    ReadOnly:  false
+  secrets-store:
+    Type:              CSI (a Container Storage Interface (CSI) volume source)
+    Driver:            secrets-store.csi.k8s.io
+    FSType:            
+    ReadOnly:          true
+    VolumeAttributes:  secretProviderClass=runner-secrets
+                       usePodIdentity=false
+  podinfo:
+    Type:  DownwardAPI (a volume populated by information about the pod)
+    Items:
+      metadata.labels -> labels
+      limits.memory -> mem_limit
+  scratch:
+    Type:          EphemeralVolume (an inline specification for a volume that gets created and deleted with the pod)
+    StorageClass:  fast-ssd
+    Volume:        
+    Labels:        <none>
+    Annotations:   <none>
+    Capacity:      
+    Access Modes:  
+    VolumeMode:    Filesystem
+  tls:
+    Type:        Secret (a volume populated by a Secret)
+    SecretName:  runner-tls
+    Optional:    true
+  bundle:
+    Type:           Projected (a volume that contains injected data from multiple sources)
+    SecretName:     runner-ca
+    Optional:       false
+    ConfigMapName:  runner-settings
+    Optional:       true
+QoS Class:          Burstable
+Node-Selectors:     disktype=ssd
+Tolerations:        op=Exists
+Events:             <none>
+`
+
+func TestDescribePodFields(t *testing.T) {
+	b := loadText(t, "fields.txt", podFields)
+	p := b.Pods[0]
+	expect(t, "priority", fmt.Sprintf("%d %s %s", *p.Spec.Priority, p.Spec.PriorityClassName, *p.Spec.RuntimeClassName), "2000000000 system-cluster-critical gvisor")
+	expect(t, "annotations", p.Annotations, map[string]string{"ci.example.com/notes": "first line\nsecond line", "owner": "team-ops"})
+	expect(t, "labels", p.Labels, map[string]string(nil))
+	expect(t, "owner", p.OwnerReferences[0].APIVersion+" "+p.OwnerReferences[0].Kind+"/"+p.OwnerReferences[0].Name, "batch/v1 Job/job-runner")
+	expect(t, "nominated", p.Status.NominatedNodeName, "worker-9")
+	expect(t, "pod limits", quantities(p.Spec.Resources.Limits), map[string]string{"memory": "2Gi"})
+	expect(t, "pod requests", quantities(p.Spec.Resources.Requests), map[string]string{"cpu": "1"})
+	expect(t, "readiness gates", p.Spec.ReadinessGates, []corev1.PodReadinessGate{{ConditionType: "example.com/ready"}})
+	expect(t, "node selector", p.Spec.NodeSelector, map[string]string{"disktype": "ssd"})
+	expect(t, "tolerate all", p.Spec.Tolerations, []corev1.Toleration{{Operator: corev1.TolerationOpExists}})
+	expect(t, "mounts", len(p.Spec.Containers[0].VolumeMounts), 8)
+
+	hp := volume(t, p, "cache").HostPath
+	expect(t, "hostPath", fmt.Sprintf("%s %s", hp.Path, *hp.Type), "/var/cache/runner DirectoryOrCreate")
+	expect(t, "hostPath untyped", volume(t, p, "host-log").HostPath.Type, (*corev1.HostPathType)(nil))
+	expect(t, "nfs", *volume(t, p, "share").NFS, corev1.NFSVolumeSource{Server: "nfs.example.com", Path: "/exports/share"})
+	csi := volume(t, p, "secrets-store").CSI
+	expect(t, "csi", fmt.Sprintf("%s %t %v", csi.Driver, *csi.ReadOnly, csi.FSType == nil), "secrets-store.csi.k8s.io true true")
+	expect(t, "csi attributes", csi.VolumeAttributes, map[string]string{"secretProviderClass": "runner-secrets", "usePodIdentity": "false"})
+	items := volume(t, p, "podinfo").DownwardAPI.Items
+	expect(t, "downward API", fmt.Sprintf("%s->%s %s->%s", items[0].FieldRef.FieldPath, items[0].Path, items[1].ResourceFieldRef.Resource, items[1].Path), "metadata.labels->labels limits.memory->mem_limit")
+	expect(t, "ephemeral", *volume(t, p, "scratch").Ephemeral.VolumeClaimTemplate.Spec.StorageClassName, "fast-ssd")
+	expect(t, "optional secret", *volume(t, p, "tls").Secret.Optional, true)
+	pr := volume(t, p, "bundle").Projected.Sources
+	expect(t, "projected", fmt.Sprintf("%s %t, %s %t", pr[0].Secret.Name, *pr[0].Secret.Optional, pr[1].ConfigMap.Name, *pr[1].ConfigMap.Optional), "runner-ca false, runner-settings true")
+	expect(t, "events", len(b.Events), 0)
+}
+
 // What is neither a pod's describe text nor YAML keeps the errors it had,
 // and describe text without a pod is refused clearly.
 func TestLoadDescribeErrors(t *testing.T) {
