@@ -573,6 +573,10 @@ func TestDescribeContainerFields(t *testing.T) {
     Host Port:      <none>
     State:          Terminated
       Reason:       Error
+      Message:      upstream check failed
+Status: 503 Service Unavailable
+Labels: none of your business
+
       Exit Code:    143
       Signal:       15
       Started:      Fri, 01 May 2026 11:00:00 +0000
@@ -585,6 +589,9 @@ func TestDescribeContainerFields(t *testing.T) {
 `)
 		s := status(t, b.Pods[0], "app")
 		expect(t, "exit code, signal", [2]int32{s.State.Terminated.ExitCode, s.State.Terminated.Signal}, [2]int32{143, 15})
+		// Lines of a termination message are its own, whatever they look like.
+		expect(t, "message", s.State.Terminated.Message, "upstream check failed\nStatus: 503 Service Unavailable\nLabels: none of your business\n")
+		expect(t, "pod status, labels", string(b.Pods[0].Status.Phase)+fmt.Sprint(b.Pods[0].Labels), "Runningmap[]")
 		expect(t, "started", *s.Started, false)
 		expect(t, "devices", b.Pods[0].Spec.Containers[0].VolumeDevices, []corev1.VolumeDevice{{Name: "raw", DevicePath: "/dev/xvda"}})
 		expect(t, "now", b.Now.UTC(), at("2026-05-01 11:30:00"))
