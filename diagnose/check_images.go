@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -45,9 +46,12 @@ func (c *ctx) imagePull(v cview, w *corev1.ContainerStateWaiting) {
 		case PullNotFound:
 			id = "image/not-found"
 			summary = fmt.Sprintf("Image %s not found: the tag or manifest does not exist in %s", image, reg)
+			summary += officialTypo(image)
 		case PullAuth:
 			id = "image/unauthorized"
 			summary = fmt.Sprintf("Pull of %s denied: the repository does not exist or needs credentials", image)
+			// Docker Hub answers a misspelt repository this way too.
+			summary += officialTypo(image)
 			detail = append(detail, c.pullSecretState()...)
 		case PullTLS:
 			id = "image/tls"
@@ -88,6 +92,9 @@ func (c *ctx) imagePull(v cview, w *corev1.ContainerStateWaiting) {
 		default:
 			id = "image/pull-failed"
 			summary = fmt.Sprintf("Image %s cannot be pulled", image)
+			if strings.HasPrefix(msg, "Back-off pulling image") && !strings.Contains(msg, "\": ") {
+				detail = append(detail, "The pod's status says only that the kubelet backs off; the pull's own error was in the kubelet's Failed events, which expire after an hour. Pulling the image on the node shows it again.")
+			}
 		}
 	}
 	if v.init {
@@ -167,4 +174,44 @@ func (c *ctx) pullSecrets(imageTrouble bool) {
 				"", ev, vars{"pullsecret": s.Name})
 		}
 	}
+}
+
+// officialImages are Docker Hub's most pulled official images, the names a
+// typo in an image reference most often misses.
+var officialImages = []string{
+	"alpine", "amazoncorretto", "bash", "busybox", "caddy", "cassandra", "centos", "consul", "couchdb", "debian",
+	"docker", "eclipse-temurin", "elasticsearch", "fedora", "ghost", "golang", "gradle", "haproxy", "hello-world", "httpd",
+	"influxdb", "jetty", "kibana", "logstash", "mariadb", "maven", "memcached", "mongo", "mysql", "nats", "nextcloud",
+	"nginx", "node", "openjdk", "perl", "php", "postgres", "python", "rabbitmq", "redis", "registry", "ruby", "rust",
+	"sonarqube", "telegraf", "tomcat", "traefik", "ubuntu", "vault", "wordpress", "zookeeper",
+}
+
+// officialTypo returns " (did you mean nginx?)" when image is a Docker Hub
+// official-image name one or two letters away from a well-known one.
+func officialTypo(image string) string {
+	if registryOf(image) != "docker.io" {
+		return ""
+	}
+	name := image
+	if i := strings.IndexAny(name, ":@"); i >= 0 {
+		name = name[:i]
+	}
+	name = strings.TrimPrefix(strings.TrimPrefix(name, "docker.io/"), "library/")
+	if strings.Contains(name, "/") || slices.Contains(officialImages, name) || len(name) < 4 {
+		return ""
+	}
+	limit := 1 // "ngnix" is two edits from "nginx": swapped letters count twice
+	if len(name) >= 5 {
+		limit = 2
+	}
+	best, bestD := "", limit+1
+	for _, o := range officialImages {
+		if d := Distance(name, o); d < bestD {
+			best, bestD = o, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %s?)", best)
 }

@@ -107,6 +107,13 @@ func (c *ctx) probeEvents(name, kind string) []Event {
 
 func probeFailureHint(msg string) string {
 	l := strings.ToLower(msg)
+	if cause, exe := ClassifyRuntime(msg); cause == RuntimeNotFound || cause == RuntimeNoSuchFile && strings.Contains(l, "exec") {
+		name := ""
+		if exe != "" {
+			name = fmt.Sprintf(" %q", exe)
+		}
+		return "The probe's command" + name + " is not in the image, so the probe can never pass: slim and distroless images have no curl, wget or even sh. Use an httpGet, tcpSocket or grpc probe, or a program the image has."
+	}
 	switch {
 	case strings.Contains(l, "connection refused"):
 		return "Nothing listens on the probed port: the app is not up yet, crashed, listens on another port, or binds to 127.0.0.1 only."

@@ -16,6 +16,9 @@ import (
 // has a file there: "not a directory") or finds a directory where it reads
 // its config ("Is a directory"), or nothing at all.
 func checkSubPaths(c *ctx) {
+	if !hasSubPath(c.pod) {
+		return // most pods: no need to look further
+	}
 	for _, v := range c.containers() {
 		if v.ephemeral {
 			continue
@@ -247,4 +250,17 @@ func specPath(v cview) string {
 		return "ephemeralContainers[" + v.name() + "]"
 	}
 	return "containers[" + v.name() + "]"
+}
+
+func hasSubPath(p *corev1.Pod) bool {
+	for _, list := range [][]corev1.Container{p.Spec.InitContainers, p.Spec.Containers} {
+		for i := range list {
+			for _, m := range list[i].VolumeMounts {
+				if m.SubPath != "" {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }

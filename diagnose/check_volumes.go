@@ -17,15 +17,17 @@ func (c *ctx) notStarted() bool {
 	if p.Spec.NodeName == "" || c.terminal() {
 		return false
 	}
-	all := append(append([]corev1.ContainerStatus{}, p.Status.InitContainerStatuses...), p.Status.ContainerStatuses...)
 	// A container that ran before (lastState) is blocked again while its
 	// new sandbox is set up after a node reboot: only the current state counts.
-	for _, s := range all {
-		if s.State.Running != nil || s.State.Terminated != nil || s.State.Waiting == nil && s.LastTerminationState.Terminated != nil {
-			return false
-		}
-		if w := s.State.Waiting; w != nil && w.Reason != "" && w.Reason != "ContainerCreating" && w.Reason != "PodInitializing" {
-			return false
+	for _, list := range [][]corev1.ContainerStatus{p.Status.InitContainerStatuses, p.Status.ContainerStatuses} {
+		for i := range list {
+			s := &list[i]
+			if s.State.Running != nil || s.State.Terminated != nil || s.State.Waiting == nil && s.LastTerminationState.Terminated != nil {
+				return false
+			}
+			if w := s.State.Waiting; w != nil && w.Reason != "" && w.Reason != "ContainerCreating" && w.Reason != "PodInitializing" {
+				return false
+			}
 		}
 	}
 	return true
@@ -299,6 +301,8 @@ func checkSandbox(c *ctx) {
 		plugin = m[1]
 	}
 	switch {
+	case strings.Contains(l, "failed to get sandbox image") || strings.Contains(l, "pause") && strings.Contains(l, "failed to pull"):
+		c.pauseImage(e, ev)
 	case strings.Contains(l, "cni plugin not initialized") || strings.Contains(l, "networkpluginnotready") || strings.Contains(l, "network is not ready"):
 		c.add("sandbox/network-not-ready", "", fmt.Sprintf("Node %s has no working pod network (CNI not ready)", nodeOr(c.pod.Spec.NodeName)), "", ev, cni)
 	case strings.Contains(l, "no ip addresses available") || strings.Contains(l, "failed to allocate for range") || strings.Contains(l, "ipam") && strings.Contains(l, "exhaust"):
@@ -333,4 +337,25 @@ func (c *ctx) hostPathType(m Mount, ev []string) {
 		detail = "The node runs another container runtime than the one whose socket this mounts."
 	}
 	c.add("volume/hostpath-type", "", s, detail, ev, vars{"volume": m.Volume, "path": m.Object})
+}
+
+var sandboxImageRe = regexp.MustCompile(`sandbox image "([^"]+)"|image "([^"]*pause[^"]*)"`)
+
+// pauseImage reports a node that cannot pull the sandbox (pause) image,
+// which stops every new pod there, not only this one.
+func (c *ctx) pauseImage(e Event, ev []string) {
+	image := "the pause image"
+	if m := sandboxImageRe.FindStringSubmatch(e.Message); m != nil {
+		image = firstOf(m[1:]...)
+	}
+	why := map[PullCause]string{
+		PullNetwork: "the registry cannot be reached", PullAuth: "the registry refuses it", PullNotFound: "it does not exist",
+		PullTLS: "its certificate is not trusted", PullRateLimit: "the registry rate-limits it", PullCutOff: "the pull was cut off",
+	}[ClassifyPull(e.Message)]
+	s := fmt.Sprintf("Node %s cannot pull the sandbox image %s", nodeOr(c.pod.Spec.NodeName), image)
+	if why != "" {
+		s += ": " + why
+	}
+	reg := registryOf(image)
+	c.add("sandbox/pause-image", "", s, "", ev, vars{"image": image, "registry": reg, "host": withPort(reg)})
 }

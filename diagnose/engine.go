@@ -92,6 +92,7 @@ var checks = []func(*ctx){
 	checkSubPaths,
 	checkSandbox,
 	checkContainers,
+	checkReadinessGates,
 	checkCreating, // after the checks that read the kubelet's events
 	checkRollout,  // last: it looks at what the others found
 }

@@ -218,6 +218,11 @@ var expect = map[string]string{
 	"schedule-taint-disk-pressure":          "schedule/taints",
 	"schedule-volume-node-affinity":         "schedule/volume",
 	"create-timeout":                        "create/timeout",
+	"probe-readiness-gate-elb":              "probe/readiness-gate",
+	"sandbox-pause-image":                   "sandbox/pause-image",
+	"image-typo-official":                   "image/unauthorized",
+	"probe-exec-not-in-image":               "probe/liveness-killing",
+	"image-backoff-only":                    "image/pull-failed",
 }
 
 func TestFixtures(t *testing.T) {

@@ -395,3 +395,22 @@ func TestWaitedService(t *testing.T) {
 		}
 	}
 }
+
+func TestOfficialTypo(t *testing.T) {
+	tests := map[string]string{
+		"ngnix:1.27":                   " (did you mean nginx?)",
+		"postgress:16":                 " (did you mean postgres?)",
+		"docker.io/library/reddis":     " (did you mean redis?)",
+		"busybx":                       " (did you mean busybox?)",
+		"nginx:1.99":                   "",
+		"registry.example.com/ngnix:1": "",
+		"myorg/ngnix":                  "",
+		"api":                          "",
+		"node-exporter":                "",
+	}
+	for image, want := range tests {
+		if got := officialTypo(image); got != want {
+			t.Errorf("officialTypo(%q) = %q, want %q", image, got, want)
+		}
+	}
+}

@@ -17,6 +17,9 @@ const (
 	unscheduledAfter = time.Minute
 	// notReadyAfter: a running container not ready this long.
 	notReadyAfter = time.Minute
+	// gateWaitAfter: a readiness gate still not True this long after every
+	// container became ready.
+	gateWaitAfter = 2 * time.Minute
 	// initStuckAfter: an init container still running this long.
 	initStuckAfter = 5 * time.Minute
 	// createStuckAfter: a pod on a node that has started no container
@@ -53,6 +56,11 @@ func NextChange(pod *corev1.Pod, now time.Time) time.Time {
 		at(pod.CreationTimestamp.Time, unscheduledAfter)
 	} else if !anyStarted(pod) {
 		at(creatingSince(pod), createStuckAfter)
+	}
+	if len(pod.Spec.ReadinessGates) > 0 {
+		if cr := condition(pod, corev1.ContainersReady); cr != nil && cr.Status == corev1.ConditionTrue {
+			at(cr.LastTransitionTime.Time, gateWaitAfter)
+		}
 	}
 	for _, list := range [][]corev1.ContainerStatus{pod.Status.InitContainerStatuses, pod.Status.ContainerStatuses} {
 		for i := range list {

@@ -371,6 +371,13 @@ var rules = []Rule{
 		Action:      ActionEvents,
 	},
 	{
+		ID: "sandbox/pause-image", Category: CatSandboxNetwork, Severity: SeverityError,
+		Trigger:     "FailedCreatePodSandBox \"failed to get sandbox image … failed to pull\"",
+		Explanation: "Every pod's sandbox is a tiny pause container, and the node's runtime pulls its image before any pod there can start, so every new pod on this node is stuck the same way. On nodes without access to that registry (air-gapped, behind a proxy, a private mirror only) mirror the pause image and point the runtime at it (containerd: sandbox_image, or sandbox in containerd 2; CRI-O: pause_image).",
+		Commands:    []string{"kubectl debug node/<node> -it --image=busybox -- chroot /host crictl pull <image>", "kubectl get pods -A -o wide --field-selector spec.nodeName=<node>,status.phase=Pending", cmdDescribeNode},
+		Action:      ActionEvents,
+	},
+	{
 		ID: "sandbox/failed", Category: CatSandboxNetwork, Severity: SeverityError,
 		Trigger:     "FailedCreatePodSandBox with another message (runtime handler, cgroup, image of the pause container)",
 		Explanation: "The container runtime could not create the pod sandbox, the environment every container of the pod runs in.",
@@ -474,7 +481,7 @@ var rules = []Rule{
 		ID: "image/pull-failed", Category: CatImagePull, Severity: SeverityError,
 		Trigger:     "ErrImagePull/ImagePullBackOff with another message",
 		Explanation: "The image could not be pulled. After each failure the kubelet waits longer before retrying (ImagePullBackOff, up to 5 minutes).",
-		Commands:    []string{cmdDescribePod, cmdManifest, cmdDescribeNode},
+		Commands:    []string{cmdDescribePod, cmdManifest, "kubectl debug node/<node> -it --image=busybox -- chroot /host crictl pull <image>", cmdDescribeNode},
 		Action:      ActionEvents,
 	},
 	{
@@ -726,6 +733,13 @@ var rules = []Rule{
 		Explanation: "The container runs but fails its readiness probe, so the pod is removed from Service endpoints and gets no traffic. It is not restarted for this.",
 		Commands:    []string{cmdLogs, "kubectl get pod <pod> -n <namespace> -o jsonpath='{.spec.containers[?(@.name==\"<container>\")].readinessProbe}'", "kubectl port-forward pod/<pod> -n <namespace> <port>:<port> & curl -sv http://localhost:<port><path>", "kubectl get endpointslices -n <namespace> -l kubernetes.io/service-name=<service>"},
 		Action:      ActionExec,
+	},
+	{
+		ID: "probe/readiness-gate", Category: CatProbeReadiness, Severity: SeverityWarning,
+		Trigger:     "every container ready for 2 minutes, but a readinessGates condition is missing or not True",
+		Explanation: "A readiness gate is a pod condition another controller sets, such as a load balancer's target health; until each is True the pod is not Ready, gets no Service traffic, and a rolling update waits on it. When the condition is missing, that controller is not running or does not handle this pod; when it is False, its reason says why (the load balancer's health check fails, registration is slow).",
+		Commands:    []string{"kubectl get pod <pod> -n <namespace> -o jsonpath='{range .status.conditions[*]}{.type}={.status} {.reason}: {.message}{\"\\n\"}{end}'"},
+		Action:      ActionEvents,
 	},
 	{
 		ID: "probe/not-ready", Category: CatProbeReadiness, Severity: SeverityWarning,
