@@ -43,12 +43,13 @@ unit:
 	$(GO) test -race $$($(GO) list ./... | grep -v -e /e2e -e /internal/harness)
 
 # A short fuzz run of every fuzz target on top of its committed seeds
-# (testdata/fuzz), FUZZTIME each: 8 targets, about 3 minutes at 20s.
+# (testdata/fuzz), FUZZTIME each: 9 targets, about 3 minutes at 20s.
 FUZZTIME ?= 20s
 FUZZ = $(GO) test -run '^$$' -fuzztime $(FUZZTIME) -fuzz
 fuzz:
 	$(FUZZ) '^FuzzSanitize$$' ./internal/termsafe
 	$(FUZZ) '^FuzzLoad$$' ./diagnose/report
+	$(FUZZ) '^FuzzLoadDescribe$$' ./diagnose/report
 	$(FUZZ) '^FuzzFailedScheduling$$' ./diagnose
 	$(FUZZ) '^FuzzEvictionMessage$$' ./diagnose
 	$(FUZZ) '^FuzzFailedMount$$' ./diagnose

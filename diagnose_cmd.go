@@ -31,7 +31,10 @@ func newDiagnoseCmd(g *globalFlags, stdout, stderr io.Writer) *cobra.Command {
 		Long: `diagnose explains what is wrong with pods, most likely root cause first,
 with the evidence (the kubelet's and scheduler's own messages) and the next
 commands with real names filled in. It works against the cluster, or offline
-on what "kubectl get ... -o yaml|json" printed (-f FILE, "-f -" for stdin).
+(-f FILE, "-f -" for stdin) on what "kubectl get ... -o yaml|json" printed or
+on the text of "kubectl describe pod" (one pod or several, as pasted in an
+issue or a chat). Describe text gives event ages, not times: they are judged
+as of when it was printed, estimated from its dates.
 
 For a container that crashed or restarted it reads the tail of its previous
 log (and of a failed container's current log) and quotes the crash cause it
@@ -52,6 +55,7 @@ Exit code: 0 when no pod has an error finding, 1 when one does, 2 on bad input.`
   podtui diagnose -A --group          # what is broken, grouped by root cause and owner
   kubectl get pods,events,secrets -n shop -o yaml | podtui diagnose -f -
   kubectl get pods,replicasets,events -n shop -o yaml | podtui diagnose -f -   # with what changed
+  kubectl describe pod api-7d9c5-x2k4p -n shop | podtui diagnose -f -
   podtui diagnose -f pod.yaml --previous app=app-previous.log --logs migrate=migrate.log`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if output != "text" && output != "json" {
@@ -59,9 +63,10 @@ Exit code: 0 when no pod has an error finding, 1 when one does, 2 on bad input.`
 			}
 			var inputs []diagnose.Input
 			var err error
+			now := time.Now()
 			switch {
 			case len(files) > 0:
-				inputs, err = offlineInputs(g, files, args, cmd.InOrStdin(), stderr)
+				inputs, now, err = offlineInputs(g, files, args, cmd.InOrStdin(), stderr)
 				if err == nil {
 					err = addLogFiles(inputs, logFiles, previousFiles)
 				}
@@ -74,11 +79,11 @@ Exit code: 0 when no pod has an error finding, 1 when one does, 2 on bad input.`
 				return exitCodeError{code: report.ExitBadInput, msg: err.Error()}
 			}
 			if group {
-				tr := report.Group(inputs, time.Now())
+				tr := report.Group(inputs, now)
 				if output == "json" {
 					err = report.WriteGroupsJSON(stdout, tr)
 				} else {
-					err = report.WriteGroupsText(stdout, tr, report.TextOptions{Color: colorOK(stdout)}, time.Now())
+					err = report.WriteGroupsText(stdout, tr, report.TextOptions{Color: colorOK(stdout)}, now)
 				}
 				if err != nil {
 					return err
@@ -107,7 +112,7 @@ Exit code: 0 when no pod has an error finding, 1 when one does, 2 on bad input.`
 	}
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
 	cmd.Flags().BoolVar(&group, "group", false, "group broken pods by root cause and owner (triage); JSON shape in docs/triage.md")
-	cmd.Flags().StringArrayVarP(&files, "filename", "f", nil, `read objects from FILE instead of the cluster ("-" for stdin); repeatable`)
+	cmd.Flags().StringArrayVarP(&files, "filename", "f", nil, `read pods from FILE instead of the cluster ("-" for stdin): YAML/JSON, or the text of kubectl describe pod; repeatable`)
 	cmd.Flags().BoolVar(&timeline, "timeline", false, "text output: also print each pod's timeline (the JSON always has it)")
 	cmd.Flags().BoolVar(&noLogs, "no-logs", false, "do not read the logs of crashed containers")
 	cmd.Flags().StringArrayVar(&logFiles, "logs", nil, "with -f: CONTAINER=FILE, the container's current log (kubectl logs); repeatable")
@@ -216,8 +221,63 @@ func hasContainer(p *corev1.Pod, name string) bool {
 }
 
 // offlineInputs loads files; objects not in them are "unknown" to the engine.
-func offlineInputs(g *globalFlags, files, names []string, stdin io.Reader, stderr io.Writer) ([]diagnose.Input, error) {
+// It also returns the time to judge them at: now, or when the kubectl
+// describe text read was printed (its event ages count back from then).
+func offlineInputs(g *globalFlags, files, names []string, stdin io.Reader, stderr io.Writer) ([]diagnose.Input, time.Time, error) {
+	b, err := loadFiles(files, stdin)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	if len(b.Pods) == 0 && b.Objects > 0 {
+		// Only other kinds: most likely the wrong file, not an empty namespace
+		// (an empty List reads as no objects at all and is fine).
+		what := fmt.Sprintf("%d object", b.Objects)
+		if b.Objects != 1 {
+			what += "s"
+		}
+		if s := b.IgnoredSummary(); s != "" {
+			what += ", including kinds diagnose does not use: " + s
+		}
+		return nil, time.Time{}, fmt.Errorf("%s: no pods in it, only other objects (%s); give it pods, e.g. kubectl get pods,events -o yaml", strings.Join(files, ", "), what)
+	}
+	if s := b.IgnoredSummary(); s != "" {
+		fmt.Fprintf(stderr, "podtui: ignored objects of kinds diagnose does not use: %s\n", s)
+	}
+	now := judgedAt(b, stderr)
+	sel := labels.Everything()
+	if g.selector != "" {
+		if sel, err = labels.Parse(g.selector); err != nil {
+			return nil, time.Time{}, fmt.Errorf("invalid selector %q: %v", g.selector, err)
+		}
+	}
+	ns := ""
+	if g.config.Namespace != nil && !g.allNS {
+		ns = *g.config.Namespace // only an explicit -n filters offline input
+	}
+	want := map[string]bool{}
+	for _, n := range names {
+		want[n] = true
+	}
+	var inputs []diagnose.Input
+	for _, in := range b.Inputs(now) {
+		p := in.Pod
+		if (ns != "" && p.Namespace != ns) || (len(want) > 0 && !want[p.Name]) || !sel.Matches(labels.Set(p.Labels)) {
+			continue
+		}
+		delete(want, p.Name)
+		inputs = append(inputs, in)
+	}
+	for n := range want {
+		return nil, time.Time{}, fmt.Errorf("pod %q is not in the given files", n)
+	}
+	return inputs, now, nil
+}
+
+// loadFiles reads the files ("-" is stdin) into one bundle. Describe text
+// with no date at all is judged as of now.
+func loadFiles(files []string, stdin io.Reader) (*report.Bundle, error) {
 	b := report.NewBundle()
+	b.Clock = time.Now
 	for _, f := range files {
 		if f == "-" {
 			if err := b.Load("<stdin>", stdin); err != nil {
@@ -235,50 +295,23 @@ func offlineInputs(g *globalFlags, files, names []string, stdin io.Reader, stder
 			return nil, err
 		}
 	}
-	if len(b.Pods) == 0 && b.Objects > 0 {
-		// Only other kinds: most likely the wrong file, not an empty namespace
-		// (an empty List reads as no objects at all and is fine).
-		what := fmt.Sprintf("%d object", b.Objects)
-		if b.Objects != 1 {
-			what += "s"
-		}
-		if s := b.IgnoredSummary(); s != "" {
-			what += ", including kinds diagnose does not use: " + s
-		}
-		return nil, fmt.Errorf("%s: no pods in it, only other objects (%s); give it pods, e.g. kubectl get pods,events -o yaml", strings.Join(files, ", "), what)
+	return b, nil
+}
+
+// judgedAt is the time to judge the bundle's pods at. kubectl describe
+// prints event ages, not times: those count back from when it ran, which
+// the bundle estimated, and the user is told so.
+func judgedAt(b *report.Bundle, stderr io.Writer) time.Time {
+	if b.Now.IsZero() {
+		return time.Now()
 	}
-	if s := b.IgnoredSummary(); s != "" {
-		fmt.Fprintf(stderr, "podtui: ignored objects of kinds diagnose does not use: %s\n", s)
+	at := b.Now.UTC().Format("2006-01-02 15:04:05 UTC")
+	if b.NowFromClock {
+		fmt.Fprintf(stderr, "podtui: read kubectl describe output; its times are relative and it holds no date, judged as of now, %s\n", at)
+	} else {
+		fmt.Fprintf(stderr, "podtui: read kubectl describe output; its times are relative, judged as of %s (estimated from the text)\n", at)
 	}
-	sel := labels.Everything()
-	if g.selector != "" {
-		var err error
-		if sel, err = labels.Parse(g.selector); err != nil {
-			return nil, fmt.Errorf("invalid selector %q: %v", g.selector, err)
-		}
-	}
-	ns := ""
-	if g.config.Namespace != nil && !g.allNS {
-		ns = *g.config.Namespace // only an explicit -n filters offline input
-	}
-	want := map[string]bool{}
-	for _, n := range names {
-		want[n] = true
-	}
-	now := time.Now()
-	var inputs []diagnose.Input
-	for _, in := range b.Inputs(now) {
-		p := in.Pod
-		if (ns != "" && p.Namespace != ns) || (len(want) > 0 && !want[p.Name]) || !sel.Matches(labels.Set(p.Labels)) {
-			continue
-		}
-		delete(want, p.Name)
-		inputs = append(inputs, in)
-	}
-	for n := range want {
-		return nil, fmt.Errorf("pod %q is not in the given files", n)
-	}
-	return inputs, nil
+	return b.Now
 }
 
 // colorOK reports whether w is a terminal that wants colour.

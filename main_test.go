@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -233,5 +234,44 @@ func TestDiagnoseOfflineLogs(t *testing.T) {
 	}
 	if code, _, errOut := runCLI(t, "diagnose", "--previous", "app="+prev); code != 2 || !strings.Contains(errOut, "-f") {
 		t.Errorf("--previous without -f: exit %d, stderr %q", code, errOut)
+	}
+}
+
+func describeText(name string) string {
+	return filepath.Join("diagnose", "report", "testdata", "describe", name)
+}
+
+// The text of kubectl describe pod, as pasted in an issue, through the command.
+func TestDiagnoseDescribeText(t *testing.T) {
+	const note = "podtui: read kubectl describe output; its times are relative, judged as of 2026-05-01 12:00:00 UTC (estimated from the text)\n"
+	code, out, errOut := runCLI(t, "diagnose", "-f", describeText("crashloop-exit-1.txt"))
+	if code != 1 {
+		t.Fatalf("exit %d, want 1 (an error finding); stderr: %s", code, errOut)
+	}
+	for _, want := range []string{"shop/api-7d9c5-x2k4p  CrashLoopBackOff", "ERROR crash/exit-error [api]", "kubectl logs api-7d9c5-x2k4p -n shop -c api --previous"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if errOut != note {
+		t.Errorf("stderr %q, want %q", errOut, note)
+	}
+
+	// Grouped, the pods are judged as of the same time: web-1 has been
+	// terminating since 09:30, 14 minutes before kubectl ran.
+	code, out, errOut = runCLI(t, "diagnose", "--group", "-o", "json", "-f", describeText("two-pods.txt"))
+	var doc struct {
+		Checked int `json:"checked"`
+		Groups  []struct {
+			Rule  string    `json:"rule"`
+			Since time.Time `json:"since"`
+		} `json:"groups"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || code != 1 {
+		t.Fatalf("exit %d, %v:\n%s%s", code, err, out, errOut)
+	}
+	since := time.Date(2026, 5, 1, 9, 30, 0, 0, time.UTC)
+	if doc.Checked != 2 || len(doc.Groups) != 1 || doc.Groups[0].Rule != "terminating/stuck" || !doc.Groups[0].Since.Equal(since) || !strings.Contains(errOut, "as of 2026-05-01 09:44:00 UTC") {
+		t.Errorf("groups of two pods:\n%s\n%s", out, errOut)
 	}
 }

@@ -39,6 +39,17 @@ type Bundle struct {
 	// History holds the ReplicaSets and ControllerRevisions read, for
 	// "what changed" (diagnose.Changes).
 	History *diagnose.History
+	// Now is when the kubectl describe text read was printed, estimated
+	// from its dates (the latest, for several texts): its event ages count
+	// back from it, and the engine should judge its pods as of it. Zero
+	// when no describe text was read.
+	Now time.Time
+	// NowFromClock says a describe text held no date at all (a pod never
+	// scheduled), so its ages count back from Clock's time instead.
+	NowFromClock bool
+	// Clock gives the time undated describe text is judged at; nil gives
+	// the Unix epoch.
+	Clock func() time.Time
 }
 
 // NewBundle returns an empty bundle.
@@ -73,7 +84,8 @@ func (e *Error) Error() string {
 const maxInput = 256 << 20
 
 // Load reads what `kubectl get ... -o yaml|json` prints (a single object, a
-// List, or multi-document YAML) from r into b. name is used in errors.
+// List, or multi-document YAML), or the text of `kubectl describe pod` (one
+// pod or several), from r into b. name is used in errors.
 func (b *Bundle) Load(name string, r io.Reader) error {
 	data, err := io.ReadAll(io.LimitReader(r, maxInput+1))
 	if err != nil {
@@ -81,6 +93,9 @@ func (b *Bundle) Load(name string, r io.Reader) error {
 	}
 	if len(data) > maxInput {
 		return &Error{File: name, Msg: "file too large"}
+	}
+	if isDescribeText(data) {
+		return b.loadDescribe(name, data)
 	}
 	docs := splitDocuments(data)
 	if len(docs) == 0 {
