@@ -134,13 +134,24 @@ func (c *ctx) configError(v cview, w *corev1.ContainerStateWaiting) {
 
 // statusPath names a container's status for evidence lines.
 func statusPath(v cview) string {
+	return containerField(v, "initContainerStatuses", "ephemeralContainerStatuses", "containerStatuses")
+}
+
+// specPath names a container's place in the pod spec, for evidence lines.
+func specPath(v cview) string {
+	return containerField(v, "initContainers", "ephemeralContainers", "containers")
+}
+
+// containerField is list[name], list the one of the container's kind.
+func containerField(v cview, init, ephemeral, app string) string {
+	list := app
 	switch {
 	case v.init || v.sidecar:
-		return "initContainerStatuses[" + v.name() + "]"
+		list = init
 	case v.ephemeral:
-		return "ephemeralContainerStatuses[" + v.name() + "]"
+		list = ephemeral
 	}
-	return "containerStatuses[" + v.name() + "]"
+	return list + "[" + v.name() + "]"
 }
 
 // subPathFailed reports a volumeMount whose subPath the kubelet could not

@@ -241,17 +241,6 @@ func mountIndex(ctr *corev1.Container, mf MountFailure) int {
 	return -1
 }
 
-// specPath is the container's place in the pod spec, for evidence.
-func specPath(v cview) string {
-	switch {
-	case v.init || v.sidecar:
-		return "initContainers[" + v.name() + "]"
-	case v.ephemeral:
-		return "ephemeralContainers[" + v.name() + "]"
-	}
-	return "containers[" + v.name() + "]"
-}
-
 func hasSubPath(p *corev1.Pod) bool {
 	for _, list := range [][]corev1.Container{p.Spec.InitContainers, p.Spec.Containers} {
 		for i := range list {
