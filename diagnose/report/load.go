@@ -19,6 +19,7 @@ import (
 	eventsv1 "k8s.io/api/events/v1"
 	storagev1 "k8s.io/api/storage/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/yaml"
 
 	"github.com/podtui/podtui/diagnose"
@@ -242,6 +243,10 @@ func (b *Bundle) loadObject(name string, line int, js []byte, defaultKind, defau
 		}
 		if p.Namespace == "" {
 			p.Namespace = "default"
+		}
+		if p.UID == "" {
+			// Hand-written pods have none, and --group tells pods apart by it.
+			p.UID = types.UID("file:" + p.Namespace + "/" + p.Name)
 		}
 		b.Pods = append(b.Pods, p)
 	case "Event":

@@ -226,3 +226,17 @@ func FuzzLoad(f *testing.F) {
 		_ = Diagnose(b.Inputs(time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)))
 	})
 }
+
+// Hand-written pods carry no uid; --group tells pods apart by it, so each
+// gets one of its own rather than all sharing "".
+func TestLoadGivesPodsWithoutUIDOneEach(t *testing.T) {
+	b := NewBundle()
+	in := "apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: t}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: b, namespace: t}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: c, namespace: t, uid: \"1234\"}\n"
+	if err := b.Load("pods.yaml", strings.NewReader(in)); err != nil {
+		t.Fatal(err)
+	}
+	got := []string{string(b.Pods[0].UID), string(b.Pods[1].UID), string(b.Pods[2].UID)}
+	if got[0] == "" || got[0] == got[1] || got[2] != "1234" {
+		t.Errorf("uids %q: want one each, and a given uid kept", got)
+	}
+}
