@@ -51,6 +51,15 @@ func schedulingCause(c *ctx) {
 		msg = cond.Message
 		ev = append(ev, fmt.Sprintf("condition PodScheduled=False reason=%s: %s", cond.Reason, cond.Message))
 	}
+	if msg == "" && cond != nil && cond.Status == corev1.ConditionFalse && (cond.Reason == corev1.PodReasonUnschedulable || cond.Reason == "") {
+		// The scheduler said no, but its reason is not in what was given
+		// (kubectl describe prints the condition without its message, and
+		// the FailedScheduling events expire).
+		c.add("schedule/other", "", "Cannot be scheduled (PodScheduled=False); the scheduler's reason is not in the input",
+			"The reason is in the pod's status.conditions (kubectl get pod -o yaml) and, for an hour, in its FailedScheduling events.",
+			[]string{"condition PodScheduled=False " + cond.Reason}, nil)
+		return
+	}
 	if msg == "" {
 		if !p.CreationTimestamp.IsZero() && c.now.Sub(p.CreationTimestamp.Time) >= unscheduledAfter {
 			sched := p.Spec.SchedulerName

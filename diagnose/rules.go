@@ -208,9 +208,9 @@ var rules = []Rule{
 	},
 	{
 		ID: "schedule/other", Category: CatUnschedulable, Severity: SeverityError,
-		Trigger:     "FailedScheduling with another reason",
-		Explanation: "The scheduler could not place the pod. The message lists, per reason, how many nodes were ruled out.",
-		Commands:    []string{cmdEvents},
+		Trigger:     "FailedScheduling with another reason, or PodScheduled=False (Unschedulable) with no message at hand",
+		Explanation: "The scheduler could not place the pod. Its message lists, per reason, how many nodes were ruled out.",
+		Commands:    []string{cmdEvents, "kubectl get pod <pod> -n <namespace> -o jsonpath='{.status.conditions[?(@.type==\"PodScheduled\")].message}'"},
 		Action:      ActionEvents,
 	},
 	{

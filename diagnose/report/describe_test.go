@@ -220,6 +220,16 @@ func TestLoadDescribeFiles(t *testing.T) {
 			},
 		},
 		{
+			// Never scheduled and its events expired: only PodScheduled=False is left.
+			file: "pending-events-expired.txt", now: clockNow,
+			rules: map[string]string{"ml-train-0": "schedule/other"},
+			check: func(t *testing.T, b *Bundle) {
+				p := pod(t, b, "ml-train-0")
+				expect(t, "events", len(b.Events), 0)
+				expect(t, "conditions", p.Status.Conditions, []corev1.PodCondition{{Type: corev1.PodScheduled, Status: corev1.ConditionFalse}})
+			},
+		},
+		{
 			file: "configmap-missing.txt", now: at("2026-05-01 12:00:00"),
 			rules: map[string]string{"frontend-84d7c9b5f-tq6wz": "config/configmap-missing"},
 			check: func(t *testing.T, b *Bundle) {
