@@ -340,7 +340,26 @@ func readPod(pt podText) *describedPod {
 	// matched to the pod by name.
 	d.pod.UID = types.UID("describe:" + d.pod.Namespace + "/" + d.pod.Name)
 	markSidecars(d.pod)
+	guessRestartPolicy(d.pod)
 	return d
+}
+
+// guessRestartPolicy fills the restart policy describe does not print where
+// the owner tells it: a Job's pods never restart with Always, and one that
+// restarted runs with OnFailure. Other pods keep the default, Always.
+func guessRestartPolicy(p *corev1.Pod) {
+	owner := metav1.GetControllerOf(p)
+	if owner == nil || owner.Kind != "Job" {
+		return
+	}
+	p.Spec.RestartPolicy = corev1.RestartPolicyNever
+	for _, list := range [][]corev1.ContainerStatus{p.Status.InitContainerStatuses, p.Status.ContainerStatuses} {
+		for _, s := range list {
+			if s.RestartCount > 0 {
+				p.Spec.RestartPolicy = corev1.RestartPolicyOnFailure
+			}
+		}
+	}
 }
 
 func (d *describedPod) read(s section) {

@@ -220,6 +220,16 @@ func TestLoadDescribeFiles(t *testing.T) {
 			},
 		},
 		{
+			// A Job's pod: describe prints no restart policy, the owner tells it.
+			file: "job-failed.txt", now: at("2026-05-01 11:10:00"),
+			rules: map[string]string{"backup-28893140-x7k2q": "crash/exit-error"},
+			check: func(t *testing.T, b *Bundle) {
+				p := pod(t, b, "backup-28893140-x7k2q")
+				expect(t, "restart policy", p.Spec.RestartPolicy, corev1.RestartPolicyNever)
+				expect(t, "exit code", status(t, p, "backup").State.Terminated.ExitCode, int32(2))
+			},
+		},
+		{
 			// Never scheduled and its events expired: only PodScheduled=False is left.
 			file: "pending-events-expired.txt", now: clockNow,
 			rules: map[string]string{"ml-train-0": "schedule/other"},
