@@ -46,7 +46,8 @@ type LogPage struct {
 	errText  string
 	lastLine time.Time // when the last line arrived
 
-	skipped int // lines the stream skipped because the view lagged, for the header
+	skipped int         // lines the stream skipped because the view lagged, for the header
+	backlog *logBacklog // all containers: first lines held to merge by time
 
 	picking bool
 	pickAt  int
@@ -138,6 +139,7 @@ func (p *LogPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		if msg.err != nil {
 			if p.all() {
 				p.addMarker("── " + msg.container + ": " + termsafe.Sanitize(msg.err.Error(), termsafe.Options{}) + " ──")
+				p.answered(msg.container)
 				return p, nil
 			}
 			return p, p.failed(msg.err)
@@ -150,7 +152,12 @@ func (p *LogPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		if !ok || !p.starts.current(msg.Ticket) {
 			return p, nil // a stream the page has left
 		}
-		p.ingest(msg.chunk)
+		if p.backlog != nil {
+			p.backlog.chunks = append(p.backlog.chunks, msg.chunk)
+			p.answered(p.names[s.ID])
+		} else {
+			p.ingest(msg.chunk)
+		}
 		if msg.chunk.Done {
 			p.ended(s.ID)
 			return p, nil
@@ -158,10 +165,13 @@ func (p *LogPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		return p, waitChunk(msg.Ticket, s)
 	case logClosedMsg:
 		if _, ok := p.streams[msg.id]; ok && p.starts.current(msg.Ticket) {
+			p.answered(p.names[msg.id])
 			p.ended(msg.id)
 		}
 		return p, nil
+
 	case logTickMsg:
+		p.backlogDue()
 		return p, p.ticked(msg)
 	case PodsChangedMsg:
 		return p, p.podChanged(msg)

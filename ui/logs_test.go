@@ -496,12 +496,26 @@ func TestLogPageInterleavesAllContainers(t *testing.T) {
 	for id, name := range p.names {
 		ids[name] = id
 	}
-	p.Update(logChunkMsg{Ticket: p.starts.last(), chunk: kube.LogChunk{StreamID: ids["app"], Lines: lines(1, 1, "app %d")}})
-	p.Update(logChunkMsg{Ticket: p.starts.last(), chunk: kube.LogChunk{StreamID: ids["proxy"], Lines: lines(2, 2, "proxy %d")}})
-	p.Update(logChunkMsg{Ticket: p.starts.last(), chunk: kube.LogChunk{StreamID: ids["app"], Lines: lines(3, 3, "app %d")}})
+	chunk := func(name string, ls []kube.LogLine) {
+		p.Update(logChunkMsg{Ticket: p.starts.last(), chunk: kube.LogChunk{StreamID: ids[name], Lines: ls}})
+	}
+	// Each stream's tail arrives on its own: app's (1, 3) before proxy's (2).
+	chunk("app", append(lines(1, 1, "app %d"), lines(3, 3, "app %d")...))
+	chunk("proxy", lines(2, 2, "proxy %d"))
+	if out := plain(p); strings.Contains(out, "app 1") {
+		t.Fatalf("lines shown before every stream answered:\n%s", out)
+	}
+	// The other three stay silent: the tick lets the tails out after a while.
+	p.Update(logTickMsg{})
+	if out := plain(p); strings.Contains(out, "app 1") {
+		t.Fatalf("lines let out before the wait:\n%s", out)
+	}
+	p.env.Now = func() time.Time { return clock.Add(backlogWait) }
+	p.Update(logTickMsg{})
+	chunk("app", lines(4, 4, "app %d")) // live lines pass straight through
 	out := plain(p)
-	if !strings.Contains(out, "[app] app 1\n[proxy] proxy 2\n[app] app 3") {
-		t.Fatalf("lines not interleaved with prefixes:\n%s", out)
+	if !strings.Contains(out, "[app] app 1\n[proxy] proxy 2\n[app] app 3\n[app] app 4") {
+		t.Fatalf("lines not merged by time with prefixes:\n%s", out)
 	}
 	if !strings.Contains(p.Title(), "(all containers)") || !strings.Contains(out, "all containers (5 streams)") {
 		t.Errorf("title %q or status does not say all containers:\n%s", p.Title(), out)
@@ -605,5 +619,48 @@ func TestSaveResultReachesStatusLine(t *testing.T) {
 	a.Update(logSavedMsg{path: "/tmp/api.log", lines: 1234, skipped: 2})
 	if out := screen(a); !strings.Contains(out, "saved 1,234 lines to /tmp/api.log (2 lines skipped)") {
 		t.Fatalf("the save is not said:\n%s", out)
+	}
+}
+
+// Once every container's stream has answered (lines, its end, or a failure
+// to start), the tails are let out at once, merged by time.
+func TestLogPageAllContainersLetsTailsOutWhenAllAnswered(t *testing.T) {
+	p, _ := newTestLogPage(t, multiPod(), LogOpen{}, 100, 12)
+	send(p, "C", "down", "down", "down")
+	for _, c := range send(p, "enter")().(tea.BatchMsg) {
+		p.Update(c())
+	}
+	ids := map[string]uint64{}
+	for id, name := range p.names {
+		ids[name] = id
+	}
+	n := 0
+	for name, id := range ids {
+		n++
+		if name == "migrate" {
+			p.Update(logChunkMsg{Ticket: p.starts.last(), chunk: kube.LogChunk{StreamID: id, Done: true}})
+			continue
+		}
+		// Later containers wrote earlier lines: arrival order is not time order.
+		p.Update(logChunkMsg{Ticket: p.starts.last(), chunk: kube.LogChunk{StreamID: id, Lines: lines(10-n, 10-n, name+" %d")}})
+	}
+	out := plain(p)
+	var last time.Time
+	seen := 0
+	for _, l := range strings.Split(out, "\n") {
+		for name := range ids {
+			if strings.HasPrefix(l, "["+name+"] ") {
+				var i int
+				fmt.Sscanf(strings.TrimPrefix(l, "["+name+"] "+name+" "), "%d", &i)
+				at := clock.Add(time.Duration(i) * time.Second)
+				if at.Before(last) {
+					t.Errorf("line %q out of time order:\n%s", l, out)
+				}
+				last, seen = at, seen+1
+			}
+		}
+	}
+	if seen != len(ids)-1 {
+		t.Fatalf("%d lines shown, want %d, with no tick:\n%s", seen, len(ids)-1, out)
 	}
 }

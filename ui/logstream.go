@@ -71,6 +71,10 @@ func (p *LogPage) start() tea.Cmd {
 	p.cancel = cancel
 	cl := p.env.Cluster
 	var cmds []tea.Cmd
+	p.backlog = nil
+	if p.all() {
+		p.holdBacklog(names)
+	}
 	for _, name := range names {
 		req := kube.LogRequest{
 			Namespace: p.pod.Namespace, Pod: p.pod.Name, Container: name,
