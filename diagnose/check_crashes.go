@@ -207,6 +207,9 @@ func (c *ctx) crash(v cview) bool {
 	if v.sidecar {
 		detail = append(detail, "It is a sidecar (restartable init container).")
 	}
+	if code == 0 && v.spec != nil && len(v.spec.Command) == 0 && len(v.spec.Args) == 0 && shellImage(v.spec.Image) {
+		detail = append(detail, fmt.Sprintf("The pod sets no command, and %s's default command is a shell, which exits at once without a terminal: give the container its program (command/args), or `sleep infinity` for a toolbox pod.", v.spec.Image))
+	}
 	if s.RestartCount > 0 {
 		ev = append(ev, restartLine(v))
 	}
@@ -320,4 +323,21 @@ func (c *ctx) backoffText(w *corev1.ContainerStateWaiting, last *corev1.Containe
 		}
 	}
 	return s + "."
+}
+
+// shellImage reports whether image is a base OS image whose default
+// command is an interactive shell (busybox, alpine, ubuntu, …).
+func shellImage(image string) bool {
+	name := image
+	if i := strings.IndexAny(name, ":@"); i >= 0 {
+		name = name[:i]
+	}
+	if i := strings.LastIndex(name, "/"); i >= 0 {
+		name = name[i+1:]
+	}
+	switch name {
+	case "busybox", "alpine", "ubuntu", "debian", "centos", "fedora", "rockylinux", "almalinux", "amazonlinux", "archlinux", "opensuse", "ubi8", "ubi9", "ubi-minimal", "bash":
+		return true
+	}
+	return false
 }

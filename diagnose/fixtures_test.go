@@ -223,6 +223,7 @@ var expect = map[string]string{
 	"image-typo-official":                   "image/unauthorized",
 	"probe-exec-not-in-image":               "probe/liveness-killing",
 	"image-backoff-only":                    "image/pull-failed",
+	"crash-exit-0-shell-image":              "crash/exit-zero",
 }
 
 func TestFixtures(t *testing.T) {
