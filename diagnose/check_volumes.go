@@ -307,12 +307,16 @@ func checkSandbox(c *ctx) {
 		c.add("sandbox/network-not-ready", "", fmt.Sprintf("Node %s has no working pod network (CNI not ready)", nodeOr(c.pod.Spec.NodeName)), "", ev, cni)
 	case strings.Contains(l, "no ip addresses available") || strings.Contains(l, "failed to allocate for range") || strings.Contains(l, "ipam") && strings.Contains(l, "exhaust"):
 		c.add("sandbox/ip-exhausted", "", fmt.Sprintf("Node %s is out of pod IP addresses", nodeOr(c.pod.Spec.NodeName)), "", ev, cni)
-	case strings.Contains(l, "failed to setup network") || strings.Contains(l, "cni") || plugin != "":
+	case strings.Contains(l, "failed to setup network") || strings.Contains(l, "failed to set up sandbox container") || strings.Contains(l, "cni") || plugin != "":
 		s := "The network plugin failed to set up the pod's network"
 		if plugin != "" {
 			s = fmt.Sprintf("CNI plugin %s failed to set up the pod's network", plugin)
 		}
-		c.add("sandbox/cni-failed", "", s, "", ev, cni)
+		hint, missing := cniHint(l, nodeOr(c.pod.Spec.NodeName))
+		if missing != "" {
+			s = missing
+		}
+		c.add("sandbox/cni-failed", "", s, hint, ev, cni)
 	default:
 		c.add("sandbox/failed", "", "Pod sandbox cannot be created: "+rpcDesc(stripCombined(e.Message)), "", ev, nil)
 	}
@@ -358,4 +362,28 @@ func (c *ctx) pauseImage(e Event, ev []string) {
 	}
 	reg := registryOf(image)
 	c.add("sandbox/pause-image", "", s, "", ev, vars{"image": image, "registry": reg, "host": withPort(reg)})
+}
+
+// cniHint reads the network plugins' well-known failures: the plugin's
+// agent not running on the node, or its binary not installed. It returns
+// a detail and, when the failure says what is missing, a summary.
+func cniHint(l, node string) (detail, summary string) {
+	switch {
+	case strings.Contains(l, "/run/flannel/subnet.env"):
+		return "flannel writes /run/flannel/subnet.env when its pod starts on a node; the file is missing, so flannel's pod is not running on this node, or the node has no pod CIDR (a kubeadm cluster set up without --pod-network-cidr).",
+			"flannel is not running on node " + node + " (/run/flannel/subnet.env is missing)"
+	case strings.Contains(l, "/var/lib/calico/nodename"):
+		return "calico-node writes /var/lib/calico/nodename when it starts on a node; it is missing, so calico-node is not running (or not ready) on this node.",
+			"calico-node is not running on node " + node
+	case strings.Contains(l, "127.0.0.1:50051") || strings.Contains(l, "addnetwork grpc"):
+		return "The AWS VPC CNI asks its ipamd (the aws-node pod) for an address on 127.0.0.1:50051 and nothing answered: aws-node is not running or not ready on this node.",
+			"aws-node (ipamd) is not answering on node " + node
+	case strings.Contains(l, "failed to find plugin"):
+		return "A CNI plugin binary named by the node's CNI configuration is not in the node's plugin directory (/opt/cni/bin): the CNI plugins package is not installed, or the network plugin's installer has not run on this node.",
+			"a CNI plugin binary is missing on node " + node
+	case strings.Contains(l, "no networks found in /etc/cni/net.d"):
+		return "The node has no CNI configuration: no network plugin is installed, or its pod has not run on this node yet.",
+			"node " + node + " has no CNI configuration"
+	}
+	return "", ""
 }

@@ -224,6 +224,8 @@ var expect = map[string]string{
 	"probe-exec-not-in-image":               "probe/liveness-killing",
 	"image-backoff-only":                    "image/pull-failed",
 	"crash-exit-0-shell-image":              "crash/exit-zero",
+	"sandbox-flannel-subnet-env":            "sandbox/cni-failed",
+	"sandbox-aws-ipamd":                     "sandbox/cni-failed",
 }
 
 func TestFixtures(t *testing.T) {
