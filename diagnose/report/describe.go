@@ -33,7 +33,7 @@ type line struct {
 func (l line) raw() string { return strings.Repeat(" ", l.indent) + l.text }
 
 var (
-	describeName = regexp.MustCompile(`^Name:\s+\S`)
+	describeName = regexp.MustCompile(`^Name: +\S`) // tabs are expanded; other space is not kubectl's
 	// commandLine is the command a paste often carries: "$ kubectl describe
 	// pod x", "kubectl -n shop describe po x", "PS C:\> k describe pod x".
 	commandLine = regexp.MustCompile(`^(\S*[$#%>] ?)?(kubectl|oc|k)\s.*\bdescribe\b`)
@@ -326,8 +326,11 @@ type describedPod struct {
 	usable  bool // it has the Containers of a pod: describe text of other kinds has none
 }
 
-// readPod reads one pod's sections.
+// readPod reads one pod's sections; nil when it has none.
 func readPod(pt podText) *describedPod {
+	if len(pt.sections) == 0 {
+		return nil
+	}
 	d := &describedPod{pod: &corev1.Pod{}, line: pt.sections[0].head.num}
 	for _, s := range pt.sections {
 		d.read(s)

@@ -407,6 +407,9 @@ func (b *Bundle) loadDescribe(name string, data []byte) error {
 	first := 0
 	for _, pt := range splitPods(describeLines(data)) {
 		d := readPod(pt)
+		if d == nil {
+			continue
+		}
 		if first == 0 {
 			first = d.line
 		}

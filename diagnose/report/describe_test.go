@@ -853,7 +853,16 @@ func FuzzLoadDescribe(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		b := NewBundle()
 		start := time.Now()
-		err := b.Load("fuzz.txt", bytes.NewReader(data))
+		done := make(chan error, 1)
+		go func() { done <- b.Load("fuzz.txt", bytes.NewReader(data)) }()
+		var err error
+		select {
+		case err = <-done:
+		case <-time.After(10 * time.Second):
+			// A loop that never ends would otherwise stall the fuzzer
+			// without naming the input.
+			t.Fatalf("%d bytes still loading after 10 s: %q", len(data), data)
+		}
 		if d := time.Since(start); d > 2*time.Second {
 			t.Fatalf("%d bytes took %v", len(data), d)
 		}
