@@ -283,7 +283,7 @@ func checkAdmission(c *ctx) {
 		if m := strings.TrimPrefix(firstLine(p.Status.Message), "Pod was rejected: "); m != "" {
 			s += ": " + m
 		}
-		c.add("admission/rejected", "", s, "", ev, nil)
+		c.add("admission/rejected", "", s, admissionHint(r), ev, nil)
 	}
 }
 
@@ -417,6 +417,19 @@ func (c *ctx) pressureNow(node string, cond corev1.NodeConditionType) string {
 			return fmt.Sprintf("Node %s still reports %s%s: pods placed there may be evicted too.", node, cond, since)
 		}
 		return fmt.Sprintf("Node %s no longer reports %s (%s%s).", node, cond, strings.ToLower(string(nc.Status)), since)
+	}
+	return ""
+}
+
+// admissionHint says what to do about the kubelet's less common refusals.
+func admissionHint(reason string) string {
+	switch reason {
+	case "SysctlForbidden":
+		return "Only the safe, namespaced sysctls may be set by a pod; others must be allowed on each node with the kubelet's --allowed-unsafe-sysctls (allowedUnsafeSysctls), or the pod must go to nodes that allow them. An init container that sets it with privileges is the usual workaround."
+	case "TopologyAffinityError":
+		return "The node's topology manager policy (single-numa-node, restricted) could not place the pod's CPUs and devices on one NUMA node: ask for fewer, or use another node type."
+	case "UnexpectedAdmissionError":
+		return "Usually a device plugin (GPUs, SR-IOV) that failed to allocate what the node advertised: the plugin's pod on that node says why."
 	}
 	return ""
 }

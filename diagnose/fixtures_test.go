@@ -226,6 +226,7 @@ var expect = map[string]string{
 	"crash-exit-0-shell-image":              "crash/exit-zero",
 	"sandbox-flannel-subnet-env":            "sandbox/cni-failed",
 	"sandbox-aws-ipamd":                     "sandbox/cni-failed",
+	"admission-sysctl":                      "admission/rejected",
 }
 
 func TestFixtures(t *testing.T) {
