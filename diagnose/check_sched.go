@@ -171,7 +171,11 @@ func (c *ctx) schedResources(rs []FitReason, total int, ev []string) {
 					d += ", before subtracting what other pods request"
 				}
 				detail = append(detail, d+".")
+			} else if strings.Contains(res, "/") {
+				detail = append(detail, fmt.Sprintf("No node it may use advertises %s at all: a device plugin advertises it (for GPUs, the vendor's device plugin DaemonSet), so either that plugin is not running on the nodes that have the device, or no such node is up (a GPU node pool scaled to zero).", res))
 			}
+		} else if strings.Contains(res, "/") && r.Count == total {
+			detail = append(detail, fmt.Sprintf("%s is an extended resource that a device plugin advertises on the nodes that have it (for GPUs, the vendor's device plugin DaemonSet): when every node lacks it, check that such nodes exist and that the plugin runs on them.", res))
 		}
 	}
 	c.add("schedule/insufficient-resources", "", strings.Join(parts, "; "), strings.Join(detail, " "), ev, nil)
