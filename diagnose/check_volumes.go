@@ -155,7 +155,11 @@ func checkVolumes(c *ctx) {
 			c.add("volume/nfs", "", fmt.Sprintf("NFS volume %s cannot be mounted%s", m.Volume, nfsHint(e.Message)), "", ev, nil)
 			covered[m.Volume] = true
 		case MountAttach:
-			c.add("volume/attach-failed", "", fmt.Sprintf("Volume %s cannot be attached to node %s", m.Volume, nodeOr(c.pod.Spec.NodeName)), "", ev, vars{"pvc": c.firstPVC()})
+			s := fmt.Sprintf("Volume %s cannot be attached to node %s", m.Volume, nodeOr(c.pod.Spec.NodeName))
+			if why := attachCause(e.Message); why != "" {
+				s += ": " + why
+			}
+			c.add("volume/attach-failed", "", s, "", ev, vars{"pvc": c.firstPVC()})
 			covered[m.Volume] = true
 		case MountCSI:
 			c.add("volume/csi-failed", "", fmt.Sprintf("CSI driver failed to mount volume %s: %s", m.Volume, rpcDesc(e.Message)), "", ev, vars{"pvc": c.firstPVC()})
@@ -386,4 +390,23 @@ func cniHint(l, node string) (detail, summary string) {
 			"node " + node + " has no CNI configuration"
 	}
 	return "", ""
+}
+
+// attachCause names the cloud's reason in an attach failure, when it gives
+// one of the usual ones.
+func attachCause(msg string) string {
+	l := strings.ToLower(msg)
+	switch {
+	case strings.Contains(l, "unauthorizedoperation") || strings.Contains(l, "not authorized") || strings.Contains(l, "accessdenied") || strings.Contains(l, "permission"):
+		return "the CSI driver's cloud identity may not attach disks (its IAM role or service account)"
+	case strings.Contains(l, "attachmentlimitexceeded") || strings.Contains(l, "maximum number of") || strings.Contains(l, "volume limit"):
+		return "the instance has as many disks attached as it can take"
+	case strings.Contains(l, "already attached") || strings.Contains(l, "in-use") || strings.Contains(l, "volumeinuse"):
+		return "the disk is still attached to another instance"
+	case strings.Contains(l, "invalidvolume") || strings.Contains(l, "does not exist") || strings.Contains(l, "disk not found") || strings.Contains(l, "volume not found"):
+		return "the cloud disk behind the PersistentVolume does not exist (deleted, or in another zone or account)"
+	case strings.Contains(l, "zone") || strings.Contains(l, "availability"):
+		return "the disk and the node are in different zones"
+	}
+	return ""
 }

@@ -415,3 +415,18 @@ func TestOfficialTypo(t *testing.T) {
 		}
 	}
 }
+
+func TestAttachCause(t *testing.T) {
+	tests := map[string]string{
+		`rpc error: code = Internal desc = Could not attach volume "vol-0abc" to node "i-0def": could not attach volume "vol-0abc" to node "i-0def": UnauthorizedOperation: You are not authorized to perform this operation.`: "may not attach disks",
+		`rpc error: code = Internal desc = Could not attach volume "vol-0abc" to node "i-0def": AttachmentLimitExceeded: attachment limit exceeded`:                                                                            "as many disks attached",
+		`rpc error: code = Internal desc = Could not attach volume "vol-0abc" to node "i-0def": InvalidVolume.NotFound: The volume 'vol-0abc' does not exist.`:                                                                 "does not exist",
+		`rpc error: code = Internal desc = Could not attach volume "vol-0abc" to node "i-0def"`:                                                                                                                                "",
+	}
+	for msg, want := range tests {
+		got := attachCause(msg)
+		if want == "" && got != "" || want != "" && !strings.Contains(got, want) {
+			t.Errorf("attachCause(%q) = %q, want %q", msg, got, want)
+		}
+	}
+}
