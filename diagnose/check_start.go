@@ -60,7 +60,11 @@ func (c *ctx) runtimeError(v cview, reason, msg string, t *corev1.ContainerState
 		if reason == "CreateContainerError" {
 			id = "create/failed"
 		}
-		c.add(id, name, fmt.Sprintf("%s: %s", reason, rpcDesc(firstLine(msg))), "", ev, extra)
+		detail := ""
+		if l := strings.ToLower(msg); strings.Contains(l, "no space left on device") {
+			detail = fmt.Sprintf("Node %s is out of disk where the container runtime keeps images and container layers (/var/lib/containerd or /var/lib/docker): free it (unused images, logs) and look at the node's DiskPressure condition and image garbage collection.", nodeOr(c.pod.Spec.NodeName))
+		}
+		c.add(id, name, fmt.Sprintf("%s: %s", reason, rpcDesc(firstLine(msg))), detail, ev, extra)
 	}
 }
 

@@ -227,6 +227,7 @@ var expect = map[string]string{
 	"sandbox-flannel-subnet-env":            "sandbox/cni-failed",
 	"sandbox-aws-ipamd":                     "sandbox/cni-failed",
 	"admission-sysctl":                      "admission/rejected",
+	"create-no-space":                       "create/failed",
 }
 
 func TestFixtures(t *testing.T) {
