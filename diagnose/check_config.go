@@ -78,17 +78,23 @@ func (c *ctx) configMissing(kind, name, key, container string, ev []string) {
 			summary = fmt.Sprintf("key %q not found in %s %s", key, lower, name)
 		}
 		if pres == Exists {
-			summary += fmt.Sprintf(" (it has: %s", orNone(keys))
-			if best := Closest(key, keys); best != "" {
-				summary += fmt.Sprintf("; did you mean %s?", best)
-			}
-			summary += ")"
+			summary += " " + itHas(key, keys)
 		}
 	}
 	if refs := c.refsTo(kind, name); len(refs) > 0 {
 		detail = append(detail, "Used by "+strings.Join(refs, ", ")+".")
 	}
 	c.add(id, container, summary, strings.Join(detail, " "), ev, vars{lower: name, "key": key})
+}
+
+// itHas is "(it has: a, b; did you mean a?)": what an object holds instead
+// of want, with the closest name when one is close.
+func itHas(want string, have []string) string {
+	s := "(it has: " + orNone(have)
+	if best := Closest(want, have); best != "" {
+		s += "; did you mean " + best + "?"
+	}
+	return s + ")"
 }
 
 func orNone(s []string) string {

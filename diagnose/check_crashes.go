@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"fmt"
+	"path"
 	"strings"
 	"time"
 
@@ -328,14 +329,7 @@ func (c *ctx) backoffText(w *corev1.ContainerStateWaiting, last *corev1.Containe
 // shellImage reports whether image is a base OS image whose default
 // command is an interactive shell (busybox, alpine, ubuntu, …).
 func shellImage(image string) bool {
-	name := image
-	if i := strings.IndexAny(name, ":@"); i >= 0 {
-		name = name[:i]
-	}
-	if i := strings.LastIndex(name, "/"); i >= 0 {
-		name = name[i+1:]
-	}
-	switch name {
+	switch path.Base(imagePath(image)) {
 	case "busybox", "alpine", "ubuntu", "debian", "centos", "fedora", "rockylinux", "almalinux", "amazonlinux", "archlinux", "opensuse", "ubi8", "ubi9", "ubi-minimal", "bash":
 		return true
 	}

@@ -8,11 +8,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 )
 
-// podReadyToStart is the condition the kubelet sets True once the pod's
-// sandbox and network are up (Kubernetes 1.29 on); it stays False while
-// the volumes mount and the sandbox is made.
-const podReadyToStart corev1.PodConditionType = "PodReadyToStartContainers"
-
 // checkCreating catches a pod on a node that has started no container for
 // createStuckAfter when no event explained why: the kubelet's failures
 // are events, and events expire after an hour while the pod stays stuck.
@@ -36,14 +31,16 @@ func checkCreating(c *ctx) {
 	ev := []string{fmt.Sprintf("no container started since the pod was scheduled %s ago (kubectl STATUS: %s)", c.ago(since), status)}
 	var summary, detail string
 	extra := vars{}
-	ready := c.podCondition(podReadyToStart)
+	// True once the sandbox and its network are up (Kubernetes 1.29 on);
+	// False while the volumes mount and the sandbox is made.
+	ready := c.podCondition(corev1.PodReadyToStartContainers)
 	switch {
 	case ready != nil && ready.Status == corev1.ConditionTrue:
-		ev = append(ev, fmt.Sprintf("condition %s=True %s ago: the sandbox and its network are up", podReadyToStart, c.ago(ready.LastTransitionTime.Time)))
+		ev = append(ev, fmt.Sprintf("condition %s=True %s ago: the sandbox and its network are up", corev1.PodReadyToStartContainers, c.ago(ready.LastTransitionTime.Time)))
 		image, pulling := c.pullingImage()
 		if pulling != nil {
 			ev = append(ev, c.evidence(*pulling))
-			summary = fmt.Sprintf("Still pulling image %s after %s", image, c.ago(firstTime(*pulling)))
+			summary = fmt.Sprintf("Still pulling image %s after %s", image, c.ago(pulling.FirstTime))
 			detail = "The kubelet started the pull and has reported neither success nor failure: a large image, a slow or throttled registry, or a node whose disk is slow to unpack it."
 		} else {
 			summary = fmt.Sprintf("No container started %s after the sandbox came up", c.ago(ready.LastTransitionTime.Time))
@@ -55,7 +52,7 @@ func checkCreating(c *ctx) {
 	default:
 		vols := externalVolumes(p)
 		if ready != nil {
-			ev = append(ev, fmt.Sprintf("condition %s=False: the kubelet has not finished mounting the volumes and making the sandbox", podReadyToStart))
+			ev = append(ev, fmt.Sprintf("condition %s=False: the kubelet has not finished mounting the volumes and making the sandbox", corev1.PodReadyToStartContainers))
 		}
 		if len(vols) > 0 {
 			ev = append(ev, "volumes that wait on something outside the pod: "+strings.Join(vols, ", "))
@@ -159,13 +156,4 @@ func externalVolumes(p *corev1.Pod) []string {
 		}
 	}
 	return out
-}
-
-// firstTime is when an event was first seen, its last time when the
-// first is not known.
-func firstTime(e Event) time.Time {
-	if e.FirstTime.IsZero() {
-		return e.LastTime
-	}
-	return e.FirstTime
 }

@@ -20,10 +20,6 @@ func checkReadinessGates(c *ctx) {
 	if cr == nil || cr.Status != corev1.ConditionTrue || c.within(cr.LastTransitionTime.Time, gateWaitAfter) {
 		return
 	}
-	ns := p.Namespace
-	if ns == "" {
-		ns = "default"
-	}
 	for _, g := range p.Spec.ReadinessGates {
 		cond := c.podCondition(g.ConditionType)
 		if cond != nil && cond.Status == corev1.ConditionTrue {
@@ -47,10 +43,11 @@ func checkReadinessGates(c *ctx) {
 		if owner != "" {
 			detail = "This gate belongs to " + owner + "."
 		}
+		n := len(c.out)
 		c.add("probe/readiness-gate", "", summary, detail, ev, nil)
-		if next != "" {
-			f := &c.out[len(c.out)-1]
-			f.Next = append(f.Next, strings.ReplaceAll(next, "<namespace>", ns))
+		if next != "" && len(c.out) > n {
+			f := &c.out[n]
+			f.Next = append(f.Next, fillCommands([]string{next}, c.baseVars(""))...)
 		}
 	}
 }

@@ -192,11 +192,7 @@ func officialTypo(image string) string {
 	if registryOf(image) != "docker.io" {
 		return ""
 	}
-	name := image
-	if i := strings.IndexAny(name, ":@"); i >= 0 {
-		name = name[:i]
-	}
-	name = strings.TrimPrefix(strings.TrimPrefix(name, "docker.io/"), "library/")
+	name := strings.TrimPrefix(imagePath(image), "library/")
 	if strings.Contains(name, "/") || slices.Contains(officialImages, name) || len(name) < 4 {
 		return ""
 	}

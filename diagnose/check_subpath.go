@@ -38,17 +38,21 @@ type subPathMiss struct {
 	files           []string // what the volume holds
 }
 
-func (m subPathMiss) summary(consequence string) string {
-	where := "volume " + m.volume
+// source names what the volume's files come from: "configmap app-config",
+// or "volume conf" for a projected volume.
+func (m subPathMiss) source() string {
 	if m.kind != "" {
-		where = fmt.Sprintf("%s %s (volume %s)", m.kind, m.object, m.volume)
+		return m.kind + " " + m.object
 	}
-	s := fmt.Sprintf("subPath %q is not in %s", m.subPath, where)
-	hint := "it has: " + orNone(m.files)
-	if best := Closest(m.subPath, m.files); best != "" {
-		hint += "; did you mean " + best + "?"
+	return "volume " + m.volume
+}
+
+func (m subPathMiss) summary(consequence string) string {
+	where := m.source()
+	if m.kind != "" {
+		where += " (volume " + m.volume + ")"
 	}
-	s += " (" + hint + ")"
+	s := fmt.Sprintf("subPath %q is not in %s %s", m.subPath, where, itHas(m.subPath, m.files))
 	if consequence != "" {
 		s += ": " + consequence
 	}
@@ -56,12 +60,10 @@ func (m subPathMiss) summary(consequence string) string {
 }
 
 func (m subPathMiss) evidence(v cview, vm corev1.VolumeMount, i int) []string {
-	ev := []string{fmt.Sprintf("%s.volumeMounts[%d]: volume %s, subPath %s, mountPath %s", specPath(v), i, vm.Name, vm.SubPath, vm.MountPath)}
-	what := "volume " + m.volume
-	if m.kind != "" {
-		what = m.kind + " " + m.object
+	return []string{
+		fmt.Sprintf("%s.volumeMounts[%d]: volume %s, subPath %s, mountPath %s", specPath(v), i, vm.Name, vm.SubPath, vm.MountPath),
+		m.source() + " holds: " + orNone(m.files),
 	}
-	return append(ev, fmt.Sprintf("%s holds: %s", what, orNone(m.files)))
 }
 
 func (m subPathMiss) vars() vars {

@@ -443,6 +443,19 @@ func registryOf(image string) string {
 	return "docker.io"
 }
 
+// imagePath returns the repository path of an image reference, without
+// its registry, tag or digest: "library/nginx", "myorg/api", "busybox".
+func imagePath(image string) string {
+	image, _, _ = strings.Cut(image, "@")
+	if first, rest, ok := strings.Cut(image, "/"); ok && (strings.ContainsAny(first, ".:") || first == "localhost") {
+		image = rest
+	}
+	if tag, _ := imageTag(image); tag != "" {
+		image = strings.TrimSuffix(image, ":"+tag)
+	}
+	return image
+}
+
 // imageTag returns the tag of an image reference, "" when it has none, and
 // whether it is pinned by digest.
 func imageTag(image string) (tag string, digest bool) {

@@ -47,6 +47,9 @@ func FromCoreEvent(e *corev1.Event) Event {
 	if ev.LastTime.IsZero() {
 		ev.LastTime = ev.FirstTime
 	}
+	if ev.FirstTime.IsZero() {
+		ev.FirstTime = ev.LastTime // an event with only its last time
+	}
 	if ev.Count == 0 {
 		ev.Count = 1
 	}
@@ -80,6 +83,9 @@ func FromEventsV1(e *eventsv1.Event) Event {
 	}
 	if ev.LastTime.IsZero() {
 		ev.LastTime = ev.FirstTime
+	}
+	if ev.FirstTime.IsZero() {
+		ev.FirstTime = ev.LastTime // an event with only its last time
 	}
 	if ev.Count == 0 {
 		ev.Count = 1

@@ -430,3 +430,22 @@ func TestAttachCause(t *testing.T) {
 		}
 	}
 }
+
+func TestImagePath(t *testing.T) {
+	tests := map[string]string{
+		"nginx":                               "nginx",
+		"nginx:1.27":                          "nginx",
+		"docker.io/library/nginx:1.27":        "library/nginx",
+		"myorg/api@sha256:0d17b565c37b":       "myorg/api",
+		"registry.local:5000/tools/busybox:1": "tools/busybox",
+		"localhost/app":                       "app",
+	}
+	for image, want := range tests {
+		if got := imagePath(image); got != want {
+			t.Errorf("imagePath(%q) = %q, want %q", image, got, want)
+		}
+	}
+	if !shellImage("registry.local:5000/tools/busybox:1.36") {
+		t.Error("a busybox behind a registry with a port is not seen as a shell image")
+	}
+}
